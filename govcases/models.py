@@ -1,0 +1,363 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import IntegerField, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+
+from .enums import LEVEL_ORDER, CaseStatus, Level, Phase, Province, RankingScore
+
+
+def pinyin_key(name: str) -> str:
+    """Hanyu Pinyin sort key (toneless syllables with tone numbers), as the report orders agencies."""
+    return " ".join(lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True))
+
+
+def level_order(field: str = "level") -> models.Case:
+    """An expression that orders rows by administrative level, ministries first."""
+    return models.Case(
+        *(When(**{field: code}, then=Value(position)) for code, position in LEVEL_ORDER.items()),
+        default=Value(len(LEVEL_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+class AgencyQuerySet(models.QuerySet):
+    def in_report_order(self):
+        return self.alias(level_rank=level_order()).order_by("level_rank", "pinyin", "pk")
+
+
+class Agency(models.Model):
+    name = models.CharField(_("official name"), max_length=100, unique=True)
+    display_name = models.CharField(
+        _("name as published"), max_length=60, help_text=_("The short form the announcement prints.")
+    )
+    level = models.CharField(_("level"), max_length=32, choices=Level.choices)
+    province = models.CharField(_("province"), max_length=8, choices=Province.choices, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent agency"),
+    )
+    pinyin = models.CharField(_("pinyin key"), max_length=400, editable=False, db_index=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["pinyin"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__in=Level.values), name="agency_level_known"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pinyin = pinyin_key(self.name)
+        super().save(*args, **kwargs)
+
+    def related_agency_ids(self) -> set[int]:
+        """This agency, its parent and its children: the agencies a conflict of interest extends to."""
+        ids = {self.pk, *self.children.values_list("pk", flat=True)}
+        if self.parent_id:
+            ids.add(self.parent_id)
+        return ids
+
+
+class AgencyMember(models.Model):
+    """An agency officer: a user who acts for one agency in the portal."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="agency_membership", verbose_name=_("user")
+    )
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="members", verbose_name=_("agency"))
+
+    class Meta:
+        verbose_name = _("agency officer")
+        verbose_name_plural = _("agency officers")
+
+    def __str__(self):
+        return f"{self.user} ({self.agency})"
+
+
+class Category(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=20, unique=True)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Round(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.SETUP)
+    submission_deadline = models.DateTimeField(_("submission deadline"))
+    review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    reviews_per_case = models.PositiveSmallIntegerField(
+        _("reviews per case"), default=3, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    ranking_score = models.CharField(
+        _("score that drives the ranking"),
+        max_length=16,
+        choices=RankingScore.choices,
+        default=RankingScore.MEAN,
+    )
+    disagreement_range = models.DecimalField(
+        _("disagreement threshold: range"), max_digits=5, decimal_places=2, default=Decimal("25")
+    )
+    disagreement_stdev = models.DecimalField(
+        _("disagreement threshold: standard deviation"), max_digits=5, decimal_places=2, default=Decimal("12")
+    )
+    normalisation_min_reviews = models.PositiveSmallIntegerField(
+        _("reviews a reviewer needs before their scores are normalised"), default=5
+    )
+    categories = models.ManyToManyField(Category, through="Quota", related_name="rounds")
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(phase__in=Phase.values), name="round_phase_known"),
+        ]
+
+    def __str__(self):
+        return self.title or str(self.year)
+
+    def submission_open(self, now=None) -> bool:
+        return self.phase == Phase.SUBMISSION and (now or timezone.now()) < self.submission_deadline
+
+
+class Quota(models.Model):
+    round = models.ForeignKey(Round, models.CASCADE, related_name="quotas", verbose_name=_("round"))
+    category = models.ForeignKey(Category, models.PROTECT, related_name="quotas", verbose_name=_("category"))
+    seats = models.PositiveSmallIntegerField(_("seats"))
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        ordering = ["category__position", "category_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "category"], name="quota_once_per_round_category"),
+        ]
+
+    def __str__(self):
+        return f"{self.round.year} {self.category}: {self.seats}"
+
+
+def upload_name(folder: str, extension: str) -> str:
+    """A generated storage name: never the user's file name."""
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class Case(models.Model):
+    round = models.ForeignKey(Round, models.PROTECT, related_name="cases", verbose_name=_("round"))
+    agency = models.ForeignKey(Agency, models.PROTECT, related_name="cases", verbose_name=_("agency"))
+    category = models.ForeignKey(
+        Category, models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("category")
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    summary = models.TextField(
+        _("summary"), max_length=300, blank=True, help_text=_("At most 300 characters.")
+    )
+    description = models.TextField(_("description"), max_length=20000, blank=True)
+    outcomes = models.TextField(_("measurable outcomes"), max_length=5000, blank=True)
+    service_url = models.URLField(_("link to the live service"), max_length=500, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.DRAFT, editable=False
+    )
+    reference = models.CharField(_("reference number"), max_length=20, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=CaseStatus.values), name="case_status_known"
+            ),
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""), name="case_reference_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "status", "category"])]
+
+    def __str__(self):
+        return self.title or _("(untitled draft)")
+
+    @property
+    def editable(self) -> bool:
+        return self.status in {CaseStatus.DRAFT, CaseStatus.RETURNED}
+
+
+class CaseImage(models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="images", verbose_name=_("case"))
+    image = models.ImageField(_("image"), max_length=200, width_field="width", height_field="height")
+    thumbnail = models.ImageField(_("thumbnail"), max_length=200)
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+
+class CaseAttachment(models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="attachments", verbose_name=_("case"))
+    file = models.FileField(_("file"), max_length=200)
+    name = models.CharField(_("file name"), max_length=120)
+    size = models.PositiveIntegerField(_("size"), default=0)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseTransition(models.Model):
+    """The audit trail of a case's status: who moved it, when, from what, to what and why."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="transitions", verbose_name=_("case"))
+    from_status = models.CharField(_("from"), max_length=16, choices=CaseStatus.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=CaseStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.from_status} → {self.to_status}"
+
+
+class RoundPhaseChange(models.Model):
+    round = models.ForeignKey(Round, models.CASCADE, related_name="phase_changes", verbose_name=_("round"))
+    from_phase = models.CharField(_("from"), max_length=16, choices=Phase.choices)
+    to_phase = models.CharField(_("to"), max_length=16, choices=Phase.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
+        ordering = ["at", "pk"]
+
+
+class Publication(models.Model):
+    """A frozen, versioned snapshot of a round's results: what the public site shows."""
+
+    round = models.ForeignKey(Round, models.PROTECT, related_name="publications", verbose_name=_("round"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    submitted = models.PositiveIntegerField(_("cases submitted"))
+    counts = models.JSONField(
+        _("counts"), default=dict, help_text=_("Submissions and selections by category and level.")
+    )
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["round", "-version"]
+        get_latest_by = "version"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "version"], name="publication_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.round.year} v{self.version}"
+
+
+class PublishedCase(models.Model):
+    """One selected case as published: only public fields, copied so that later edits never change it."""
+
+    publication = models.ForeignKey(Publication, models.CASCADE, related_name="cases")
+    case = models.ForeignKey(Case, models.PROTECT, related_name="publications")
+    category = models.ForeignKey(Category, models.PROTECT, related_name="+")
+    title = models.CharField(max_length=120)
+    summary = models.TextField()
+    description = models.TextField()
+    outcomes = models.TextField()
+    service_url = models.URLField(max_length=500, blank=True)
+    agency_name = models.CharField(max_length=60)
+    level = models.CharField(max_length=32, choices=Level.choices)
+    province = models.CharField(max_length=8, choices=Province.choices, blank=True)
+    pinyin = models.CharField(max_length=400)
+    images = models.JSONField(default=list, help_text="[{image, thumbnail, width, height, caption}]")
+
+    class Meta:
+        verbose_name = _("published case")
+        verbose_name_plural = _("published cases")
+        ordering = ["publication", "category__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "case"], name="published_case_once_per_version"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class EmailTemplate(models.Model):
+    """Notification texts the organisers edit in the admin; rendered with Django's template language."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+
+    class Meta:
+        verbose_name = _("e-mail template")
+        verbose_name_plural = _("e-mail templates")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", include("govcases.public_urls")),
+    path("portal/", include("govcases.portal_urls")),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/home/", views.home_after_login, name="home-after-login"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    # Reviews plug in by name: govcases never imports reviews.
+    path("review/", include("reviews.urls", namespace="review")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "govcases.views.permission_denied"
+handler404 = "govcases.views.page_not_found"
+handler500 = "govcases.views.server_error"

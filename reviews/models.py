@@ -1,0 +1,193 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from govcases.models import Agency, Case, Category, Round
+
+from .enums import ReviewStatus
+
+
+class ReviewerProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="reviewer_profile", verbose_name=_("user")
+    )
+    affiliation_agency = models.ForeignKey(
+        Agency,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("affiliated agency"),
+        help_text=_("For reviewers who work for a government agency."),
+    )
+    institution = models.CharField(_("institution"), max_length=100, blank=True)
+    categories = models.ManyToManyField(
+        Category, related_name="reviewers", verbose_name=_("categories reviewed")
+    )
+    declared_conflicts = models.ManyToManyField(
+        Agency, blank=True, related_name="+", verbose_name=_("declared conflicts")
+    )
+    max_load = models.PositiveSmallIntegerField(_("maximum number of cases"), default=60)
+
+    class Meta:
+        verbose_name = _("reviewer")
+        verbose_name_plural = _("reviewers")
+        ordering = ["user__username"]
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def affiliation(self) -> str:
+        return self.affiliation_agency.name if self.affiliation_agency_id else self.institution
+
+
+class Criterion(models.Model):
+    """One line of a round's rubric for a category; a category's criteria sum to 100 points."""
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="criteria", verbose_name=_("round"))
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="criteria", verbose_name=_("category")
+    )
+    name = models.CharField(_("name"), max_length=40)
+    description = models.TextField(_("what earns high and low points"))
+    max_points = models.PositiveSmallIntegerField(_("maximum points"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("rubric criteria")
+        ordering = ["round", "category__position", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "category", "name"], name="criterion_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(max_points__gte=1, max_points__lte=100), name="criterion_max_points_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.max_points})"
+
+
+class Assignment(models.Model):
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="assignments", verbose_name=_("reviewer")
+    )
+    case = models.ForeignKey(Case, models.CASCADE, related_name="assignments", verbose_name=_("case"))
+    created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["case_id", "reviewer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["reviewer", "case"], name="assignment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.case}"
+
+
+class Review(models.Model):
+    assignment = models.OneToOneField(
+        Assignment, models.CASCADE, related_name="review", verbose_name=_("assignment")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, editable=False
+    )
+    comment = models.TextField(_("overall comment"), blank=True, max_length=5000)
+    # The sum of the scores, written by review_submit: a submitted review is locked, so it cannot drift.
+    total = models.PositiveSmallIntegerField(_("total"), null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["assignment__case_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReviewStatus.values), name="review_status_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total__isnull=True) | models.Q(total__gte=0, total__lte=100),
+                name="review_total_range",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.assignment)
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, models.CASCADE, related_name="scores", verbose_name=_("review"))
+    criterion = models.ForeignKey(
+        Criterion, models.PROTECT, related_name="scores", verbose_name=_("criterion")
+    )
+    points = models.PositiveSmallIntegerField(_("points"))
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["criterion__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="score_once_per_criterion"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.name}: {self.points}"
+
+
+class ReviewEvent(models.Model):
+    """Audit of a review's life: submitted, reopened by an organiser (with why)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        REOPENED = "reopened", _("Reopened")
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="events", verbose_name=_("review"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
+        ordering = ["at", "pk"]
+
+
+class SelectionDecision(models.Model):
+    """The organisers' staged decision on one case; it takes effect only at publication."""
+
+    case = models.OneToOneField(Case, models.CASCADE, related_name="selection", verbose_name=_("case"))
+    selected = models.BooleanField(_("selected"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("selection decision")
+        verbose_name_plural = _("selection decisions")
+
+    def __str__(self):
+        return f"{self.case}: {'✓' if self.selected else '✗'}"
+
+
+class SelectionEvent(models.Model):
+    """Audit of every selection decision, including ones later undone."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="selection_events", verbose_name=_("case"))
+    selected = models.BooleanField(_("selected"))
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("selection event")
+        verbose_name_plural = _("selection events")
+        ordering = ["at", "pk"]

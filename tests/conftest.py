@@ -1,0 +1,54 @@
+import os
+
+import pytest
+
+from . import factories
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (GOVCASES_NO_SKIP=1) a skipped test is a failure: a missing browser or database must not pass."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("GOVCASES_NO_SKIP") and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which must run every test: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def round_(db):
+    """The open round: submission phase, 2024 categories and quotas, deadline a week away."""
+    return factories.RoundFactory(year=2024)
+
+
+@pytest.fixture
+def organiser(db):
+    return factories.OrganiserFactory()
+
+
+@pytest.fixture
+def officer(db):
+    """An agency officer of one agency (agency A)."""
+    return factories.AgencyMemberFactory().user
+
+
+@pytest.fixture
+def other_officer(db):
+    """An officer of another agency (agency B)."""
+    return factories.AgencyMemberFactory().user
+
+
+@pytest.fixture
+def reviewer(round_):
+    return factories.ReviewerFactory()
