@@ -289,6 +289,9 @@ class RoundPhaseChange(models.Model):
         verbose_name_plural = _("phase changes")
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.round_id}: {self.from_phase} → {self.to_phase}"
+
 
 class Publication(models.Model):
     """A frozen, versioned snapshot of a round's results: what the public site shows."""

@@ -160,6 +160,9 @@ class ReviewEvent(models.Model):
         verbose_name_plural = _("review events")
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.review_id}: {self.action}"
+
 
 class SelectionDecision(models.Model):
     """The organisers' staged decision on one case; it takes effect only at publication."""
@@ -191,3 +194,6 @@ class SelectionEvent(models.Model):
         verbose_name = _("selection event")
         verbose_name_plural = _("selection events")
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.selected}"
