@@ -1,0 +1,22 @@
+"""Steps that many browser tests take: logging in and out, reading the page."""
+
+from tests import factories
+
+
+def log_in(page, user, password: str = factories.PASSWORD) -> None:
+    """Logs in through the real login form (django-axes checks it, as in production)."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", user.get_username())
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.locator("form:has(input[name=password]) [type=submit]").click()
+    assert "/accounts/login/" not in page.url, f"login failed for {user}: {page.locator('main').inner_text()}"
+
+
+def log_out(page) -> None:
+    """Forgets the session, as closing the browser would: the next role logs in on a clean slate."""
+    page.context.clear_cookies()
+
+
+def body_text(page) -> str:
+    return page.locator("body").inner_text()

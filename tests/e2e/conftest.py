@@ -1,0 +1,114 @@
+"""Browser tests: Playwright for Python driving Debian's chromium against pytest-django's live server.
+
+Every test here gets a fresh browser context (Chinese locale, like the agencies' office browsers) and saves
+screenshots of its steps to tests/e2e/screenshots/ (git-ignored) for a human to look at.
+"""
+
+import mimetypes
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API drives the browser from an asyncio event loop in this very thread. Django sees that
+# loop and refuses ORM calls from the thread (SynchronousOnlyOperation), although the calls are plain
+# synchronous code between browser steps and never run inside the loop. The tests set up and inspect data
+# between browser steps, so they opt out of the check; it is a development-time guard, not a safety rule.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("GOVCASES_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder drives a browser: mark it e2e, so `-m "not e2e"` skips the slow ones."""
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def live_server(request, tmp_path_factory):
+    """pytest-django's live server, with an existing (empty) STATIC_ROOT: WhiteNoise warns about a missing
+    one when the server loads its middleware, and warnings are errors. Static files still come from
+    STATICFILES_DIRS through the live server's static handler, as with `runserver`."""
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    address = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static_root")):
+        server = LiveServer(address)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.skip(f"the browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the browser tests need the playwright package"
+    )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _serve_media(route):
+    """The live server serves static files but not media (DEBUG is off, as in production, where the
+    reverse proxy or the object store serves them): the browser gets uploaded images from MEDIA_ROOT here."""
+    path = re.sub(r"^https?://[^/]+", "", route.request.url).split("?")[0]
+    relative = path.removeprefix(settings.MEDIA_URL)
+    root = Path(settings.MEDIA_ROOT).resolve()
+    file = (root / relative).resolve()
+    if not file.is_relative_to(root) or not file.is_file():
+        route.fulfill(status=404, body="not found")
+        return
+    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    route.fulfill(status=200, body=file.read_bytes(), headers={"Content-Type": content_type})
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", viewport=DESKTOP
+    )
+    context.set_default_timeout(10_000)
+    context.route(f"{live_server.url}{settings.MEDIA_URL}**", _serve_media)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page, "step") saves tests/e2e/screenshots/<test name>-<step>.png (the whole page)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    test_name = re.sub(r"[^\w.-]+", "_", request.node.name)
+
+    def save(page, step: str) -> Path:
+        path = SCREENSHOTS / f"{test_name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
