@@ -5,4 +5,11 @@ from . import public
 app_name = "public"
 urlpatterns = [
     path("", public.home, name="home"),
+    path("results/<int:year>/", public.results, name="results"),
+    path("results/<int:year>/stats/", public.stats, name="stats"),
+    path("results/<int:year>.json", public.results_json, name="results-json"),
+    path("results/<int:year>.csv", public.results_csv, name="results-csv"),
+    path("results/<int:year>.xlsx", public.results_xlsx, name="results-xlsx"),
+    path("cases/", public.case_list, name="cases"),
+    path("cases/<int:case_id>/", public.case_detail, name="case"),
 ]

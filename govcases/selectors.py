@@ -1,0 +1,148 @@
+"""Reads for the public site. Everything comes from publications (frozen snapshots), never from live cases,
+so nothing that was not published (contacts, reviewers, scores, unselected cases) can reach a public page.
+
+A publication never changes once written, so its cases are cached under a key that names the publication.
+"""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from .enums import LEVEL_ORDER
+from .models import Category, Publication, PublishedCase, Quota, level_order
+
+CACHE_SECONDS = 60 * 60
+
+
+def _latest_versions() -> QuerySet[Publication]:
+    newer = Publication.objects.filter(round=OuterRef("round"), version__gt=OuterRef("version"))
+    return Publication.objects.filter(~Exists(newer))
+
+
+def published_rounds() -> list[Publication]:
+    """The latest publication of every round that has one, newest year first."""
+    return list(_latest_versions().select_related("round").order_by("-round__year"))
+
+
+def publication_get(*, year: int | None = None, version: int | None = None) -> Publication:
+    """A round's publication (its latest version unless one is asked for); the newest round without a year."""
+    publications = Publication.objects.select_related("round")
+    if year is None:
+        publication = publications.order_by("-round__year", "-version").first()
+    elif version is None:
+        publication = publications.filter(round__year=year).order_by("-version").first()
+    else:
+        publication = publications.filter(round__year=year, version=version).first()
+    if publication is None:
+        raise Http404("No publication")
+    return publication
+
+
+def publication_versions(*, publication: Publication) -> list[Publication]:
+    return list(Publication.objects.filter(round_id=publication.round_id).order_by("version"))
+
+
+def _cache_key(publication: Publication, what: str) -> str:
+    # The timestamp makes the key unique even where a database reuses the id of a rolled-back row.
+    return f"public:{publication.pk}:{publication.published_at.timestamp()}:{what}"
+
+
+def with_image_urls(published_case: PublishedCase) -> PublishedCase:
+    """Adds `gallery` (image URLs with captions) and `thumbnail_url` to a published case."""
+    published_case.gallery = [
+        {
+            "url": default_storage.url(image["image"]),
+            "thumbnail_url": default_storage.url(image["thumbnail"] or image["image"]),
+            "width": image.get("width") or None,
+            "height": image.get("height") or None,
+            "caption": image.get("caption", ""),
+        }
+        for image in published_case.images
+    ]
+    published_case.thumbnail_url = (
+        published_case.gallery[0]["thumbnail_url"] if published_case.gallery else ""
+    )
+    return published_case
+
+
+def _in_report_order(cases: QuerySet[PublishedCase]) -> QuerySet[PublishedCase]:
+    return cases.alias(level_rank=level_order()).order_by("category__position", "level_rank", "pinyin", "pk")
+
+
+def publication_cases(*, publication: Publication) -> list[PublishedCase]:
+    """A publication's cases by category, then level, then Hanyu Pinyin of the agency, as the report lists them."""
+
+    def read():
+        cases = _in_report_order(
+            PublishedCase.objects.filter(publication=publication).select_related("category")
+        )
+        return [with_image_urls(case) for case in cases]
+
+    return cache.get_or_set(_cache_key(publication, "cases"), read, CACHE_SECONDS)
+
+
+@dataclass
+class CategoryGroup:
+    category: Category
+    seats: int | None
+    cases: list[PublishedCase]
+
+
+def publication_groups(*, publication: Publication) -> list[CategoryGroup]:
+    """The publication's cases grouped by category, with each category's quota, in category order."""
+
+    def read():
+        seats = dict(Quota.objects.filter(round_id=publication.round_id).values_list("category_id", "seats"))
+        categories = Category.objects.filter(quotas__round_id=publication.round_id).order_by("position", "pk")
+        return {"seats": seats, "categories": list(categories)}
+
+    frame = cache.get_or_set(_cache_key(publication, "categories"), read, CACHE_SECONDS)
+    cases = publication_cases(publication=publication)
+    groups = [
+        CategoryGroup(
+            category=category,
+            seats=frame["seats"].get(category.pk),
+            cases=[case for case in cases if case.category_id == category.pk],
+        )
+        for category in frame["categories"]
+    ]
+    known = {category.pk for category in frame["categories"]}
+    for case in cases:
+        # A category that lost its quota after publication still shows its published cases.
+        if case.category_id not in known:
+            known.add(case.category_id)
+            groups.append(
+                CategoryGroup(
+                    category=case.category,
+                    seats=None,
+                    cases=[other for other in cases if other.category_id == case.category_id],
+                )
+            )
+    return groups
+
+
+def published_case_list() -> QuerySet[PublishedCase]:
+    """Every case of the latest version of each published round, for the searchable list."""
+    return (
+        PublishedCase.objects.filter(publication__in=_latest_versions())
+        .select_related("category", "publication__round")
+        .alias(level_rank=level_order())
+        .order_by("-publication__round__year", "category__position", "level_rank", "pinyin", "pk")
+    )
+
+
+def published_case_get(*, case_id: int) -> PublishedCase:
+    """A case as the latest publication of its round shows it; 404 if that publication does not include it."""
+    published_case = published_case_list().filter(case_id=case_id).first()
+    if published_case is None:
+        raise Http404("Not published")
+    return with_image_urls(published_case)
+
+
+def level_counts(counts: dict) -> list[tuple[str, dict]]:
+    """The publication's counts by level, in report order."""
+    levels = counts.get("levels", {})
+    return [(level, levels[level]) for level in LEVEL_ORDER if level in levels]

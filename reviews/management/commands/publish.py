@@ -1,0 +1,41 @@
+"""`python manage.py publish 2024 [--allow-fewer --reason "..."] [--by USERNAME]`: publishes a round's selection."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from govcases.models import Round
+from govcases.services import Refused
+from reviews.selection import round_publish
+
+
+class Command(BaseCommand):
+    help = "Publishes the staged selection of a round as a new version of its results."
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int)
+        parser.add_argument(
+            "--allow-fewer",
+            action="store_true",
+            help="Publish although a category has fewer cases than its quota.",
+        )
+        parser.add_argument("--reason", default="", help="Why (required with --allow-fewer).")
+        parser.add_argument("--by", default="", help="The organiser's user name, recorded as the publisher.")
+
+    def handle(self, *args, year, allow_fewer, reason, by, **options):
+        round = Round.objects.filter(year=year).first()
+        if round is None:
+            raise CommandError(f"No round for {year}.")
+        user = None
+        if by:
+            user = get_user_model().objects.filter(username=by).first()
+            if user is None:
+                raise CommandError(f"No user named {by}.")
+        try:
+            publication = round_publish(round=round, by=user, reason=reason, allow_fewer=allow_fewer)
+        except Refused as refused:
+            raise CommandError(str(refused)) from refused
+        counts = publication.counts.get("categories", {})
+        selected = sum(category["selected"] for category in counts.values())
+        self.stdout.write(
+            f"Published {year} version {publication.version}: {selected} of {publication.submitted} cases."
+        )

@@ -1,0 +1,185 @@
+"""The selection board in the organisers' admin: one column per category with its quota, cases in rank order,
+staged decisions, the proposal by rank and publication. Every change goes through reviews.selection."""
+
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govcases.enums import Phase
+from govcases.models import Case
+from govcases.permissions import is_organiser
+from govcases.services import Refused, round_phase_set
+
+from .models import SelectionBoard, SelectionDecision
+from .selection import QuotaState, quota_states, round_publish, selection_decide, selection_propose
+from .selectors import RankingRow, ranking_rows
+
+
+@dataclass
+class BoardRow:
+    row: RankingRow
+    selected: bool
+    reason: str
+    at_cut: bool
+
+
+@dataclass
+class BoardColumn:
+    quota: QuotaState
+    rows: list[BoardRow]
+
+
+def _columns(round) -> list[BoardColumn]:
+    decisions = {
+        decision.case_id: decision
+        for decision in SelectionDecision.objects.filter(case__round=round).only(
+            "case_id", "selected", "reason"
+        )
+    }
+    rows = ranking_rows(round=round)
+    columns = []
+    for quota in quota_states(round=round):
+        category_rows = [row for row in rows if row.category.pk == quota.category.pk]
+        columns.append(
+            BoardColumn(
+                quota=quota,
+                rows=[
+                    BoardRow(
+                        row=row,
+                        selected=bool(decisions.get(row.case.pk) and decisions[row.case.pk].selected),
+                        reason=decisions[row.case.pk].reason if row.case.pk in decisions else "",
+                        at_cut=_straddles(row, category_rows, quota.seats),
+                    )
+                    for row in category_rows
+                ],
+            )
+        )
+    return columns
+
+
+def _straddles(row: RankingRow, rows: list[RankingRow], seats: int) -> bool:
+    """Whether the row belongs to a tie that crosses the quota's cut line."""
+    if row.rank is None or not row.tied:
+        return False
+    group = sum(1 for other in rows if other.rank == row.rank)
+    return row.rank <= seats < row.rank + group - 1
+
+
+@admin.register(SelectionBoard)
+class SelectionBoardAdmin(admin.ModelAdmin):
+    list_display = ["year", "title", "phase", "board_link"]
+    list_display_links = None
+    actions = ["publish_rounds"]
+
+    @admin.display(description=gettext_lazy("Selection board"))
+    def board_link(self, obj):
+        url = reverse("admin:reviews_selectionboard_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the board"))
+
+    def has_module_permission(self, request):
+        return is_organiser(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description=gettext_lazy("Publish the selection of the chosen rounds"), permissions=["change"]
+    )
+    def publish_rounds(self, request, queryset):
+        for round in queryset:
+            try:
+                publication = round_publish(round=round, by=request.user)
+            except Refused as refused:
+                self.message_user(request, f"{round.year}: {refused}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(year)s published as version %(version)d.")
+                    % {"year": round.year, "version": publication.version},
+                    messages.SUCCESS,
+                )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        round = self.get_object(request, object_id)
+        if round is None or not self.has_view_permission(request, round):
+            raise Http404
+        if request.method == "POST":
+            self._act(request, round)
+            return HttpResponseRedirect(request.get_full_path())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Selection board: %(round)s") % {"round": round},
+            "round": round,
+            "columns": _columns(round),
+            "in_selection": round.phase == Phase.SELECTION,
+            "can_reopen": round.phase == Phase.PUBLISHED,
+            "publications": list(round.publications.order_by("-version")),
+        }
+        return TemplateResponse(request, "admin/reviews/selectionboard/board.html", context)
+
+    def _act(self, request, round) -> None:
+        action = request.POST.get("action")
+        reason = request.POST.get("reason", "")
+        try:
+            if action == "propose":
+                proposal = selection_propose(round=round, by=request.user)
+                self.message_user(
+                    request, _("Staged the top cases of each category by rank."), messages.SUCCESS
+                )
+                for tie in proposal.ties:
+                    self.message_user(
+                        request,
+                        _("%(category)s: %(cases)s are tied at the cut line; choose %(seats)d of them.")
+                        % {
+                            "category": tie.category.name,
+                            "cases": "、".join(case.title for case in tie.tied),
+                            "seats": tie.open_seats,
+                        },
+                        messages.WARNING,
+                    )
+            elif action in {"select", "deselect"}:
+                case = Case.objects.filter(round=round, pk=request.POST.get("case")).first()
+                if case is None:
+                    raise Refused(_("No such case in this round."))
+                selection_decide(case=case, selected=action == "select", by=request.user, reason=reason)
+                self.message_user(
+                    request, _("Decision staged: %(case)s.") % {"case": case.title}, messages.SUCCESS
+                )
+            elif action == "publish":
+                publication = round_publish(
+                    round=round,
+                    by=request.user,
+                    reason=reason,
+                    allow_fewer=bool(request.POST.get("allow_fewer")),
+                )
+                self.message_user(
+                    request,
+                    _("Published as version %(version)d.") % {"version": publication.version},
+                    messages.SUCCESS,
+                )
+            elif action == "reopen":
+                # A correction: back to selection; the next publication becomes version 2.
+                round_phase_set(round=round, to=Phase.SELECTION, by=request.user, reason=reason)
+                self.message_user(request, _("The round is open for a correction."), messages.SUCCESS)
+            else:
+                self.message_user(request, _("Unknown action."), messages.ERROR)
+        except (Refused, ValidationError) as refused:
+            message = refused.messages[0] if isinstance(refused, ValidationError) else str(refused)
+            self.message_user(request, message, messages.ERROR)
