@@ -1,0 +1,213 @@
+"""Reads for the reviewers' and organisers' pages, each in a constant number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from govcases.enums import LEVEL_ORDER, CaseStatus, RankingScore
+from govcases.models import Case, Category, Round
+
+from . import scoring
+from .enums import ReviewStatus
+from .models import Assignment, Review
+
+# Ranked cases: those in review, and those with an outcome, so that the ranking stays viewable afterwards.
+RANKED_STATUSES = (CaseStatus.IN_REVIEW, CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED)
+
+
+@dataclass
+class RankingRow:
+    case: Case
+    category: Category
+    rank: int | None
+    tied: bool
+    reviews: int
+    mean: Decimal | None
+    median: Decimal | None
+    stdev: Decimal | None
+    range: Decimal | None
+    normalised: Decimal | None
+    flagged: bool
+    score: Decimal | None
+    totals: tuple[int, ...] = ()
+
+
+def submitted_ratings(*, round: Round) -> list[scoring.Rating]:
+    """Every submitted review total of the round, in one query."""
+    rows = Review.objects.filter(
+        assignment__case__round=round,
+        assignment__case__status__in=RANKED_STATUSES,
+        status=ReviewStatus.SUBMITTED,
+        total__isnull=False,
+    ).values_list("assignment__reviewer_id", "assignment__case_id", "total")
+    return [scoring.Rating(reviewer, case, total) for reviewer, case, total in rows]
+
+
+def ranking_rows(*, round: Round, category: Category | int | None = None) -> list[RankingRow]:
+    """The ranking of a round, per category in the categories' order, each in rank order (two queries).
+
+    Normalisation always looks at the whole round: a reviewer's harshness shows across every case they scored.
+    """
+    cases = Case.objects.filter(
+        round=round, status__in=RANKED_STATUSES, category__isnull=False
+    ).select_related("agency", "category")
+    if category is not None:
+        cases = cases.filter(category=category)
+    cases = list(cases)
+    ratings = submitted_ratings(round=round)
+    normalised = scoring.normalise(ratings, min_reviews=round.normalisation_min_reviews)
+    totals_by_case: dict[int, list[int]] = defaultdict(list)
+    for rating in ratings:
+        totals_by_case[rating.case].append(rating.total)
+    range_threshold, stdev_threshold = float(round.disagreement_range), float(round.disagreement_stdev)
+
+    rows_by_category: dict[int, list[RankingRow]] = defaultdict(list)
+    for case in cases:
+        totals = sorted(totals_by_case.get(case.pk, []))
+        mean = scoring.two_places(scoring.mean(totals))
+        norm = scoring.two_places(normalised.get(case.pk))
+        rows_by_category[case.category_id].append(
+            RankingRow(
+                case=case,
+                category=case.category,
+                rank=None,
+                tied=False,
+                reviews=len(totals),
+                mean=mean,
+                median=scoring.two_places(scoring.median(totals)),
+                stdev=scoring.two_places(scoring.stdev(totals)),
+                range=scoring.two_places(scoring.score_range(totals)),
+                normalised=norm,
+                flagged=scoring.disagreement(
+                    totals, range_threshold=range_threshold, stdev_threshold=stdev_threshold
+                ),
+                score=norm if round.ranking_score == RankingScore.NORMALISED else mean,
+                totals=tuple(totals),
+            )
+        )
+    result: list[RankingRow] = []
+    for rows in sorted(
+        rows_by_category.values(), key=lambda rows: (rows[0].category.position, rows[0].category.pk)
+    ):
+        ranks = scoring.competition_rank([row.score for row in rows])
+        for row, rank, is_tied in zip(rows, ranks, scoring.tied(ranks), strict=True):
+            row.rank, row.tied = rank, is_tied
+        rows.sort(
+            key=lambda row: (
+                row.rank is None,
+                row.rank or 0,
+                LEVEL_ORDER.get(row.case.agency.level, len(LEVEL_ORDER)),
+                row.case.agency.pinyin,
+                row.case.pk,
+            )
+        )
+        result.extend(rows)
+    return result
+
+
+@dataclass
+class QueueProgress:
+    assigned: int
+    submitted: int
+
+
+def reviewer_progress(*, reviewer: AbstractBaseUser) -> QueueProgress:
+    """How many of a reviewer's assignments in open rounds are submitted (one query)."""
+    counts = Assignment.objects.filter(reviewer=reviewer, case__status=CaseStatus.IN_REVIEW).aggregate(
+        assigned=Count("pk"), submitted=Count("pk", filter=Q(review__status=ReviewStatus.SUBMITTED))
+    )
+    return QueueProgress(assigned=counts["assigned"], submitted=counts["submitted"])
+
+
+def next_pending_assignment(
+    *, reviewer: AbstractBaseUser, after: Assignment | None = None
+) -> Assignment | None:
+    """The reviewer's next assignment still to submit, in the queue's order, wrapping around."""
+    pending = (
+        Assignment.objects.filter(
+            reviewer=reviewer, case__status=CaseStatus.IN_REVIEW, case__round__phase="review"
+        )
+        .exclude(review__status=ReviewStatus.SUBMITTED)
+        .order_by("case__category__position", "case_id")
+    )
+    if after is not None:
+        pending = pending.exclude(pk=after.pk)
+        later = pending.filter(
+            Q(case__category__position__gt=after.case.category.position)
+            | Q(case__category__position=after.case.category.position, case_id__gt=after.case_id)
+        ).first()
+        if later is not None:
+            return later
+    return pending.first()
+
+
+@dataclass
+class ProgressLine:
+    label: str
+    assigned: int = 0
+    submitted: int = 0
+    overdue: int = 0
+
+    @property
+    def pending(self) -> int:
+        return self.assigned - self.submitted
+
+
+@dataclass
+class RoundProgress:
+    by_category: list[ProgressLine]
+    by_reviewer: list[ProgressLine]
+    total: ProgressLine
+    deadline_passed: bool
+
+
+def review_progress(*, round: Round, now=None) -> RoundProgress:
+    """Assigned, submitted and overdue reviews per category and per reviewer (two queries)."""
+    now = now or timezone.now()
+    deadline_passed = bool(round.review_deadline and now > round.review_deadline)
+    rows = (
+        Assignment.objects.filter(case__round=round, case__status__in=RANKED_STATUSES)
+        .values(
+            "case__category_id",
+            "case__category__name",
+            "case__category__position",
+            "reviewer_id",
+            "reviewer__username",
+            "reviewer__first_name",
+            "reviewer__last_name",
+        )
+        .annotate(
+            assigned=Count("pk"), submitted=Count("pk", filter=Q(review__status=ReviewStatus.SUBMITTED))
+        )
+        .order_by()
+    )
+    by_category: dict[int, ProgressLine] = {}
+    by_reviewer: dict[int, ProgressLine] = {}
+    total = ProgressLine(label="")
+    category_order = {}
+    for row in rows:
+        category_order[row["case__category_id"]] = (row["case__category__position"], row["case__category_id"])
+        name = (
+            f"{row['reviewer__last_name']}{row['reviewer__first_name']}".strip() or row["reviewer__username"]
+        )
+        for line in (
+            by_category.setdefault(
+                row["case__category_id"], ProgressLine(row["case__category__name"] or "—")
+            ),
+            by_reviewer.setdefault(row["reviewer_id"], ProgressLine(name)),
+            total,
+        ):
+            line.assigned += row["assigned"]
+            line.submitted += row["submitted"]
+            if deadline_passed:
+                line.overdue += row["assigned"] - row["submitted"]
+    return RoundProgress(
+        by_category=[by_category[key] for key in sorted(by_category, key=lambda key: category_order[key])],
+        by_reviewer=sorted(by_reviewer.values(), key=lambda line: (-line.pending, line.label)),
+        total=total,
+        deadline_passed=deadline_passed,
+    )

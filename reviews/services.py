@@ -1,0 +1,503 @@
+"""Everything that changes reviewers' work: assignments, reviews, reopening, reminders.
+
+Keyword-only, typed functions named <entity>_<verb>. Rules are enforced here and refused with
+govcases.services.Refused (a message in the user's language); forms only check the shape of the input.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govcases import notifications
+from govcases.enums import CaseStatus, Level, Phase
+from govcases.models import Agency, Case, Round
+from govcases.permissions import is_organiser, is_reviewer
+from govcases.services import Refused
+
+from . import scoring
+from .enums import ReviewStatus
+from .models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, Score
+
+# Cases that take part in review: submitted ones can be assigned ahead of the review phase, so that
+# reviewers can start on the first day.
+ASSIGNABLE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW)
+# Assignments are made and changed only until the round's review ends.
+ASSIGNMENT_PHASES = (Phase.SETUP, Phase.SUBMISSION, Phase.REVIEW)
+
+
+# --- conflicts of interest -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyFacts:
+    pk: int
+    parent_id: int | None
+    level: str
+    province: str
+
+
+class AgencyIndex:
+    """Every agency's parent, level and province, read in one query, to derive conflicts in Python."""
+
+    def __init__(self, agencies: list[AgencyFacts]):
+        self.by_pk = {agency.pk: agency for agency in agencies}
+        self.children: dict[int, set[int]] = defaultdict(set)
+        self.by_province: dict[str, set[int]] = defaultdict(set)
+        for agency in agencies:
+            if agency.parent_id:
+                self.children[agency.parent_id].add(agency.pk)
+            if agency.province:
+                self.by_province[agency.province].add(agency.pk)
+
+    @classmethod
+    def load(cls) -> "AgencyIndex":
+        return cls(
+            [AgencyFacts(*row) for row in Agency.objects.values_list("pk", "parent_id", "level", "province")]
+        )
+
+    def conflicts(self, *, affiliation_id: int | None, declared: set[int]) -> set[int]:
+        conflicted = set(declared)
+        affiliation = self.by_pk.get(affiliation_id) if affiliation_id else None
+        if affiliation is None:
+            return conflicted
+        conflicted.add(affiliation.pk)
+        conflicted |= self.children[affiliation.pk]
+        if affiliation.parent_id:
+            conflicted.add(affiliation.parent_id)
+        # A local government's officials are close to every agency of their province.
+        if affiliation.level != Level.MINISTRY and affiliation.province:
+            conflicted |= self.by_province[affiliation.province]
+        return conflicted
+
+
+def reviewer_conflicts(profile: ReviewerProfile, *, index: AgencyIndex | None = None) -> set[int]:
+    """The ids of the agencies whose cases this reviewer must never score.
+
+    Their affiliated agency, its parent and children, every agency of the same province when the
+    affiliation is a local government (any level but ministry), and the agencies they declared.
+    """
+    index = index or AgencyIndex.load()
+    declared = set(profile.declared_conflicts.values_list("pk", flat=True))
+    return index.conflicts(affiliation_id=profile.affiliation_agency_id, declared=declared)
+
+
+def conflict_reason(profile: ReviewerProfile, agency: Agency) -> str | None:
+    """Why this reviewer may not score a case of this agency, in words, or None if they may."""
+    if profile.declared_conflicts.filter(pk=agency.pk).exists():
+        return _("%(reviewer)s declared a conflict of interest with %(agency)s.") % {
+            "reviewer": profile,
+            "agency": agency,
+        }
+    affiliation = profile.affiliation_agency
+    if affiliation is None:
+        return None
+    words = {"reviewer": profile, "agency": agency, "affiliation": affiliation}
+    if agency.pk == affiliation.pk:
+        return _("%(reviewer)s works for %(agency)s.") % words
+    if agency.pk == affiliation.parent_id or agency.parent_id == affiliation.pk:
+        return _("%(agency)s is the parent or a child of %(reviewer)s's agency, %(affiliation)s.") % words
+    if (
+        affiliation.level != Level.MINISTRY
+        and affiliation.province
+        and affiliation.province == agency.province
+    ):
+        return _("%(agency)s is in the same province as %(reviewer)s's agency, %(affiliation)s.") % words
+    return None
+
+
+# --- assignment ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentReport:
+    created: int = 0
+    unfilled: list[tuple[Case, str]] = field(default_factory=list)
+
+
+def _check_organiser(by: AbstractBaseUser | None) -> None:
+    if by is not None and not is_organiser(by):
+        raise Refused(_("Only the organisers can do this."))
+
+
+def _check_assignment_phase(round: Round) -> None:
+    if round.phase not in ASSIGNMENT_PHASES:
+        raise Refused(
+            _("Assignments cannot be changed while the round is in the “%(phase)s” phase.")
+            % {"phase": Phase(round.phase).label}
+        )
+
+
+@dataclass
+class _Reviewer:
+    pk: int
+    max_load: int
+    load: int
+    conflicts: set[int]
+
+
+def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> AssignmentReport:
+    """Gives every assignable case of the round its number of reviewers, from its category's panel.
+
+    Keeps existing assignments and fills only the gaps. Never assigns a conflicted reviewer or one at their
+    maximum load. Deterministic: the most constrained cases are served first, each by the least-loaded
+    eligible reviewer (ties broken by id); then the new assignments are moved from the busiest to the idlest
+    reviewers of a panel until loads within each panel differ by at most one wherever a move is allowed.
+    """
+    _check_organiser(by)
+    with transaction.atomic():
+        round = Round.objects.select_for_update().get(pk=round.pk)
+        _check_assignment_phase(round)
+        cases = list(
+            round.cases.filter(status__in=ASSIGNABLE_STATUSES)
+            .select_related("agency", "category")
+            .order_by("pk")
+        )
+        index = AgencyIndex.load()
+        profiles = list(
+            ReviewerProfile.objects.filter(user__is_active=True, user__groups__name="reviewers")
+            .distinct()
+            .prefetch_related("categories", "declared_conflicts")
+            .order_by("user_id")
+        )
+        existing = list(Assignment.objects.filter(case__round=round).values_list("case_id", "reviewer_id"))
+        reviewers = {}
+        panels: dict[int, list[int]] = defaultdict(list)
+        for profile in profiles:
+            declared = {agency.pk for agency in profile.declared_conflicts.all()}
+            reviewers[profile.user_id] = _Reviewer(
+                pk=profile.user_id,
+                max_load=profile.max_load,
+                load=0,
+                conflicts=index.conflicts(affiliation_id=profile.affiliation_agency_id, declared=declared),
+            )
+            for category in profile.categories.all():
+                panels[category.pk].append(profile.user_id)
+        assigned: dict[int, set[int]] = defaultdict(set)
+        for case_id, reviewer_id in existing:
+            assigned[case_id].add(reviewer_id)
+            if reviewer_id in reviewers:
+                reviewers[reviewer_id].load += 1
+
+        def eligible(case: Case) -> list[_Reviewer]:
+            return [
+                reviewers[pk]
+                for pk in panels.get(case.category_id, [])
+                if case.agency_id not in reviewers[pk].conflicts and pk not in assigned[case.pk]
+            ]
+
+        needing = [
+            case for case in cases if case.category_id and len(assigned[case.pk]) < round.reviews_per_case
+        ]
+        needing.sort(key=lambda case: (len(eligible(case)), case.pk))
+        made: list[tuple[int, int]] = []  # (case, reviewer) pairs this run creates, in order
+        for case in needing:
+            candidates = sorted(
+                (reviewer for reviewer in eligible(case) if reviewer.load < reviewer.max_load),
+                key=lambda reviewer: (reviewer.load, reviewer.pk),
+            )
+            for reviewer in candidates[: round.reviews_per_case - len(assigned[case.pk])]:
+                assigned[case.pk].add(reviewer.pk)
+                reviewer.load += 1
+                made.append((case.pk, reviewer.pk))
+
+        made = _balance(
+            made,
+            cases={case.pk: case for case in cases},
+            reviewers=reviewers,
+            panels=panels,
+            assigned=assigned,
+        )
+        now = timezone.now()
+        Assignment.objects.bulk_create(
+            Assignment(case_id=case_id, reviewer_id=reviewer_id, created_by=by, created_at=now)
+            for case_id, reviewer_id in sorted(made)
+        )
+        report = AssignmentReport(created=len(made))
+        for case in cases:
+            missing = round.reviews_per_case - len(assigned[case.pk])
+            if missing > 0:
+                report.unfilled.append((case, _unfilled_reason(case, round, reviewers, panels, assigned)))
+    return report
+
+
+def _balance(made, *, cases, reviewers, panels, assigned) -> list[tuple[int, int]]:
+    """Moves new assignments from the busiest to the idlest reviewer of a panel while that narrows the gap.
+
+    Each move lowers the sum of squared loads, so the loop ends; the order of the scan makes it deterministic.
+    """
+    made = list(made)
+    moved = True
+    while moved:
+        moved = False
+        for category_id in sorted(panels):
+            panel = sorted(panels[category_id])
+            for busy_pk in sorted(panel, key=lambda pk: (-reviewers[pk].load, pk)):
+                busy = reviewers[busy_pk]
+                for idle_pk in sorted(panel, key=lambda pk: (reviewers[pk].load, pk)):
+                    idle = reviewers[idle_pk]
+                    if busy.load - idle.load < 2:
+                        break
+                    if idle.load >= idle.max_load:
+                        continue
+                    for position, (case_id, reviewer_id) in enumerate(made):
+                        case = cases[case_id]
+                        if (
+                            reviewer_id == busy_pk
+                            and case.category_id == category_id
+                            and idle_pk not in assigned[case_id]
+                            and case.agency_id not in idle.conflicts
+                        ):
+                            made[position] = (case_id, idle_pk)
+                            assigned[case_id].discard(busy_pk)
+                            assigned[case_id].add(idle_pk)
+                            busy.load -= 1
+                            idle.load += 1
+                            moved = True
+                            break
+                    if moved:
+                        break
+                if moved:
+                    break
+            if moved:
+                break
+    return made
+
+
+def _unfilled_reason(case, round, reviewers, panels, assigned) -> str:
+    if not case.category_id:
+        return _("The case has no category.")
+    panel = panels.get(case.category_id, [])
+    if len(panel) < round.reviews_per_case:
+        return _(
+            "The panel of %(category)s is too small: %(count)d reviewers for %(needed)d reviews per case."
+        ) % {
+            "category": case.category,
+            "count": len(panel),
+            "needed": round.reviews_per_case,
+        }
+    free = [pk for pk in panel if case.agency_id not in reviewers[pk].conflicts]
+    if len(free) < round.reviews_per_case:
+        return _(
+            "Everyone else on the panel has a conflict of interest: only %(count)d of %(panel)d may score it."
+        ) % {
+            "count": len(free),
+            "panel": len(panel),
+        }
+    return _("The reviewers who may score it have reached their maximum load.")
+
+
+def assignment_check(*, reviewer: AbstractBaseUser, case: Case) -> None:
+    """Refuses a pair that must not exist: not a reviewer, already assigned, or a conflict of interest."""
+    if not is_reviewer(reviewer):
+        raise Refused(_("%(user)s is not a reviewer.") % {"user": reviewer})
+    profile = ReviewerProfile.objects.filter(user=reviewer).select_related("affiliation_agency").first()
+    if profile is None:
+        raise Refused(_("%(user)s has no reviewer profile.") % {"user": reviewer})
+    if case.status not in ASSIGNABLE_STATUSES:
+        raise Refused(_("Only submitted cases and cases in review can be assigned."))
+    reason = conflict_reason(profile, case.agency)
+    if reason:
+        raise Refused(reason)
+    if Assignment.objects.filter(reviewer=reviewer, case=case).exists():
+        raise Refused(_("This reviewer is already assigned to this case."))
+
+
+def assignment_add(*, reviewer: AbstractBaseUser, case: Case, by: AbstractBaseUser | None) -> Assignment:
+    """Assigns one reviewer to one case by hand; refuses a conflicted pair with the reason."""
+    _check_organiser(by)
+    with transaction.atomic():
+        round = Round.objects.select_for_update().get(pk=case.round_id)
+        _check_assignment_phase(round)
+        case = Case.objects.select_related("agency", "category").get(pk=case.pk)
+        assignment_check(reviewer=reviewer, case=case)
+        return Assignment.objects.create(reviewer=reviewer, case=case, created_by=by)
+
+
+def assignment_remove(*, assignment: Assignment, by: AbstractBaseUser | None) -> None:
+    """Removes an assignment (and its draft); a submitted review is evidence and is never thrown away."""
+    _check_organiser(by)
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update().select_related("case__round").get(pk=assignment.pk)
+        )
+        _check_assignment_phase(assignment.case.round)
+        if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
+            raise Refused(_("The review of this assignment was submitted; it cannot be removed."))
+        assignment.delete()
+
+
+# --- reviews ---------------------------------------------------------------------------------------------
+
+
+def rubric(*, round_id: int, category_id: int | None) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(round_id=round_id, category_id=category_id).order_by("position", "pk")
+    )
+
+
+def _locked_assignment(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("case__round", "case__category")
+        .get(pk=assignment.pk)
+    )
+    if by is None or assignment.reviewer_id != by.pk or not is_reviewer(by):
+        raise Refused(_("Only the assigned reviewer can score this case."))
+    if assignment.case.round.phase != Phase.REVIEW:
+        raise Refused(_("Cases can be scored only while the round is in review."))
+    if assignment.case.status != CaseStatus.IN_REVIEW:
+        raise Refused(_("This case is no longer in review."))
+    return assignment
+
+
+def _write_review(assignment: Assignment, points: dict[int, int | None], comment: str) -> tuple[Review, list]:
+    criteria = {
+        criterion.pk: criterion
+        for criterion in rubric(round_id=assignment.case.round_id, category_id=assignment.case.category_id)
+    }
+    review, _created = Review.objects.get_or_create(assignment=assignment)
+    if review.status == ReviewStatus.SUBMITTED:
+        raise Refused(_("This review was submitted and is locked."))
+    for criterion_id, value in points.items():
+        criterion = criteria.get(int(criterion_id))
+        if criterion is None:
+            raise Refused(_("This criterion is not part of the case's rubric."))
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= criterion.max_points
+        ):
+            raise Refused(
+                _("Points for “%(criterion)s” must be a whole number from 0 to %(max)d.")
+                % {"criterion": criterion.name, "max": criterion.max_points}
+            )
+    existing = {score.criterion_id: score for score in review.scores.all()}
+    for criterion_id, value in points.items():
+        score = existing.get(int(criterion_id))
+        if value is None:
+            if score is not None:
+                score.delete()
+                del existing[int(criterion_id)]
+        elif score is None:
+            existing[int(criterion_id)] = Score.objects.create(
+                review=review, criterion_id=int(criterion_id), points=value
+            )
+        elif score.points != value:
+            score.points = value
+            score.save(update_fields=["points"])
+    review.comment = comment.strip()
+    review.save(update_fields=["comment", "updated_at"])
+    return review, [(criteria[pk], existing.get(pk)) for pk in criteria]
+
+
+def review_save(
+    *, assignment: Assignment, by: AbstractBaseUser, points: dict[int, int | None], comment: str = ""
+) -> Review:
+    """Saves the reviewer's draft: any criteria scored so far (None clears one) and the comment."""
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment, by)
+        review, _scores = _write_review(assignment, points, comment)
+    return review
+
+
+def review_submit(
+    *, assignment: Assignment, by: AbstractBaseUser, points: dict[int, int | None], comment: str = ""
+) -> Review:
+    """Saves and submits: every criterion must be scored; the total is fixed and the review locked."""
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment, by)
+        review, scores = _write_review(assignment, points, comment)
+        if not scores:
+            raise Refused(_("The rubric of this category is empty; tell the organisers."))
+        if sum(criterion.max_points for criterion, _score in scores) != 100:
+            raise Refused(
+                _("The rubric of this category does not add up to 100 points; tell the organisers.")
+            )
+        missing = [criterion.name for criterion, score in scores if score is None]
+        if missing:
+            raise Refused(
+                _("Score every criterion before submitting: %(missing)s.") % {"missing": "、".join(missing)}
+            )
+        review.total = scoring.total(score.points for _criterion, score in scores)
+        review.status = ReviewStatus.SUBMITTED
+        review.submitted_at = timezone.now()
+        review.save(update_fields=["total", "status", "submitted_at", "updated_at"])
+        ReviewEvent.objects.create(
+            review=review, action=ReviewEvent.Action.SUBMITTED, by=by, at=review.submitted_at
+        )
+    return review
+
+
+def review_reopen(*, review: Review, by: AbstractBaseUser, reason: str) -> Review:
+    """Unlocks a submitted review so that its reviewer can change it; organisers only, with a reason."""
+    if by is None or not is_organiser(by):
+        raise Refused(_("Only the organisers can do this."))
+    if not reason.strip():
+        raise Refused(_("Give a reason."))
+    with transaction.atomic():
+        review = (
+            Review.objects.select_for_update().select_related("assignment__case__round").get(pk=review.pk)
+        )
+        if review.status != ReviewStatus.SUBMITTED:
+            raise Refused(_("Only a submitted review can be reopened."))
+        if review.assignment.case.round.phase != Phase.REVIEW:
+            raise Refused(_("Reviews can be reopened only while the round is in review."))
+        review.status = ReviewStatus.DRAFT
+        review.total = None
+        review.submitted_at = None
+        review.save(update_fields=["status", "total", "submitted_at", "updated_at"])
+        ReviewEvent.objects.create(
+            review=review, action=ReviewEvent.Action.REOPENED, by=by, reason=reason.strip()
+        )
+    return review
+
+
+# --- reminders -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reminder:
+    reviewer: AbstractBaseUser
+    cases: list[Case]
+
+
+def review_reminders(*, round: Round) -> list[Reminder]:
+    """Who has pending reviews in the round, and which: the preview of what review_reminders_send sends."""
+    pending = (
+        Assignment.objects.filter(case__round=round, case__status=CaseStatus.IN_REVIEW)
+        .exclude(review__status=ReviewStatus.SUBMITTED)
+        .select_related("reviewer", "case")
+        .order_by("reviewer__username", "case_id")
+    )
+    reminders: dict[int, Reminder] = {}
+    for assignment in pending:
+        reminder = reminders.setdefault(assignment.reviewer_id, Reminder(assignment.reviewer, []))
+        reminder.cases.append(assignment.case)
+    return list(reminders.values())
+
+
+def review_reminders_send(*, round: Round, by: AbstractBaseUser | None) -> int:
+    """E-mails every reviewer with pending reviews a list of them (key "review_reminder"); returns how many."""
+    _check_organiser(by)
+    url = settings.SITE_URL + reverse("review:index")
+    sent = 0
+    for reminder in review_reminders(round=round):
+        if not reminder.reviewer.email:
+            continue
+        notifications.send_on_commit(
+            "review_reminder",
+            [reminder.reviewer.email],
+            {
+                "reviewer": reminder.reviewer.get_full_name() or reminder.reviewer.get_username(),
+                "count": len(reminder.cases),
+                "cases": "\n".join(f"- {case.title}" for case in reminder.cases),
+                "url": url,
+                "round": round,
+            },
+        )
+        sent += 1
+    return sent
