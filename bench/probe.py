@@ -1,0 +1,110 @@
+"""Reads what the benchmark needs from a prepared database and prints it as one JSON object.
+
+Run by bench/run.py in a child process with the benchmark's environment (DATABASE_URL, ...), so that the
+benchmark itself never imports Django with the wrong settings. Not meant to be run by hand, though it may be:
+`DATABASE_URL=sqlite:///bench/output/bench-509.sqlite3 .venv/bin/python bench/probe.py 2024`.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+
+from govcases.models import Case, Publication, PublishedCase, Round  # noqa: E402
+
+
+def try_reverse(name: str, args: list | None = None) -> str | None:
+    try:
+        return reverse(name, args=args or [])
+    except NoReverseMatch:
+        return None
+
+
+def admin_url_names() -> list[str]:
+    """Every named URL of the two admin sites, so that run.py can say what exists when a board is missing."""
+    from django.urls import get_resolver
+
+    names = []
+    for namespace in ("admin", "review"):
+        try:
+            resolver = get_resolver().namespace_dict[namespace][1]
+        except KeyError:
+            continue
+        names.extend(f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str))
+    return sorted(names)
+
+
+def main() -> None:
+    year = int(sys.argv[1]) if len(sys.argv) > 1 else 2024
+    user_model = get_user_model()
+    facts: dict = {"year": year}
+    round_ = Round.objects.filter(year=year).first()
+    facts["round_id"] = round_.pk if round_ else None
+    facts["round_phase"] = round_.phase if round_ else None
+    facts["cases"] = Case.objects.filter(round=round_).count() if round_ else 0
+
+    try:
+        from reviews.models import Assignment, Review
+
+        assignments = Assignment.objects.filter(case__round=round_)
+        busiest = (
+            assignments.values("reviewer__username")
+            .annotate(assigned=Count("id"))
+            .order_by("-assigned", "reviewer__username")
+            .first()
+        )
+        facts["assignments"] = assignments.count()
+        facts["reviews"] = Review.objects.filter(assignment__case__round=round_).count()
+        facts["reviewer"] = busiest["reviewer__username"] if busiest else None
+        facts["reviewer_assignments"] = busiest["assigned"] if busiest else 0
+    except Exception as error:  # noqa: BLE001 - the reviews schema may still be changing; report, go on
+        facts["reviews_error"] = repr(error)
+
+    organiser = (
+        user_model.objects.filter(groups__name="organisers", is_active=True)
+        .order_by("is_superuser", "username")
+        .first()
+    )
+    facts["organiser"] = organiser.get_username() if organiser else None
+
+    publication = Publication.objects.filter(round=round_).order_by("-version").first() if round_ else None
+    facts["publication_version"] = publication.version if publication else None
+    published = (
+        PublishedCase.objects.filter(publication=publication).order_by("pk").first() if publication else None
+    )
+    facts["published_case_id"] = published.case_id if published else None
+
+    admin_urls = {}
+    for name in (
+        "review:reviews_assignment_changelist",
+        "admin:reviews_rankingboard_changelist",
+        "admin:reviews_selectionboard_changelist",
+        "admin:reviews_reviewprogress_changelist",
+    ):
+        admin_urls[name] = try_reverse(name)
+    if round_:
+        for name in (
+            "admin:reviews_rankingboard_change",
+            "admin:reviews_selectionboard_change",
+            "admin:reviews_reviewprogress_change",
+        ):
+            admin_urls[name] = try_reverse(name, [round_.pk])
+    facts["admin_urls"] = admin_urls
+    facts["admin_url_names"] = admin_url_names()
+    print(json.dumps(facts, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
