@@ -1,11 +1,22 @@
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from . import services
+from .enums import CaseStatus, Phase
+from .forms import CaseFilesForm, CaseForm
+from .models import Case, Round
 from .permissions import is_agency_staff, is_organiser, is_reviewer
 
 
@@ -50,6 +61,268 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 
-@login_required
+# The agency portal. Officers see and change only their own agency's cases (another agency's case is a 404);
+# every change goes through a service that checks the round's phase, the deadline and the case's status.
+
+OUTCOME_PHASES = frozenset({Phase.PUBLISHED, Phase.ARCHIVED})
+OUTCOME_STATUSES = frozenset({CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED})
+
+
+def portal_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_agency_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def portal_outcome(case: Case) -> str | None:
+    """ "selected" or "not_selected" once the round is published; None before, whatever was decided."""
+    if case.round.phase not in OUTCOME_PHASES:
+        return None
+    if case.status in {CaseStatus.SELECTED, CaseStatus.PUBLISHED}:
+        return "selected"
+    if case.status == CaseStatus.NOT_SELECTED:
+        return "not_selected"
+    return None
+
+
+def portal_status_label(case: Case) -> str:
+    """The status as the agency may see it: selection decisions stay hidden until publication."""
+    if case.status in OUTCOME_STATUSES and case.round.phase not in OUTCOME_PHASES:
+        return CaseStatus.IN_REVIEW.label
+    outcome = portal_outcome(case)
+    if outcome == "selected":
+        return CaseStatus.SELECTED.label
+    return CaseStatus(case.status).label
+
+
+def _open_round() -> Round | None:
+    return Round.objects.filter(phase=Phase.SUBMISSION).order_by("-year").first()
+
+
+def _own_case(request, pk: int) -> Case:
+    cases = Case.objects.select_related("round", "category", "agency")
+    return get_object_or_404(cases, pk=pk, agency_id=request.user.agency_membership.agency_id)
+
+
+@portal_required
 def portal_dashboard(request):
-    return render(request, "govcases/portal/dashboard.html", {})
+    agency = request.user.agency_membership.agency
+    cases = list(
+        Case.objects.filter(agency=agency)
+        .select_related("round", "category")
+        .order_by("-round__year", "-updated_at", "-pk")
+    )
+    for case in cases:
+        case.portal_status = portal_status_label(case)
+    open_round = _open_round()
+    return render(
+        request,
+        "govcases/portal/dashboard.html",
+        {
+            "agency": agency,
+            "cases": cases,
+            "open_round": open_round,
+            "can_add": open_round is not None and open_round.submission_open(),
+        },
+    )
+
+
+def _case_context(case: Case) -> dict:
+    open_now = case.round.submission_open()
+    return {
+        "case": case,
+        "portal_status": portal_status_label(case),
+        "outcome": portal_outcome(case),
+        "can_edit": open_now and case.editable,
+        "can_withdraw": open_now and case.status == CaseStatus.SUBMITTED,
+        "can_reopen": open_now and case.status == CaseStatus.WITHDRAWN,
+        "show_receipt": bool(case.reference and case.submitted_at),
+    }
+
+
+@portal_required
+def portal_case_detail(request, pk: int):
+    case = _own_case(request, pk)
+    context = _case_context(case)
+    context["images"] = case.images.all()
+    context["attachments"] = case.attachments.all()
+    context["transitions"] = case.transitions.select_related("by")
+    return render(request, "govcases/portal/case_detail.html", context)
+
+
+def _render_form(request, *, round: Round, case: Case | None, form, problems=(), status: int = 200):
+    return render(
+        request,
+        "govcases/portal/case_form.html",
+        {
+            "round": round,
+            "case": case,
+            "form": form,
+            "files_form": CaseFilesForm(),
+            "problems": list(problems),
+            "images": case.images.all() if case else [],
+            "attachments": case.attachments.all() if case else [],
+        },
+        status=status,
+    )
+
+
+def _valid_fields(form: CaseForm) -> dict:
+    """The fields that passed validation: saved even when a neighbour did not, so nothing typed is lost."""
+    form.is_valid()
+    return {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+
+
+def _apply_files_and_buttons(request, case: Case) -> list[str]:
+    """Adds the uploaded files and performs the image/attachment button pressed; returns what was refused."""
+    problems = []
+    files = CaseFilesForm(request.POST, request.FILES)
+    files.is_valid()
+    uploads = [(upload, services.case_image_add) for upload in files.cleaned_data.get("images", [])]
+    uploads += [
+        (upload, services.case_attachment_add) for upload in files.cleaned_data.get("attachments", [])
+    ]
+    for upload, add in uploads:
+        try:
+            add(case=case, by=request.user, upload=upload)
+        except ValidationError as refused:
+            problems.extend(refused.messages)
+        except services.Refused as refused:
+            problems.append(str(refused))
+    buttons = {
+        "image_remove": lambda image: services.case_image_remove(image=image, by=request.user),
+        "image_up": lambda image: services.case_image_move(image=image, by=request.user, offset=-1),
+        "image_down": lambda image: services.case_image_move(image=image, by=request.user, offset=1),
+    }
+    for name, act in buttons.items():
+        if request.POST.get(name, "").isdigit():
+            act(get_object_or_404(case.images.select_related("case"), pk=request.POST[name]))
+    if request.POST.get("attachment_remove", "").isdigit():
+        attachment = get_object_or_404(
+            case.attachments.select_related("case"), pk=request.POST["attachment_remove"]
+        )
+        services.case_attachment_remove(attachment=attachment, by=request.user)
+    return problems
+
+
+def _submission_form(case: Case, refused: ValidationError) -> CaseForm:
+    """The case's saved values with each missing field marked, as submission found them."""
+    form = CaseForm(model_to_dict(case, fields=services.CASE_FIELDS), instance=case, round=case.round)
+    form.is_valid()
+    for field, messages_ in refused.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+    return form
+
+
+def _submit(request, case: Case, form: CaseForm | None = None):
+    try:
+        case = services.case_submit(case=case, by=request.user)
+    except ValidationError as refused:
+        case.refresh_from_db()
+        form = _submission_form(case, refused)
+        return _render_form(request, round=case.round, case=case, form=form)
+    messages.success(
+        request,
+        _("Your case was submitted. Reference number: %(reference)s.") % {"reference": case.reference},
+    )
+    return redirect("portal:case", pk=case.pk)
+
+
+@portal_required
+def portal_case_new(request):
+    round = _open_round()
+    if round is None or not round.submission_open():
+        messages.error(request, _("Cases can be added only while submissions are open."))
+        return redirect("portal:dashboard")
+    form = CaseForm(request.POST or None, round=round)
+    if request.method != "POST":
+        return _render_form(request, round=round, case=None, form=form)
+    try:
+        case = services.case_create(round=round, by=request.user, data=_valid_fields(form))
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+        return redirect("portal:dashboard")
+    return _after_save(request, case, form)
+
+
+@portal_required
+def portal_case_edit(request, pk: int):
+    case = _own_case(request, pk)
+    if not (case.editable and case.round.submission_open()):
+        messages.error(request, _("This case cannot be changed now."))
+        return redirect("portal:case", pk=case.pk)
+    if request.method != "POST":
+        return _render_form(
+            request, round=case.round, case=case, form=CaseForm(instance=case, round=case.round)
+        )
+    form = CaseForm(request.POST, instance=case, round=case.round)
+    try:
+        case = services.case_update(case=case, by=request.user, data=_valid_fields(form))
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+        return redirect("portal:case", pk=case.pk)
+    return _after_save(request, case, form)
+
+
+def _after_save(request, case: Case, form: CaseForm):
+    try:
+        problems = _apply_files_and_buttons(request, case)
+    except services.Refused as refused:
+        problems = [str(refused)]
+    if problems or form.errors:
+        # Re-show what was typed (the valid part is already saved) with every problem at the top.
+        return _render_form(request, round=case.round, case=case, form=form, problems=problems)
+    if request.POST.get("action") == "submit":
+        try:
+            return _submit(request, case)
+        except services.Refused as refused:
+            messages.error(request, str(refused))
+            return redirect("portal:case", pk=case.pk)
+    if request.POST.get("action") == "save":
+        messages.success(request, _("Draft saved."))
+    return redirect("portal:case_edit", pk=case.pk)
+
+
+@require_POST
+@portal_required
+def portal_case_submit(request, pk: int):
+    case = _own_case(request, pk)
+    try:
+        return _submit(request, case)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+        return redirect("portal:case", pk=case.pk)
+
+
+@require_POST
+@portal_required
+def portal_case_withdraw(request, pk: int):
+    case = _own_case(request, pk)
+    try:
+        services.case_withdraw(case=case, by=request.user)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("Your case was withdrawn. You can reopen it as a draft before the deadline.")
+        )
+    return redirect("portal:case", pk=case.pk)
+
+
+@require_POST
+@portal_required
+def portal_case_reopen(request, pk: int):
+    case = _own_case(request, pk)
+    try:
+        services.case_reopen(case=case, by=request.user)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+        return redirect("portal:case", pk=case.pk)
+    messages.success(request, _("Your case is a draft again. Submit it once it is ready."))
+    return redirect("portal:case_edit", pk=case.pk)

@@ -1,0 +1,344 @@
+"""The agency portal through its pages: who gets in, drafts that lose nothing, submission, the receipt,
+withdrawal, the deadline and the outcome."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from govcases.enums import CaseStatus, Phase
+from govcases.models import Case, CaseImage, CaseTransition
+from govcases.services import case_submit, case_transition, round_phase_set
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+COMPLETE = {
+    "title": "“粤省事”移动政务服务平台",
+    "summary": "一部手机办事。",
+    "description": "整合全省高频事项。",
+    "outcomes": "办件量超过十亿件。",
+    "service_url": "https://www.example.gov.cn/yss",
+    "contact_name": "李华",
+    "contact_phone": "020-88886666",
+    "contact_email": "lihua@example.cn",
+}
+
+
+def agency_of(user):
+    return user.agency_membership.agency
+
+
+def own_case(round_, officer, **kwargs):
+    return factories.CaseFactory(round=round_, agency=agency_of(officer), **kwargs)
+
+
+def fields(round_, **overrides):
+    return {**COMPLETE, "category": round_.quotas.first().category_id, **overrides}
+
+
+# Who gets in
+
+
+@pytest.mark.parametrize("who", ["anonymous", "organiser", "reviewer", "plain user"])
+def test_only_agency_officers_use_the_portal(client, round_, organiser, reviewer, who):
+    user = {"organiser": organiser, "reviewer": reviewer, "plain user": factories.UserFactory()}.get(who)
+    if user:
+        client.force_login(user)
+    response = client.get(reverse("portal:dashboard"))
+    if user is None:
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name, method",
+    [
+        ("portal:case", "get"),
+        ("portal:case_edit", "get"),
+        ("portal:case_edit", "post"),
+        ("portal:case_submit", "post"),
+        ("portal:case_withdraw", "post"),
+        ("portal:case_reopen", "post"),
+    ],
+)
+def test_another_agencys_case_is_not_found(client, round_, officer, other_officer, name, method):
+    case = own_case(round_, other_officer)
+    client.force_login(officer)
+    response = getattr(client, method)(reverse(name, args=[case.pk]), {"title": "改掉"})
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.title != "改掉" and case.status == CaseStatus.DRAFT
+
+
+def test_submit_and_withdraw_accept_only_post(client, round_, officer):
+    case = own_case(round_, officer)
+    client.force_login(officer)
+    assert client.get(reverse("portal:case_submit", args=[case.pk])).status_code == 405
+    assert client.get(reverse("portal:case_withdraw", args=[case.pk])).status_code == 405
+
+
+# Dashboard
+
+
+def test_dashboard_lists_the_agencys_cases_of_every_round_and_the_deadline(
+    client, round_, officer, other_officer
+):
+    old_round = factories.RoundFactory(year=2023, phase=Phase.ARCHIVED)
+    mine_now = own_case(round_, officer, title="今年的案例")
+    mine_before = own_case(old_round, officer, title="去年的案例")
+    theirs = own_case(round_, other_officer, title="别人的案例")
+    client.force_login(officer)
+
+    response = client.get(reverse("portal:dashboard"), **EN)
+
+    page = response.content.decode()
+    assert mine_now.title in page and mine_before.title in page and theirs.title not in page
+    assert 'id="new-case"' in page
+    assert timezone.localtime(round_.submission_deadline).strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_no_new_case_button_after_the_deadline(client, round_, officer):
+    round_.submission_deadline = timezone.now() - timedelta(minutes=1)
+    round_.save()
+    client.force_login(officer)
+    assert 'id="new-case"' not in client.get(reverse("portal:dashboard")).content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_dashboard_query_count_does_not_grow_with_cases(
+    client, round_, officer, count, django_assert_num_queries
+):
+    for _ in range(count):
+        own_case(round_, officer, images=0)
+    client.force_login(officer)
+    # session, user, membership, agency, cases with their round and category, the open round
+    with django_assert_num_queries(6):
+        response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 200
+    assert len(response.context["cases"]) == count
+
+
+# Drafts
+
+
+def test_a_new_draft_is_saved_with_required_fields_empty(client, round_, officer):
+    client.force_login(officer)
+    response = client.post(reverse("portal:case_new"), {"title": "还没写完", "action": "save"})
+    case = Case.objects.get(agency=agency_of(officer))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:case_edit", args=[case.pk])
+    assert (case.title, case.status, case.summary, case.created_by) == (
+        "还没写完",
+        CaseStatus.DRAFT,
+        "",
+        officer,
+    )
+
+
+def test_the_category_is_limited_to_the_rounds_categories(client, round_, officer):
+    stranger = factories.CategoryFactory(code="elsewhere", name="别的类别")
+    client.force_login(officer)
+    page = client.get(reverse("portal:case_new")).content.decode()
+    assert "公开解读" in page and "别的类别" not in page
+    case = own_case(round_, officer)
+    response = client.post(reverse("portal:case_edit", args=[case.pk]), fields(round_, category=stranger.pk))
+    assert response.status_code == 200 and "category" in response.context["form"].errors
+    case.refresh_from_db()
+    assert case.category != stranger
+
+
+def test_an_invalid_field_keeps_what_was_typed_and_saves_the_rest(client, round_, officer):
+    case = own_case(round_, officer, title="旧标题")
+    client.force_login(officer)
+    response = client.post(
+        reverse("portal:case_edit", args=[case.pk]),
+        fields(round_, title="新标题", contact_email="不是邮箱", summary="新的摘要"),
+        **EN,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="error-summary"' in page and "Contact e-mail" in page
+    assert "不是邮箱" in page and "新标题" in page
+    case.refresh_from_db()
+    assert (case.title, case.summary, case.contact_email) == ("新标题", "新的摘要", "zhangmin@example.cn")
+
+
+def test_submitting_an_incomplete_draft_names_every_missing_field(client, round_, officer):
+    client.force_login(officer)
+    client.post(reverse("portal:case_new"), {"title": "只有标题", "action": "save"})
+    case = Case.objects.get(agency=agency_of(officer))
+
+    response = client.post(reverse("portal:case_submit", args=[case.pk]), **EN)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {
+        "category",
+        "summary",
+        "description",
+        "outcomes",
+        "service_url",
+        "contact_name",
+        "contact_phone",
+        "__all__",
+    }
+    page = response.content.decode()
+    for label in [
+        "Category",
+        "Summary",
+        "Description",
+        "Measurable outcomes",
+        "Link to the live service",
+        "Contact person",
+        "Contact phone",
+    ]:
+        assert f"{label}:" in page
+    assert "Add at least 1 image." in page
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT and case.reference == ""
+
+
+def test_save_and_submit_from_the_form(client, round_, officer):
+    case = own_case(round_, officer)
+    client.force_login(officer)
+    response = client.post(reverse("portal:case_edit", args=[case.pk]), fields(round_, action="submit"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:case", args=[case.pk])
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED and case.title == COMPLETE["title"]
+
+
+def test_the_case_page_shows_a_printable_receipt_after_submission(client, round_, officer):
+    case = case_submit(case=own_case(round_, officer), by=officer)
+    client.force_login(officer)
+    page = client.get(reverse("portal:case", args=[case.pk]), **EN).content.decode()
+    assert 'id="receipt"' in page and case.reference in page and "data-print" in page
+    assert timezone.localtime(case.submitted_at).strftime("%Y-%m-%d %H:%M:%S") in page
+    assert 'id="withdraw"' in page and 'id="edit"' not in page
+
+
+def test_withdraw_then_reopen_as_a_draft_and_edit_again(client, round_, officer):
+    case = case_submit(case=own_case(round_, officer), by=officer)
+    client.force_login(officer)
+
+    client.post(reverse("portal:case_withdraw", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN
+    assert 'id="reopen"' in client.get(reverse("portal:case", args=[case.pk])).content.decode()
+
+    response = client.post(reverse("portal:case_reopen", args=[case.pk]))
+    assert response["Location"] == reverse("portal:case_edit", args=[case.pk])
+    client.post(reverse("portal:case_edit", args=[case.pk]), fields(round_, title="改过的标题"))
+    case.refresh_from_db()
+    assert (case.status, case.title) == (CaseStatus.DRAFT, "改过的标题")
+    assert list(CaseTransition.objects.filter(case=case).values_list("to_status", flat=True)) == [
+        CaseStatus.SUBMITTED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.DRAFT,
+    ]
+
+
+# The deadline and other rules, against crafted requests
+
+
+def test_a_crafted_edit_after_the_deadline_changes_nothing(client, round_, officer):
+    case = own_case(round_, officer, title="截止前的标题")
+    round_.submission_deadline = timezone.now() - timedelta(seconds=1)
+    round_.save()
+    client.force_login(officer)
+    before = Case.objects.filter(pk=case.pk).values().get()
+
+    response = client.post(
+        reverse("portal:case_edit", args=[case.pk]),
+        fields(round_, title="截止后的标题", images=[factories.image_file()]),
+        **EN,
+    )
+    submit = client.post(reverse("portal:case_submit", args=[case.pk]), **EN)
+
+    assert response.status_code == 302 and submit.status_code == 302
+    assert Case.objects.filter(pk=case.pk).values().get() == before
+    assert CaseImage.objects.filter(case=case).count() == 1
+    followed = client.get(submit["Location"], **EN).content.decode()
+    assert "The submission deadline has passed." in followed
+
+
+def test_a_crafted_new_case_after_the_deadline_is_refused(client, round_, officer):
+    round_.submission_deadline = timezone.now() - timedelta(seconds=1)
+    round_.save()
+    client.force_login(officer)
+    response = client.post(reverse("portal:case_new"), {"title": "晚了"})
+    assert response.status_code == 302
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("status", [CaseStatus.SUBMITTED, CaseStatus.WITHDRAWN])
+def test_a_crafted_edit_of_a_case_that_is_not_a_draft_changes_nothing(client, round_, officer, status):
+    case = case_submit(case=own_case(round_, officer), by=officer)
+    if status == CaseStatus.WITHDRAWN:
+        case_transition(case=case, to=status, by=officer)
+    client.force_login(officer)
+    image = case.images.get()
+    response = client.post(
+        reverse("portal:case_edit", args=[case.pk]), fields(round_, title="偷改", image_remove=image.pk)
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.title != "偷改" and case.images.count() == 1
+
+
+# The outcome
+
+
+def published_round_with_outcomes(round_, officer, organiser):
+    selected = case_submit(case=own_case(round_, officer, title="入选的案例"), by=officer)
+    not_selected = case_submit(case=own_case(round_, officer, title="未入选的案例"), by=officer)
+    round_.submission_deadline = timezone.now()
+    round_.save()
+    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser)
+    round_phase_set(round=round_, to=Phase.SELECTION, by=organiser)
+    return selected, not_selected
+
+
+def test_before_publication_the_case_page_says_nothing_about_selection(client, round_, officer, organiser):
+    selected, _ = published_round_with_outcomes(round_, officer, organiser)
+    # A decision staged in the selection phase, not yet published.
+    case_transition(case=selected, to=CaseStatus.SELECTED, by=organiser)
+    client.force_login(officer)
+    page = client.get(reverse("portal:case", args=[selected.pk]), **EN).content.decode()
+    assert 'id="outcome"' not in page
+    assert "Selected" not in page and "selected cases" not in page
+    assert "In review" in page
+    dashboard = client.get(reverse("portal:dashboard"), **EN).content.decode()
+    assert "Selected" not in dashboard
+
+
+def test_after_publication_the_case_page_shows_the_outcome(client, round_, officer, organiser):
+    from govcases.services import publication_create
+
+    selected, not_selected = published_round_with_outcomes(round_, officer, organiser)
+    publication_create(round=round_, selected=[selected], by=organiser)
+    client.force_login(officer)
+
+    page = client.get(reverse("portal:case", args=[selected.pk]), **EN).content.decode()
+    assert 'class="panel outcome outcome-selected"' in page
+    page = client.get(reverse("portal:case", args=[not_selected.pk]), **EN).content.decode()
+    assert 'class="panel outcome outcome-not_selected"' in page
+
+
+# Languages
+
+
+def test_pages_are_chinese_by_default_and_english_on_request(client, round_, officer):
+    case = own_case(round_, officer)
+    client.force_login(officer)
+    for url in [
+        reverse("portal:dashboard"),
+        reverse("portal:case", args=[case.pk]),
+        reverse("portal:case_edit", args=[case.pk]),
+    ]:
+        assert '<html lang="zh-hans">' in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        english = client.get(url, **EN).content.decode()
+        assert '<html lang="en">' in english
+    assert "Save draft" in english
