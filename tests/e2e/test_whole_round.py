@@ -1,0 +1,209 @@
+"""The whole round in one browser: an agency submits, an organiser runs the round, a reviewer scores, the
+organiser selects and publishes, and the public and the agency see the result."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+from PIL import Image, ImageDraw
+
+from govcases.enums import CaseStatus, Level, Phase, Province
+from govcases.models import Case, Category, Round
+from reviews.models import Assignment, Criterion
+from tests import factories
+
+from .browser import log_in, log_out
+
+TITLE = "海淀“一网通办”企业开办全程网办"
+FIELDS = {
+    "title": TITLE,
+    "summary": "依托一体化政务服务平台，企业开办全程网办、一日办结。",
+    "description": "围绕企业和群众办事堵点，推进业务流程再造与数据共享，实现“一表申请、一窗受理、一次办结”。",
+    "outcomes": "办理时限由5个工作日压缩至1个工作日，群众满意度达99%。",
+    "service_url": "https://zwfw.example.gov.cn/haidian",
+    "contact_name": "张敏",
+    "contact_phone": "010-12345678",
+    "contact_email": "zhangmin@example.cn",
+}
+POINTS = [27, 25, 18, 17]  # within the 2024 rubric's maxima 30/30/20/20: 87 in all
+
+
+def in_chinese(message) -> str:
+    """The wording a Chinese visitor sees (the English source until the zh_Hans catalogue has it)."""
+    with translation.override("zh-hans"):
+        return str(message)
+
+
+def screenshot_png(path) -> str:
+    """A screenshot-like picture of the service, made here rather than shipped with the tests."""
+    picture = Image.new("RGB", (800, 500), (245, 245, 245))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 0, 800, 70), fill=(179, 38, 30))
+    for row in range(4):
+        draw.rectangle((60, 120 + row * 90, 740, 180 + row * 90), outline=(120, 120, 120), width=3)
+    picture.save(path, "PNG")
+    return str(path)
+
+
+def run_admin_action(page, changelist: str, pk: int, matches) -> bool:
+    """Ticks one row of an admin changelist and runs the first action whose name `matches`; False if none."""
+    page.goto(changelist)
+    actions = page.locator("select[name=action] option").evaluate_all("options => options.map(o => o.value)")
+    chosen = next((action for action in actions if action and matches(action)), None)
+    if chosen is None:
+        return False
+    page.check(f"input[name=_selected_action][value='{pk}']")
+    page.select_option("select[name=action]", chosen)
+    with page.expect_navigation():
+        page.locator("button[name=index]").click()
+    # An action may ask for a confirmation (and a reason) on an intermediate page.
+    confirm = page.locator("form:has(input[name=post]) [type=submit]")
+    if confirm.count():
+        reason = page.locator("form:has(input[name=post]) [name=reason]")
+        if reason.count():
+            reason.fill("按计划进入下一阶段")
+        with page.expect_navigation():
+            confirm.first.click()
+    return True
+
+
+def error_messages(page) -> list[str]:
+    return page.locator(".messagelist .error, .errornote, .errorlist").all_inner_texts()
+
+
+@pytest.fixture
+def round_2024(transactional_db):
+    """The open 2024 round, kept small: one seat (in 公开解读), one review per case, and the 2024 rubric."""
+    round = factories.RoundFactory(year=2024, quotas=[1, 0, 0, 0], reviews_per_case=1)
+    disclosure = Category.objects.get(code="disclosure")
+    factories.rubric(round, disclosure)
+    return round
+
+
+def test_the_whole_round(page, screenshot, round_2024, tmp_path):
+    round = round_2024
+    disclosure = Category.objects.get(code="disclosure")
+    agency = factories.AgencyFactory(
+        name="北京市海淀区人民政府",
+        display_name="北京海淀区",
+        level=Level.DISTRICT,
+        province=Province.BEIJING,
+    )
+    officer = factories.AgencyMemberFactory(agency=agency).user
+    organiser = factories.OrganiserFactory()
+    reviewer = factories.ReviewerFactory(profile__institution="中国社会科学院")
+
+    # 1. The agency officer writes a draft with a picture, submits it and gets a receipt.
+    log_in(page, officer)
+    with page.expect_navigation():
+        page.locator("#new-case").click()
+    page.select_option("select[name=category]", label=disclosure.name)
+    for name, value in FIELDS.items():
+        page.fill(f"[name={name}]", value)
+    page.set_input_files("input[type=file][name=images]", screenshot_png(tmp_path / "网办页面截图.png"))
+    screenshot(page, "01-draft")
+    with page.expect_navigation():
+        page.locator("#save").click()
+    case = Case.objects.get(agency=agency)
+    assert case.images.count() == 1, page.locator("#error-summary").all_inner_texts()
+    assert (case.status, case.title) == (CaseStatus.DRAFT, TITLE)
+
+    page.goto(f"/portal/cases/{case.pk}/")
+    with page.expect_navigation():
+        page.locator("#submit").click()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+    assert re.fullmatch(r"2024-\d{4}", case.reference)
+    assert page.locator("#receipt #reference").inner_text() == case.reference
+    screenshot(page, "02-receipt")
+    log_out(page)
+
+    # 2. The organiser closes submissions and opens the review, then assigns the reviewers.
+    log_in(page, organiser)
+    changelist = "/admin/govcases/round/"
+    moved = run_admin_action(page, changelist, round.pk, lambda action: "review" in action)
+    assert moved, "the Round changelist in /admin/ has no action that moves a round to review"
+    screenshot(page, "03-round-in-review")
+    round.refresh_from_db()
+    assert round.phase == Phase.REVIEW, error_messages(page)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_REVIEW
+
+    assigned = run_admin_action(page, changelist, round.pk, lambda action: "assign" in action)
+    if not assigned:
+        call_command("assign_reviewers", str(round.year))
+    assert list(Assignment.objects.filter(case=case).values_list("reviewer", flat=True)) == [reviewer.pk]
+    log_out(page)
+
+    # 3. The reviewer finds the case in the queue, scores it against the rubric and submits.
+    log_in(page, reviewer)
+    assert "/review/" in page.url
+    page.goto("/review/reviews/assignment/")
+    screenshot(page, "04-queue")
+    with page.expect_navigation():
+        page.get_by_role("link", name=TITLE).click()
+    criteria = list(Criterion.objects.filter(round=round, category=disclosure).order_by("position"))
+    for criterion, points in zip(criteria, POINTS, strict=True):
+        page.fill(f"[name=criterion_{criterion.pk}]", str(points))
+    page.fill("[name=comment]", "流程再造彻底，数据共享扎实，可复制推广。")
+    screenshot(page, "05-scoring")
+    with page.expect_navigation():
+        page.locator("[name=_submit]").click()
+    review = Assignment.objects.get(case=case).review
+    assert (review.status, review.total) == ("submitted", sum(POINTS)), error_messages(page)
+    log_out(page)
+
+    # 4. The organiser opens the selection, stages the top case by rank, selects it and publishes.
+    log_in(page, organiser)
+    moved = run_admin_action(page, changelist, round.pk, lambda action: "selection" in action)
+    assert moved, "the Round changelist in /admin/ has no action that moves a round to selection"
+    round.refresh_from_db()
+    assert round.phase == Phase.SELECTION, error_messages(page)
+
+    page.goto(f"/admin/reviews/selectionboard/{round.pk}/change/")
+    with page.expect_navigation():
+        page.locator("#propose-form button[value=propose]").click()
+    assert page.locator("#quota-disclosure").inner_text().replace(" ", "") == "1/1"
+    assert "selected" in page.locator(f"#row-{case.pk}").get_attribute("class")
+    # Deselecting and selecting again by hand: the organiser's own decision, staged until publication.
+    with page.expect_navigation():
+        page.locator(f"#row-{case.pk} button[value=deselect]").click()
+    assert page.locator("#quota-disclosure").inner_text().replace(" ", "") == "0/1"
+    with page.expect_navigation():
+        page.locator(f"#row-{case.pk} button[value=select]").click()
+    assert page.locator("#quota-disclosure").inner_text().replace(" ", "") == "1/1"
+    screenshot(page, "06-selection-board")
+    with page.expect_navigation():
+        page.locator("#publish-form button[value=publish]").click()
+    screenshot(page, "07-published")
+    round.refresh_from_db()
+    assert round.phase == Phase.PUBLISHED, error_messages(page)
+    log_out(page)
+
+    # 5. The public results page shows the case, with its agency as published.
+    page.goto("/results/2024/")
+    card = page.locator(f"#category-disclosure #case-{case.pk}")
+    assert card.locator(".title").inner_text() == TITLE
+    assert card.locator(".agency").inner_text() == "北京海淀区"
+    screenshot(page, "08-results")
+    with page.expect_navigation():
+        card.locator("a").click()
+    assert page.locator("#case-title").inner_text() == TITLE
+    image = page.locator("#gallery img").first
+    image.scroll_into_view_if_needed()
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 800
+    # No private field reaches the public page.
+    assert FIELDS["contact_phone"] not in page.content()
+    assert FIELDS["contact_name"] not in page.content()
+    screenshot(page, "09-public-case")
+
+    # 6. The agency's portal shows the outcome.
+    log_in(page, officer)
+    page.goto(f"/portal/cases/{case.pk}/")
+    assert page.locator("#outcome.outcome-selected").is_visible()
+    assert page.locator("#status").inner_text() == in_chinese(CaseStatus.SELECTED.label)
+    screenshot(page, "10-portal-outcome")
+    page.goto("/portal/")
+    assert page.locator("#cases").get_by_text(in_chinese(CaseStatus.SELECTED.label)).is_visible()
+    assert Round.objects.get(pk=round.pk).publications.count() == 1
