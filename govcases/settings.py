@@ -150,23 +150,41 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # MinIO and some other S3-compatible stores need "path"; AWS and most clouds take the default.
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION") or None,
+            # Private bucket: files are reached only through signed links that expire (unpublished cases'
+            # images must not be guessable). Credentials come from boto3's usual environment variables.
             "default_acl": None,
             "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
             "file_overwrite": False,
         },
     }
 
+# The cache holds only what can be rebuilt. With several app servers use "database" (run `createcachetable`)
+# so that every server sees the same entries; "locmem" is per process, "file" per machine.
+CACHE_BACKENDS = {
+    "locmem": ("django.core.cache.backends.locmem.LocMemCache", "govcases"),
+    "database": ("django.core.cache.backends.db.DatabaseCache", "govcases_cache"),
+    "file": ("django.core.cache.backends.filebased.FileBasedCache", str(BASE_DIR / "cache")),
+}
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND") or ("file" if os.environ.get("CACHE_DIR") else "locmem")
+if CACHE_BACKEND not in CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CACHE_BACKEND must be one of {', '.join(CACHE_BACKENDS)}, not {CACHE_BACKEND!r}."
+    )
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "govcases",
+        "BACKEND": CACHE_BACKENDS[CACHE_BACKEND][0],
+        "LOCATION": os.environ.get("CACHE_LOCATION")
+        or os.environ.get("CACHE_DIR")
+        or CACHE_BACKENDS[CACHE_BACKEND][1],
     }
 }
-if os.environ.get("CACHE_DIR"):
-    CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ["CACHE_DIR"],
-    }
+# Sessions live in the database (not in the cache), so a user stays logged in whichever server answers.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -199,6 +217,7 @@ CONTENT_SECURITY_POLICY = (
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
