@@ -1,0 +1,664 @@
+"""The organisers' side of reviewing at /admin/: reviewers, rubrics, assignments, reviews, progress, ranking.
+
+Declarative where Django's admin allows it; every change goes through reviews.services.
+Importing this module also registers the reviewers' admin (review_admin) and the selection board.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q, Sum
+from django.forms import BaseModelFormSet, modelformset_factory
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govcases.enums import Level
+from govcases.models import Category, Round
+from govcases.permissions import REVIEWERS, is_organiser
+from govcases.services import Refused
+
+from . import exports, review_admin, selection_admin, selectors, services  # noqa: F401 - registers them
+from .enums import ReviewStatus
+from .forms import FROZEN_PHASES, CriterionForm, ReopenForm
+from .models import (
+    Assignment,
+    Criterion,
+    RankingBoard,
+    Review,
+    ReviewerProfile,
+    ReviewEvent,
+    ReviewProgress,
+    Score,
+)
+
+
+class OrganisersOnly:
+    """Organisers manage everything here; Django's per-model permissions are not used for them."""
+
+    def has_module_permission(self, request):
+        return is_organiser(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_organiser(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+
+def case_admin_url(case_id: int) -> str | None:
+    try:
+        return reverse("admin:govcases_case_change", args=[case_id])
+    except NoReverseMatch:
+        return None
+
+
+# --- reviewers -------------------------------------------------------------------------------------------
+
+
+class ReviewerProfileForm(forms.ModelForm):
+    class Meta:
+        model = ReviewerProfile
+        fields = ["user", "affiliation_agency", "institution", "categories", "declared_conflicts", "max_load"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = self.fields["user"].queryset.filter(groups__name=REVIEWERS).distinct()
+
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(OrganisersOnly, admin.ModelAdmin):
+    form = ReviewerProfileForm
+    list_display = [
+        "__str__",
+        "username",
+        "affiliation",
+        "category_names",
+        "max_load",
+        "assigned",
+        "submitted",
+    ]
+    list_filter = ["categories", "affiliation_agency__level"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "institution",
+        "affiliation_agency__name",
+    ]
+    filter_horizontal = ["categories", "declared_conflicts"]
+    list_select_related = ["user", "affiliation_agency"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("categories")
+            .annotate(
+                assigned_count=Count("user__assignments", distinct=True),
+                submitted_count=Count(
+                    "user__assignments",
+                    filter=Q(user__assignments__review__status=ReviewStatus.SUBMITTED),
+                    distinct=True,
+                ),
+            )
+        )
+
+    @admin.display(description=gettext_lazy("user name"), ordering="user__username")
+    def username(self, profile):
+        return profile.user.username
+
+    @admin.display(description=gettext_lazy("categories reviewed"))
+    def category_names(self, profile):
+        return "、".join(category.name for category in profile.categories.all())
+
+    @admin.display(description=gettext_lazy("assigned"), ordering="assigned_count")
+    def assigned(self, profile):
+        return profile.assigned_count
+
+    @admin.display(description=gettext_lazy("submitted"), ordering="submitted_count")
+    def submitted(self, profile):
+        return profile.submitted_count
+
+
+# --- rubrics ---------------------------------------------------------------------------------------------
+
+
+class RubricFormSet(BaseModelFormSet):
+    """The criteria of one round and category, edited together: their maximums must add up to 100."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("name")
+        ]
+        points = sum(form.cleaned_data.get("max_points") or 0 for form in kept)
+        if points != 100:
+            raise forms.ValidationError(
+                _("The criteria add up to %(sum)d points; a rubric has exactly 100.") % {"sum": points}
+            )
+        names = [form.cleaned_data["name"] for form in kept]
+        if len(set(names)) != len(names):
+            raise forms.ValidationError(_("Two criteria have the same name."))
+
+
+RubricFormSetFactory = modelformset_factory(
+    Criterion,
+    fields=["position", "name", "description", "max_points"],
+    formset=RubricFormSet,
+    extra=2,
+    can_delete=True,
+    widgets={"description": forms.Textarea(attrs={"rows": 2, "cols": 50})},
+)
+
+
+@admin.register(Criterion)
+class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
+    form = CriterionForm
+    list_display = ["name", "round", "category", "position", "max_points"]
+    list_filter = ["round", "category"]
+    list_select_related = ["round", "category"]
+    ordering = ["-round__year", "category__position", "position", "pk"]
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.round.phase in FROZEN_PHASES
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._frozen(obj)
+
+    def delete_queryset(self, request, queryset):
+        frozen = queryset.filter(round__phase__in=FROZEN_PHASES)
+        if frozen.exists():
+            self.message_user(request, _("The rubric is frozen once review opens."), messages.ERROR)
+        queryset.exclude(round__phase__in=FROZEN_PHASES).delete()
+
+    def get_urls(self):
+        return [
+            path(
+                "rubric/<int:round_id>/<int:category_id>/",
+                self.admin_site.admin_view(self.rubric_view),
+                name="reviews_criterion_rubric",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        sums = {
+            (row["round_id"], row["category_id"]): row["points"]
+            for row in Criterion.objects.values("round_id", "category_id").annotate(points=Sum("max_points"))
+        }
+        rubrics = [
+            {"round": round, "category": category, "points": sums.get((round.pk, category.pk), 0)}
+            for round in Round.objects.order_by("-year")[:3]
+            for category in Category.objects.order_by("position", "pk")
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "rubrics": rubrics})
+
+    def rubric_view(self, request, round_id, category_id):
+        if not self.has_view_permission(request):
+            raise Http404
+        round = get_object_or_404(Round, pk=round_id)
+        category = get_object_or_404(Category, pk=category_id)
+        frozen = round.phase in FROZEN_PHASES
+        queryset = Criterion.objects.filter(round=round, category=category).order_by("position", "pk")
+        formset = RubricFormSetFactory(request.POST or None, queryset=queryset)
+        if request.method == "POST" and not frozen and formset.is_valid():
+            instances = formset.save(commit=False)
+            for criterion in formset.deleted_objects:
+                criterion.delete()
+            for criterion in instances:
+                criterion.round, criterion.category = round, category
+                criterion.save()
+            self.message_user(request, _("The rubric was saved."), messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        if request.method == "POST" and frozen:
+            self.message_user(request, _("The rubric is frozen once review opens."), messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Rubric: %(round)s, %(category)s") % {"round": round.year, "category": category.name},
+            "round": round,
+            "category": category,
+            "formset": formset,
+            "frozen": frozen,
+            "criteria": list(queryset),
+        }
+        return TemplateResponse(request, "admin/reviews/rubric.html", context)
+
+
+# --- assignments -----------------------------------------------------------------------------------------
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["reviewer", "case"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = (
+            self.fields["reviewer"].queryset.filter(groups__name=REVIEWERS).distinct().order_by("username")
+        )
+        self.fields["case"].queryset = (
+            self.fields["case"]
+            .queryset.filter(status__in=services.ASSIGNABLE_STATUSES)
+            .select_related("agency")
+            .order_by("-round__year", "category__position", "pk")
+        )
+        self.fields["case"].label_from_instance = lambda case: f"{case.agency.display_name}：{case.title}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reviewer") and cleaned.get("case"):
+            try:
+                services.assignment_check(reviewer=cleaned["reviewer"], case=cleaned["case"])
+            except Refused as refused:
+                raise forms.ValidationError(str(refused)) from refused
+        return cleaned
+
+    def validate_unique(self):
+        # The service says so in words (assignment_check); the database constraint stays the backstop.
+        pass
+
+
+class ReviewStatusFilter(admin.SimpleListFilter):
+    title = gettext_lazy("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("Not started")), *ReviewStatus.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(review__isnull=True)
+        if self.value() in ReviewStatus.values:
+            return queryset.filter(review__status=self.value())
+        return queryset
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(OrganisersOnly, admin.ModelAdmin):
+    form = AssignmentForm
+    list_display = ["case", "agency", "category", "reviewer", "review_status", "created_at", "created_by"]
+    list_filter = ["case__round", "case__category", ReviewStatusFilter, "reviewer"]
+    search_fields = ["case__title", "reviewer__username", "reviewer__last_name", "case__agency__name"]
+    list_select_related = ["case__agency", "case__category", "reviewer", "created_by", "review"]
+    actions = ["remove_assignments"]
+
+    def has_change_permission(self, request, obj=None):
+        # An assignment is added or removed, never edited into another pair.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (
+            obj is not None and Review.objects.filter(assignment=obj, status=ReviewStatus.SUBMITTED).exists()
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=gettext_lazy("agency"), ordering="case__agency__pinyin")
+    def agency(self, assignment):
+        return assignment.case.agency.display_name
+
+    @admin.display(description=gettext_lazy("category"), ordering="case__category__position")
+    def category(self, assignment):
+        return assignment.case.category
+
+    @admin.display(description=gettext_lazy("review"))
+    def review_status(self, assignment):
+        review = getattr(assignment, "review", None)
+        return review.get_status_display() if review else _("Not started")
+
+    def save_model(self, request, obj, form, change):
+        created = services.assignment_add(reviewer=obj.reviewer, case=obj.case, by=request.user)
+        obj.pk, obj.created_at, obj.created_by = created.pk, created.created_at, created.created_by
+
+    def delete_model(self, request, obj):
+        services.assignment_remove(assignment=obj, by=request.user)
+
+    @admin.action(description=gettext_lazy("Remove the chosen assignments"), permissions=["delete"])
+    def remove_assignments(self, request, queryset):
+        removed = 0
+        for assignment in queryset.select_related("case", "reviewer"):
+            try:
+                services.assignment_remove(assignment=assignment, by=request.user)
+                removed += 1
+            except Refused as refused:
+                self.message_user(request, f"{assignment}: {refused}", messages.ERROR)
+        self.message_user(request, _("%(count)d assignments removed.") % {"count": removed}, messages.SUCCESS)
+
+
+# --- reviews ---------------------------------------------------------------------------------------------
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    fields = ["criterion", "points"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+
+class ReviewEventInline(admin.TabularInline):
+    model = ReviewEvent
+    fields = ["action", "by", "at", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+
+@admin.register(Review)
+class ReviewAdmin(OrganisersOnly, admin.ModelAdmin):
+    """Reviews are read here, never edited: the reviewer scores; an organiser may only reopen."""
+
+    list_display = ["case", "agency", "category", "reviewer", "status", "total", "submitted_at"]
+    list_filter = ["status", "assignment__case__round", "assignment__case__category"]
+    search_fields = ["assignment__case__title", "assignment__reviewer__username"]
+    list_select_related = ["assignment__case__agency", "assignment__case__category", "assignment__reviewer"]
+    fields = ["assignment", "status", "total", "comment", "submitted_at", "updated_at"]
+    readonly_fields = fields
+    inlines = [ScoreInline, ReviewEventInline]
+    actions = ["reopen"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The ranking board links to the reviews of one case.
+        return lookup in {"assignment__case__id__exact", "assignment__case"} or super().lookup_allowed(
+            lookup, value, request
+        )
+
+    @admin.display(description=gettext_lazy("case"), ordering="assignment__case__title")
+    def case(self, review):
+        return review.assignment.case.title
+
+    @admin.display(description=gettext_lazy("agency"))
+    def agency(self, review):
+        return review.assignment.case.agency.display_name
+
+    @admin.display(description=gettext_lazy("category"))
+    def category(self, review):
+        return review.assignment.case.category
+
+    @admin.display(description=gettext_lazy("reviewer"), ordering="assignment__reviewer__username")
+    def reviewer(self, review):
+        return review.assignment.reviewer
+
+    @admin.action(description=gettext_lazy("Reopen the chosen reviews (with a reason)"), permissions=["view"])
+    def reopen(self, request, queryset):
+        form = ReopenForm(request.POST if "confirm" in request.POST else None)
+        if "confirm" in request.POST and form.is_valid():
+            reopened = 0
+            for review in queryset:
+                try:
+                    services.review_reopen(review=review, by=request.user, reason=form.cleaned_data["reason"])
+                    reopened += 1
+                except Refused as refused:
+                    self.message_user(request, f"{review}: {refused}", messages.ERROR)
+            if reopened:
+                self.message_user(
+                    request, _("%(count)d reviews reopened.") % {"count": reopened}, messages.SUCCESS
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Reopen reviews"),
+            "reviews": queryset.select_related("assignment__case", "assignment__reviewer"),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reviews/reopen.html", context)
+
+
+# --- boards: progress and ranking ------------------------------------------------------------------------
+
+
+class RoundBoardAdmin(OrganisersOnly, admin.ModelAdmin):
+    """A list of rounds whose change page is a board rather than a form."""
+
+    list_display = ["year", "title", "phase", "review_deadline", "board_link"]
+    list_display_links = None
+    board_name = ""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("board"))
+    def board_link(self, round):
+        url = reverse(f"admin:reviews_{self.opts.model_name}_change", args=[round.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+    def get_round(self, request, object_id) -> Round:
+        round = self.get_object(request, object_id)
+        if round is None or not self.has_view_permission(request, round):
+            raise Http404
+        return round
+
+
+@admin.register(ReviewProgress)
+class ReviewProgressAdmin(RoundBoardAdmin):
+    actions = ["generate_assignments"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/reminders/",
+                self.admin_site.admin_view(self.reminders_view),
+                name="reviews_reviewprogress_reminders",
+            ),
+            path(
+                "<int:object_id>/assign/",
+                self.admin_site.admin_view(self.assign_view),
+                name="reviews_reviewprogress_assign",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _report(self, request, round, report) -> None:
+        self.message_user(
+            request,
+            _("%(year)s: %(count)d assignments made.") % {"year": round.year, "count": report.created},
+            messages.SUCCESS,
+        )
+        for case, reason in report.unfilled:
+            self.message_user(
+                request, f"{case.title}（{case.agency.display_name}）: {reason}", messages.WARNING
+            )
+
+    @admin.action(description=gettext_lazy("Assign reviewers to every case that still needs them"))
+    def generate_assignments(self, request, queryset):
+        for round in queryset:
+            try:
+                self._report(request, round, services.assignment_generate(round=round, by=request.user))
+            except Refused as refused:
+                self.message_user(request, f"{round.year}: {refused}", messages.ERROR)
+
+    def assign_view(self, request, object_id):
+        round = self.get_round(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:reviews_reviewprogress_change", args=[round.pk]))
+        self.generate_assignments(request, Round.objects.filter(pk=round.pk))
+        return HttpResponseRedirect(reverse("admin:reviews_reviewprogress_change", args=[round.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        round = self.get_round(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Review progress: %(round)s") % {"round": round},
+            "round": round,
+            "progress": selectors.review_progress(round=round),
+        }
+        return TemplateResponse(request, "admin/reviews/progress.html", context)
+
+    def reminders_view(self, request, object_id):
+        """A preview of who gets which reminder; sending is a POST from this page."""
+        round = self.get_round(request, object_id)
+        if request.method == "POST":
+            try:
+                sent = services.review_reminders_send(round=round, by=request.user)
+            except Refused as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+            else:
+                self.message_user(request, _("%(count)d reminders sent.") % {"count": sent}, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:reviews_reviewprogress_change", args=[round.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Reminders: %(round)s") % {"round": round},
+            "round": round,
+            "reminders": services.review_reminders(round=round),
+        }
+        return TemplateResponse(request, "admin/reviews/reminders.html", context)
+
+
+SORTABLE_SCORES = ["score", "mean", "median", "stdev", "range", "normalised", "reviews"]
+
+
+class RankingFilterForm(forms.Form):
+    category = forms.ModelChoiceField(
+        Category.objects.order_by("position", "pk"), required=False, label=gettext_lazy("category")
+    )
+    level = forms.ChoiceField(
+        choices=[("", "---------"), *Level.choices], required=False, label=gettext_lazy("level")
+    )
+    flagged = forms.BooleanField(required=False, label=gettext_lazy("disagreement only"))
+    o = forms.ChoiceField(
+        choices=[
+            ("", gettext_lazy("rank")),
+            *((key, key) for key in SORTABLE_SCORES),
+            *((f"-{k}", k) for k in SORTABLE_SCORES),
+        ],
+        required=False,
+        label=gettext_lazy("sort by"),
+    )
+
+
+@admin.register(RankingBoard)
+class RankingBoardAdmin(RoundBoardAdmin):
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/export.xlsx",
+                self.admin_site.admin_view(self.export_xlsx),
+                name="reviews_rankingboard_xlsx",
+            ),
+            path(
+                "<int:object_id>/export.csv",
+                self.admin_site.admin_view(self.export_csv),
+                name="reviews_rankingboard_csv",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        round = self.get_round(request, object_id)
+        filters = RankingFilterForm(request.GET or None)
+        cleaned = filters.cleaned_data if filters.is_valid() else {}
+        rows = selectors.ranking_rows(round=round, category=cleaned.get("category"))
+        if cleaned.get("level"):
+            rows = [row for row in rows if row.case.agency.level == cleaned["level"]]
+        if cleaned.get("flagged"):
+            rows = [row for row in rows if row.flagged]
+        order = cleaned.get("o") or ""
+        if order:
+            key = order.lstrip("-")
+            # "-mean" sorts highest first; cases without a score go last either way.
+            present = [row for row in rows if getattr(row, key) is not None]
+            absent = [row for row in rows if getattr(row, key) is None]
+            present.sort(key=lambda row: getattr(row, key), reverse=order.startswith("-"))
+            # Stable sorts: categories stay together, each sorted by the chosen score.
+            present.sort(key=lambda row: row.category.position)
+            rows = present + absent
+        reviews_url = reverse("admin:reviews_review_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Ranking: %(round)s") % {"round": round},
+            "round": round,
+            "rows": [
+                (row, case_admin_url(row.case.pk), f"{reviews_url}?assignment__case__id__exact={row.case.pk}")
+                for row in rows
+            ],
+            "filters": filters,
+            "order": order,
+            "sortable": SORTABLE_SCORES,
+            "sort_urls": self._sort_urls(request, order),
+        }
+        return TemplateResponse(request, "admin/reviews/ranking_board.html", context)
+
+    @staticmethod
+    def _sort_urls(request, order: str) -> dict[str, str]:
+        """Links that sort by each column, keeping the filters; a second click reverses the order."""
+        urls = {}
+        for key in ["rank", *SORTABLE_SCORES]:
+            query = request.GET.copy()
+            if key == "rank":
+                query.pop("o", None)
+            else:
+                query["o"] = key if order == f"-{key}" else f"-{key}"
+            urls[key] = f"?{query.urlencode()}"
+        return urls
+
+    def export_xlsx(self, request, object_id):
+        round = self.get_round(request, object_id)
+        response = HttpResponse(
+            exports.scoring_xlsx(round=round),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="scoring-{round.year}.xlsx"'
+        return response
+
+    def export_csv(self, request, object_id):
+        round = self.get_round(request, object_id)
+        response = HttpResponse(exports.scoring_csv(round=round), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="scoring-{round.year}.csv"'
+        return response

@@ -1,0 +1,84 @@
+"""Forms of the review pages: they check the shape of the input; reviews.services enforces the rules."""
+
+from django import forms
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from govcases.enums import Phase
+
+from .models import Criterion
+
+
+def criterion_field_name(criterion: Criterion) -> str:
+    return f"criterion_{criterion.pk}"
+
+
+class ReviewForm(forms.Form):
+    """One whole-number field per criterion of the rubric (blank allowed while drafting) and a comment."""
+
+    comment = forms.CharField(
+        label=_("Overall comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args, criteria: list[Criterion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[criterion_field_name(criterion)] = forms.IntegerField(
+                label=criterion.name,
+                help_text=criterion.description,
+                required=False,
+                min_value=0,
+                max_value=criterion.max_points,
+                error_messages={
+                    "min_value": _("Points cannot be below 0."),
+                    "max_value": _("At most %(limit_value)s points for this criterion."),
+                },
+                widget=forms.NumberInput(attrs={"min": 0, "max": criterion.max_points, "step": 1}),
+            )
+        self.order_fields([*(criterion_field_name(c) for c in criteria), "comment"])
+
+    def criterion_fields(self):
+        return [(criterion, self[criterion_field_name(criterion)]) for criterion in self.criteria]
+
+    def points(self) -> dict[int, int | None]:
+        return {
+            criterion.pk: self.cleaned_data.get(criterion_field_name(criterion))
+            for criterion in self.criteria
+        }
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the review reopened?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+FROZEN_PHASES = (Phase.REVIEW, Phase.SELECTION, Phase.PUBLISHED, Phase.ARCHIVED)
+
+
+class CriterionForm(forms.ModelForm):
+    """A rubric line: the category's criteria may never add up to more than 100 points."""
+
+    class Meta:
+        model = Criterion
+        fields = ["round", "category", "position", "name", "description", "max_points"]
+
+    def clean(self):
+        cleaned = super().clean()
+        round, category, max_points = cleaned.get("round"), cleaned.get("category"), cleaned.get("max_points")
+        if round and round.phase in FROZEN_PHASES:
+            raise forms.ValidationError(_("The rubric is frozen once review opens."))
+        if round and category and max_points:
+            others = Criterion.objects.filter(round=round, category=category).exclude(pk=self.instance.pk)
+            taken = others.aggregate(points=Sum("max_points"))["points"] or 0
+            if taken + max_points > 100:
+                self.add_error(
+                    "max_points",
+                    _("The criteria of this category would add up to %(sum)d points; the rubric has 100.")
+                    % {"sum": taken + max_points},
+                )
+        return cleaned

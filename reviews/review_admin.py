@@ -1,0 +1,214 @@
+"""The reviewers' admin at /review/: their own queue, and one page per case with the rubric beside it.
+
+A reviewer sees only their own assignments; never other reviewers, their scores or any aggregate. Everything
+that changes a review goes through reviews.services, which refuses what the rules forbid.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govcases.enums import CaseStatus
+from govcases.models import CaseAttachment, CaseImage, Category
+from govcases.permissions import is_reviewer
+from govcases.services import Refused
+
+from . import selectors, services
+from .enums import ReviewStatus
+from .forms import ReviewForm, criterion_field_name
+from .models import Assignment, Score
+from .sites import review_site
+
+
+class ProgressFilter(admin.SimpleListFilter):
+    title = gettext_lazy("progress")
+    parameter_name = "progress"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("To do")), ("submitted", _("Submitted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.exclude(review__status=ReviewStatus.SUBMITTED)
+        if self.value() == "submitted":
+            return queryset.filter(review__status=ReviewStatus.SUBMITTED)
+        return queryset
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = gettext_lazy("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(category.pk, category.name) for category in Category.objects.order_by("position", "pk")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(case__category_id=self.value())
+        return queryset
+
+
+def own_review(assignment: Assignment):
+    return getattr(assignment, "review", None)
+
+
+@admin.register(Assignment, site=review_site)
+class ReviewQueueAdmin(admin.ModelAdmin):
+    """The reviewer's queue (the changelist) and the scoring page (the change view)."""
+
+    list_display = ["case_title", "case_category", "case_agency", "progress", "own_total"]
+    list_display_links = ["case_title"]
+    list_filter = [CategoryFilter, ProgressFilter]
+    list_per_page = 100
+    actions = None
+    search_fields = ["case__title"]
+    change_list_template = "reviews/review_site/queue.html"
+    scoring_template = "reviews/review_site/review.html"
+
+    # --- who may do what ---
+    def has_module_permission(self, request):
+        return is_reviewer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_reviewer(request.user) and (obj is None or obj.reviewer_id == request.user.pk)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            Assignment.objects.filter(reviewer=request.user, case__status=CaseStatus.IN_REVIEW)
+            .select_related("case__agency", "case__category", "review")
+            .order_by("case__category__position", "case_id")
+        )
+
+    def get_urls(self):
+        # Only the queue and the scoring page: no add, delete or history pages for reviewers.
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("", self.admin_site.admin_view(self.changelist_view), name=f"{prefix}_changelist"),
+            path(
+                "<path:object_id>/change/",
+                self.admin_site.admin_view(self.change_view),
+                name=f"{prefix}_change",
+            ),
+        ]
+
+    # --- the queue ---
+    @admin.display(description=gettext_lazy("case"), ordering="case__title")
+    def case_title(self, assignment):
+        return assignment.case.title
+
+    @admin.display(description=gettext_lazy("category"), ordering="case__category__position")
+    def case_category(self, assignment):
+        return assignment.case.category
+
+    @admin.display(description=gettext_lazy("agency"), ordering="case__agency__pinyin")
+    def case_agency(self, assignment):
+        return assignment.case.agency.display_name
+
+    @admin.display(description=gettext_lazy("progress"))
+    def progress(self, assignment):
+        review = own_review(assignment)
+        if review is None:
+            return _("To do")
+        if review.status == ReviewStatus.SUBMITTED:
+            return _("Submitted")
+        return _("Draft")
+
+    @admin.display(description=gettext_lazy("your total"))
+    def own_total(self, assignment):
+        review = own_review(assignment)
+        return review.total if review is not None and review.total is not None else "–"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "progress": selectors.reviewer_progress(reviewer=request.user),
+        }
+        return super().changelist_view(request, extra_context)
+
+    # --- the scoring page ---
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        assignment = self.get_object(request, object_id)
+        if assignment is None or not self.has_view_permission(request, assignment):
+            raise Http404(_("No such assignment in your queue."))
+        assignment = (
+            Assignment.objects.select_related("case__agency", "case__category", "case__round", "review")
+            .prefetch_related(
+                Prefetch("case__images", queryset=CaseImage.objects.order_by("position", "pk")),
+                Prefetch("case__attachments", queryset=CaseAttachment.objects.order_by("pk")),
+            )
+            .get(pk=assignment.pk)
+        )
+        review = own_review(assignment)
+        criteria = services.rubric(round_id=assignment.case.round_id, category_id=assignment.case.category_id)
+        scores = (
+            {score.criterion_id: score.points for score in Score.objects.filter(review=review)}
+            if review
+            else {}
+        )
+        locked = review is not None and review.status == ReviewStatus.SUBMITTED
+        if request.method == "POST":
+            form = ReviewForm(request.POST, criteria=criteria)
+            if form.is_valid():
+                response = self._save(request, assignment, form)
+                if response is not None:
+                    return response
+            else:
+                messages.error(request, _("Please correct the errors below."))
+        else:
+            initial = {criterion_field_name(c): scores.get(c.pk) for c in criteria}
+            initial["comment"] = review.comment if review else ""
+            form = ReviewForm(initial=initial, criteria=criteria)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": assignment.case.title,
+            "opts": self.opts,
+            "assignment": assignment,
+            "case": assignment.case,
+            "review": review,
+            "locked": locked,
+            "scores": [(criterion, scores.get(criterion.pk)) for criterion in criteria],
+            "form": form,
+            "progress": selectors.reviewer_progress(reviewer=request.user),
+            "queue_url": reverse("review:reviews_assignment_changelist"),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.scoring_template, context)
+
+    def _save(self, request, assignment, form):
+        """Saves the draft, submits it, or saves and moves on; returns a redirect, or None to show errors."""
+        arguments = {
+            "assignment": assignment,
+            "by": request.user,
+            "points": form.points(),
+            "comment": form.cleaned_data["comment"],
+        }
+        try:
+            if "_submit" in request.POST:
+                services.review_submit(**arguments)
+                messages.success(request, _("Your review was submitted. Thank you."))
+            else:
+                services.review_save(**arguments)
+                messages.success(request, _("Your draft was saved."))
+        except Refused as refusal:
+            form.add_error(None, str(refusal))
+            messages.error(request, str(refusal))
+            return None
+        if "_submit" in request.POST or "_saveandnext" in request.POST:
+            following = selectors.next_pending_assignment(reviewer=request.user, after=assignment)
+            if following is not None:
+                return HttpResponseRedirect(reverse("review:reviews_assignment_change", args=[following.pk]))
+            return HttpResponseRedirect(reverse("review:reviews_assignment_changelist"))
+        return HttpResponseRedirect(request.path)
