@@ -315,7 +315,9 @@ def _check_submission_open(round: Round, now) -> None:
         raise Refused(_("The submission deadline has passed."))
 
 
-def _check_case_editable(case: Case, by: AbstractBaseUser | None, now) -> None:
+def case_check_editable(*, case: Case, by: AbstractBaseUser | None, now=None) -> None:
+    """Raises Refused, saying why, unless `by` may change the case's content now."""
+    now = now or timezone.now()
     if by is None or not is_case_agency_staff(by, case):
         raise Refused(_("Only the case's own agency can do this."))
     _check_submission_open(case.round, now)
@@ -328,7 +330,7 @@ def _check_case_editable(case: Case, by: AbstractBaseUser | None, now) -> None:
 def _locked_editable_case(case: Case, by: AbstractBaseUser | None, now) -> Case:
     """The case row, locked for the rest of the transaction, after checking that `by` may change it now."""
     locked = Case.objects.select_for_update().select_related("round").get(pk=case.pk)
-    _check_case_editable(locked, by, now)
+    case_check_editable(case=locked, by=by, now=now)
     return locked
 
 
@@ -373,7 +375,7 @@ def case_reopen(*, case: Case, by: AbstractBaseUser, now=None) -> Case:
 def case_image_add(*, case: Case, by: AbstractBaseUser, upload, caption: str = "", now=None) -> CaseImage:
     """Adds an uploaded picture to a draft after decoding and re-encoding it (govcases.uploads)."""
     now = now or timezone.now()
-    _check_case_editable(case, by, now)  # before decoding: a stranger's upload costs nothing
+    case_check_editable(case=case, by=by, now=now)  # before decoding: a stranger's upload costs nothing
     clean = uploads.image_clean(upload)
     with transaction.atomic():
         case = _locked_editable_case(case, by, now)
@@ -418,7 +420,7 @@ def case_image_move(*, image: CaseImage, by: AbstractBaseUser, offset: int, now=
 
 def case_attachment_add(*, case: Case, by: AbstractBaseUser, upload, now=None) -> CaseAttachment:
     now = now or timezone.now()
-    _check_case_editable(case, by, now)
+    case_check_editable(case=case, by=by, now=now)
     clean = uploads.pdf_clean(upload)
     with transaction.atomic():
         case = _locked_editable_case(case, by, now)

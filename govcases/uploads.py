@@ -99,7 +99,9 @@ def image_clean(upload) -> CleanImage:
                 clean = _pixels_only(picture)
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise too_many_pixels from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError):
+        except UnidentifiedImageError:
+            raise _not_an_image(name) from None
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError):
             raise ValidationError(
                 _("“%(name)s” could not be read as an image: it may be damaged or incomplete.")
                 % {"name": name},

@@ -254,10 +254,12 @@ def portal_case_new(request):
 @portal_required
 def portal_case_edit(request, pk: int):
     case = _own_case(request, pk)
-    if not (case.editable and case.round.submission_open()):
-        messages.error(request, _("This case cannot be changed now."))
-        return redirect("portal:case", pk=case.pk)
     if request.method != "POST":
+        try:
+            services.case_check_editable(case=case, by=request.user)
+        except services.Refused as refused:
+            messages.error(request, str(refused))
+            return redirect("portal:case", pk=case.pk)
         return _render_form(
             request, round=case.round, case=case, form=CaseForm(instance=case, round=case.round)
         )

@@ -1,0 +1,410 @@
+"""The organisers' admin for the cases domain at /admin/: agencies and their officers, categories, rounds and
+quotas, cases, e-mail texts and publications.
+
+Declarative where Django's admin allows it; every change of state goes through govcases.services, and
+actions that need a reason or addresses ask for them on an intermediate page first.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import services
+from .enums import CaseStatus, Phase
+from .forms import InviteForm, ReasonForm
+from .models import (
+    Agency,
+    AgencyMember,
+    Case,
+    CaseAttachment,
+    CaseImage,
+    CaseTransition,
+    Category,
+    EmailTemplate,
+    Publication,
+    PublishedCase,
+    Quota,
+    Round,
+    RoundPhaseChange,
+    level_order,
+)
+from .notifications import DEFAULTS as EMAIL_DEFAULTS
+from .permissions import is_organiser
+
+
+class OrganisersOnly:
+    """Organisers manage everything here; Django's per-model permissions are not used for them."""
+
+    def has_module_permission(self, request):
+        return is_organiser(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_organiser(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+
+class ReadOnly(OrganisersOnly):
+    """Records that only services write: organisers may look, not touch."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _intermediate(modeladmin, request, queryset, *, template, form, title, action):
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "objects": queryset,
+            "form": form,
+            "action": action,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+# --- agencies --------------------------------------------------------------------------------------------
+
+
+class AgencyMemberInline(OrganisersOnly, admin.TabularInline):
+    model = AgencyMember
+    extra = 0
+    raw_id_fields = ["user"]
+    fields = ["user", "email"]
+    readonly_fields = ["email"]
+    verbose_name_plural = gettext_lazy("agency officers (to add one, use the action “Invite staff”)")
+
+    @admin.display(description=gettext_lazy("e-mail"))
+    def email(self, member):
+        return member.user.email if member.user_id else ""
+
+
+@admin.register(Agency)
+class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
+    list_display = ["name", "display_name", "level", "province", "parent", "email"]
+    list_filter = ["level", "province"]
+    search_fields = ["name", "display_name", "pinyin"]
+    readonly_fields = ["pinyin"]
+    autocomplete_fields = ["parent"]
+    inlines = [AgencyMemberInline]
+    actions = ["invite_staff"]
+    list_select_related = ["parent"]
+
+    def get_queryset(self, request):
+        return Agency.objects.in_report_order()
+
+    def get_ordering(self, request):
+        # Ministries first, then provinces… and by Hanyu Pinyin within a level, as the report lists them.
+        return [level_order(), "pinyin", "pk"]
+
+    @admin.action(description=gettext_lazy("Invite staff: e-mail officers a link to choose a password"))
+    def invite_staff(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one agency to invite its staff."), messages.ERROR)
+            return None
+        agency = queryset.get()
+        form = InviteForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            invited = []
+            for email in form.cleaned_data["emails"]:
+                try:
+                    services.agency_member_invite(agency=agency, email=email, by=request.user)
+                except (services.Refused, ValidationError) as refused:
+                    self.message_user(request, f"{email}: {_message(refused)}", messages.ERROR)
+                else:
+                    invited.append(email)
+            if invited:
+                self.message_user(
+                    request,
+                    _("Invited %(count)d officers of %(agency)s: %(emails)s")
+                    % {"count": len(invited), "agency": agency, "emails": ", ".join(invited)},
+                    messages.SUCCESS,
+                )
+            return None
+        return _intermediate(
+            self,
+            request,
+            queryset,
+            template="admin/govcases/agency/invite_staff.html",
+            form=form,
+            title=_("Invite staff of %(agency)s") % {"agency": agency},
+            action="invite_staff",
+        )
+
+
+def _message(refused: Exception) -> str:
+    if isinstance(refused, ValidationError):
+        return " ".join(refused.messages)
+    return str(refused)
+
+
+@admin.register(Category)
+class CategoryAdmin(OrganisersOnly, admin.ModelAdmin):
+    list_display = ["name", "name_en", "code", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "name_en", "code"]
+    prepopulated_fields = {"code": ["name_en"]}
+
+
+# --- rounds ----------------------------------------------------------------------------------------------
+
+
+class QuotaInline(OrganisersOnly, admin.TabularInline):
+    model = Quota
+    extra = 0
+    min_num = 1
+
+
+class RoundPhaseChangeInline(ReadOnly, admin.TabularInline):
+    model = RoundPhaseChange
+    extra = 0
+    fields = ["at", "from_phase", "to_phase", "by", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+
+def _phase_action(to: str, description):
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        for round in queryset:
+            try:
+                services.round_phase_set(round=round, to=to, by=request.user)
+            except services.Refused as refused:
+                modeladmin.message_user(request, f"{round}: {refused}", messages.ERROR)
+            else:
+                modeladmin.message_user(
+                    request,
+                    _("%(round)s is now in the “%(phase)s” phase.")
+                    % {"round": round, "phase": Phase(to).label},
+                    messages.SUCCESS,
+                )
+
+    action.__name__ = f"phase_{to}"
+    return action
+
+
+@admin.register(Round)
+class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
+    list_display = ["year", "title", "phase", "submission_deadline", "review_deadline", "reviews_per_case"]
+    list_filter = ["phase"]
+    readonly_fields = ["phase"]
+    inlines = [QuotaInline, RoundPhaseChangeInline]
+    actions = [
+        _phase_action(Phase.SUBMISSION, gettext_lazy("Open submission")),
+        _phase_action(Phase.REVIEW, gettext_lazy("Start review (puts every submitted case in review)")),
+        _phase_action(Phase.SELECTION, gettext_lazy("Start selection")),
+        _phase_action(Phase.ARCHIVED, gettext_lazy("Archive")),
+    ]
+    fieldsets = [
+        (None, {"fields": ["year", "title", "phase", "submission_deadline", "review_deadline"]}),
+        (
+            gettext_lazy("Reviewing and ranking"),
+            {
+                "fields": [
+                    "reviews_per_case",
+                    "ranking_score",
+                    "disagreement_range",
+                    "disagreement_stdev",
+                    "normalisation_min_reviews",
+                ]
+            },
+        ),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        # A round's cases, reviews and publications hang on it: rounds are archived, never deleted.
+        return False
+
+
+# --- cases -----------------------------------------------------------------------------------------------
+
+
+class CaseImageInline(ReadOnly, admin.TabularInline):
+    model = CaseImage
+    extra = 0
+    fields = ["preview", "caption", "position", "width", "height"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+    @admin.display(description=gettext_lazy("image"))
+    def preview(self, image):
+        return format_html(
+            '<a href="{}"><img src="{}" alt="" width="160"></a>', image.image.url, image.thumbnail.url
+        )
+
+
+class CaseAttachmentInline(ReadOnly, admin.TabularInline):
+    model = CaseAttachment
+    extra = 0
+    fields = ["link", "size"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+    @admin.display(description=gettext_lazy("file"))
+    def link(self, attachment):
+        return format_html('<a href="{}">{}</a>', attachment.file.url, attachment.name)
+
+
+class CaseTransitionInline(ReadOnly, admin.TabularInline):
+    model = CaseTransition
+    extra = 0
+    fields = ["at", "from_status", "to_status", "by", "reason"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+
+def _reason_action(to: str, description, title):
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if not (form.is_bound and form.is_valid()):
+            return _intermediate(
+                modeladmin,
+                request,
+                queryset,
+                template="admin/govcases/case/reason.html",
+                form=form,
+                title=title,
+                action=f"status_{to}",
+            )
+        done = 0
+        for case in queryset:
+            try:
+                services.case_transition(
+                    case=case, to=to, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except services.Refused as refused:
+                modeladmin.message_user(request, f"{case}: {refused}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request,
+                _("%(count)d cases are now “%(status)s”.") % {"count": done, "status": CaseStatus(to).label},
+                messages.SUCCESS,
+            )
+        return None
+
+    action.__name__ = f"status_{to}"
+    return action
+
+
+@admin.register(Case)
+class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
+    list_display = ["title", "agency", "category", "status", "reference", "round", "submitted_at"]
+    list_filter = ["round", "category", "status", "agency__level"]
+    search_fields = ["title", "reference", "agency__name", "agency__display_name", "agency__pinyin"]
+    list_select_related = ["agency", "category", "round"]
+    date_hierarchy = "submitted_at"
+    inlines = [CaseImageInline, CaseAttachmentInline, CaseTransitionInline]
+    actions = [
+        _reason_action(
+            CaseStatus.RETURNED,
+            gettext_lazy("Return for correction (with a reason)"),
+            gettext_lazy("Return cases to their agencies for correction"),
+        ),
+        _reason_action(
+            CaseStatus.INELIGIBLE,
+            gettext_lazy("Mark ineligible (with a reason)"),
+            gettext_lazy("Mark cases ineligible"),
+        ),
+    ]
+    fields = [
+        "round",
+        "agency",
+        "category",
+        "status",
+        "reference",
+        "submitted_at",
+        "title",
+        "summary",
+        "description",
+        "outcomes",
+        "service_url",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The agency owns its case's content; the status changes only through the actions above.
+        return self.fields
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(OrganisersOnly, admin.ModelAdmin):
+    list_display = ["key", "subject"]
+    search_fields = ["key", "subject", "body"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["key"].help_text = _("One of: %(keys)s. Texts use Django template syntax.") % {
+            "keys": ", ".join(EMAIL_DEFAULTS)
+        }
+        return form
+
+
+# --- publications ----------------------------------------------------------------------------------------
+
+
+class PublishedCaseInline(ReadOnly, admin.TabularInline):
+    model = PublishedCase
+    extra = 0
+    fields = ["title", "agency_name", "category", "level", "province"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return is_organiser(request.user)
+
+
+@admin.register(Publication)
+class PublicationAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["round", "version", "published_at", "published_by", "submitted"]
+    list_filter = ["round"]
+    inlines = [PublishedCaseInline]
+
+
+@admin.register(PublishedCase)
+class PublishedCaseAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["title", "agency_name", "category", "level", "publication"]
+    list_filter = ["publication__round", "category", "level"]
+    search_fields = ["title", "agency_name", "pinyin"]
+    list_select_related = ["publication__round", "category"]
