@@ -31,11 +31,10 @@ class PublishedCaseFilter(django_filters.FilterSet):
     province = django_filters.ChoiceFilter(
         label=_("Province"), choices=Province.choices, empty_label=_("All provinces")
     )
-    year = django_filters.TypedChoiceFilter(
+    year = django_filters.ChoiceFilter(
         label=_("Year"),
         field_name="publication__round__year",
         choices=_published_years,
-        coerce=int,
         empty_label=_("All years"),
     )
 
