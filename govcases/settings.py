@@ -163,6 +163,25 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         },
     }
 
+
+def s3_media_origins(bucket: str, endpoint: str | None, region: str | None) -> list[str]:
+    """The origins signed media links point at (path or virtual-host style), for the CSP's img-src."""
+    if endpoint:
+        scheme, _, host = endpoint.rstrip("/").partition("://")
+        return [f"{scheme}://{host}", f"{scheme}://{bucket}.{host}"]
+    regional = [f"https://{bucket}.s3.{region}.amazonaws.com"] if region else []
+    return [f"https://{bucket}.s3.amazonaws.com", *regional]
+
+
+# Media served from elsewhere (the object store) must be allowed by the Content-Security-Policy.
+CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS", "")
+if os.environ.get("AWS_STORAGE_BUCKET_NAME") and not CSP_MEDIA_ORIGINS:
+    CSP_MEDIA_ORIGINS = s3_media_origins(
+        os.environ["AWS_STORAGE_BUCKET_NAME"],
+        os.environ.get("AWS_S3_ENDPOINT_URL"),
+        os.environ.get("AWS_S3_REGION_NAME"),
+    )
+
 # The cache holds only what can be rebuilt. With several app servers use "database" (run `createcachetable`)
 # so that every server sees the same entries; "locmem" is per process, "file" per machine.
 CACHE_BACKENDS = {
@@ -207,11 +226,14 @@ GOVCASES_IMAGES_PER_CASE = (1, 6)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSP_IMAGE_SOURCES = " ".join(["'self'", "data:", *CSP_MEDIA_ORIGINS])
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    f"default-src 'self'; img-src {CSP_IMAGE_SOURCES}; style-src 'self'; script-src 'self'; "
     "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 if not DEBUG:
