@@ -20,3 +20,10 @@ def log_out(page) -> None:
 
 def body_text(page) -> str:
     return page.locator("body").inner_text()
+
+
+def visit(page, path: str):
+    """Opens a page and insists that it answered 200, so that a broken page fails here, by name."""
+    response = page.goto(path)
+    assert response is not None and response.status == 200, f"{path} answered {response and response.status}"
+    return response

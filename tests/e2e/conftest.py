@@ -13,12 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-# Playwright's sync API drives the browser from an asyncio event loop in this very thread. Django sees that
-# loop and refuses ORM calls from the thread (SynchronousOnlyOperation), although the calls are plain
-# synchronous code between browser steps and never run inside the loop. The tests set up and inspect data
-# between browser steps, so they opt out of the check; it is a development-time guard, not a safety rule.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("GOVCASES_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -30,14 +24,6 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
-
-
-def pytest_collection_modifyitems(config, items):
-    """Every test in this folder drives a browser: mark it e2e, so `-m "not e2e"` skips the slow ones."""
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +50,13 @@ def browser():
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="the browser tests need the playwright package"
     )
-    with sync_api.sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
+        # Playwright's sync API keeps an asyncio event loop in this thread while the browser runs. Django
+        # sees it and refuses ORM calls here (SynchronousOnlyOperation), although the tests' set-up and
+        # checks between browser steps are plain synchronous code that never runs inside the loop. The
+        # check is a development guard against blocking a loop, which cannot happen here: switch it off
+        # for as long as the browser runs.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
@@ -84,13 +76,18 @@ def _serve_media(route):
     route.fulfill(status=200, body=file.read_bytes(), headers={"Content-Type": content_type})
 
 
-@pytest.fixture
-def context(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", viewport=DESKTOP
-    )
+def open_context(browser, live_server, **options):
+    """A browser context as a Chinese office browser would be, with media served (see _serve_media)."""
+    options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", "viewport": DESKTOP, **options}
+    context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
     context.route(f"{live_server.url}{settings.MEDIA_URL}**", _serve_media)
+    return context
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = open_context(browser, live_server)
     yield context
     context.close()
 

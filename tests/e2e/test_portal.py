@@ -8,7 +8,9 @@ from django.utils import timezone, translation
 from govcases.models import Case, Round
 from tests import factories
 
-from .browser import log_in
+from .browser import log_in, visit
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def test_a_refused_upload_keeps_the_typed_text_and_names_the_file(page, screensh
     not_a_picture.write_text("这不是图片，只是一段文字。", encoding="utf-8")
     log_in(page, officer)
 
-    page.goto("/portal/cases/new/")
+    visit(page, "/portal/cases/new/")
     page.fill("[name=title]", TITLE)
     page.fill("[name=summary]", SUMMARY)
     page.set_input_files("input[type=file][name=images]", str(not_a_picture))
@@ -62,7 +64,7 @@ def test_a_refused_upload_keeps_the_typed_text_and_names_the_file(page, screensh
 def test_the_deadline_passing_while_the_form_is_open(page, screenshot, officer, open_round):
     case = factories.CaseFactory(round=open_round, agency=officer.agency_membership.agency, title=TITLE)
     log_in(page, officer)
-    page.goto(f"/portal/cases/{case.pk}/edit/")
+    visit(page, f"/portal/cases/{case.pk}/edit/")
     page.fill("[name=title]", "截止后改的标题")
 
     # The deadline passes while the officer is still typing.
@@ -83,7 +85,7 @@ def test_the_deadline_passing_before_submitting(page, screenshot, officer, open_
     """Submitting a complete draft after the deadline is refused, with the reason, and the case stays a draft."""
     case = factories.CaseFactory(round=open_round, agency=officer.agency_membership.agency, title=TITLE)
     log_in(page, officer)
-    page.goto(f"/portal/cases/{case.pk}/")
+    visit(page, f"/portal/cases/{case.pk}/")
 
     Round.objects.filter(pk=open_round.pk).update(submission_deadline=timezone.now() - timedelta(minutes=1))
     with page.expect_navigation():

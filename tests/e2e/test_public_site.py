@@ -4,8 +4,11 @@ import pytest
 
 from govcases.enums import Level, Province
 
-from .conftest import PHONE
+from .browser import visit
+from .conftest import PHONE, open_context
 from .data import CASES_2023, CASES_2024, published_round
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -56,7 +59,7 @@ ALL_TITLES = {spec.title for spec in CASES_2024 + CASES_2023}
     ],
 )
 def test_filters_on_the_case_list_leave_the_matching_cards(page, screenshot, published, choices, expected):
-    page.goto("/cases/")
+    visit(page, "/cases/")
     assert card_titles(page) == ALL_TITLES
 
     apply_filters(page, **choices)
@@ -69,7 +72,7 @@ def test_filters_on_the_case_list_leave_the_matching_cards(page, screenshot, pub
 
 
 def test_a_filter_that_matches_nothing_says_so(page, published):
-    page.goto("/cases/")
+    visit(page, "/cases/")
     apply_filters(page, q="不存在的案例")
     assert card_titles(page) == set()
     assert page.locator("#no-cases").is_visible()
@@ -77,7 +80,7 @@ def test_a_filter_that_matches_nothing_says_so(page, published):
 
 def test_a_card_leads_to_the_case_page(page, screenshot, published):
     case = published["“京通”一网通办"]
-    page.goto("/cases/")
+    visit(page, "/cases/")
     with page.expect_navigation():
         page.locator(f"#case-{case.pk} a").click()
     assert page.locator("#case-title").inner_text() == case.title
@@ -113,13 +116,8 @@ def assert_cards_readable(page) -> None:
 
 
 def test_public_pages_fit_a_phone_screen(browser, live_server, screenshot, published):
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="zh-CN",
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
+    context = open_context(
+        browser, live_server, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     try:
         page = context.new_page()
@@ -133,8 +131,7 @@ def test_public_pages_fit_a_phone_screen(browser, live_server, screenshot, publi
             "stats": ("/results/2024/stats/", False),
         }
         for step, (path, has_cards) in pages.items():
-            response = page.goto(path)
-            assert response.status == 200, f"{path}: {response.status}"
+            visit(page, path)
             screenshot(page, step)
             assert_fits_the_screen(page)
             if has_cards:

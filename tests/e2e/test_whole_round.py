@@ -13,7 +13,9 @@ from govcases.models import Case, Category, Round
 from reviews.models import Assignment, Criterion
 from tests import factories
 
-from .browser import log_in, log_out
+from .browser import log_in, log_out, visit
+
+pytestmark = pytest.mark.e2e
 
 TITLE = "海淀“一网通办”企业开办全程网办"
 FIELDS = {
@@ -48,7 +50,7 @@ def screenshot_png(path) -> str:
 
 def run_admin_action(page, changelist: str, pk: int, matches) -> bool:
     """Ticks one row of an admin changelist and runs the first action whose name `matches`; False if none."""
-    page.goto(changelist)
+    visit(page, changelist)
     actions = page.locator("select[name=action] option").evaluate_all("options => options.map(o => o.value)")
     chosen = next((action for action in actions if action and matches(action)), None)
     if chosen is None:
@@ -109,7 +111,7 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     assert case.images.count() == 1, page.locator("#error-summary").all_inner_texts()
     assert (case.status, case.title) == (CaseStatus.DRAFT, TITLE)
 
-    page.goto(f"/portal/cases/{case.pk}/")
+    visit(page, f"/portal/cases/{case.pk}/")
     with page.expect_navigation():
         page.locator("#submit").click()
     case.refresh_from_db()
@@ -139,7 +141,7 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     # 3. The reviewer finds the case in the queue, scores it against the rubric and submits.
     log_in(page, reviewer)
     assert "/review/" in page.url
-    page.goto("/review/reviews/assignment/")
+    visit(page, "/review/reviews/assignment/")
     screenshot(page, "04-queue")
     with page.expect_navigation():
         page.get_by_role("link", name=TITLE).click()
@@ -161,7 +163,7 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     round.refresh_from_db()
     assert round.phase == Phase.SELECTION, error_messages(page)
 
-    page.goto(f"/admin/reviews/selectionboard/{round.pk}/change/")
+    visit(page, f"/admin/reviews/selectionboard/{round.pk}/change/")
     with page.expect_navigation():
         page.locator("#propose-form button[value=propose]").click()
     assert page.locator("#quota-disclosure").inner_text().replace(" ", "") == "1/1"
@@ -182,7 +184,7 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     log_out(page)
 
     # 5. The public results page shows the case, with its agency as published.
-    page.goto("/results/2024/")
+    visit(page, "/results/2024/")
     card = page.locator(f"#category-disclosure #case-{case.pk}")
     assert card.locator(".title").inner_text() == TITLE
     assert card.locator(".agency").inner_text() == "北京海淀区"
@@ -200,10 +202,10 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
 
     # 6. The agency's portal shows the outcome.
     log_in(page, officer)
-    page.goto(f"/portal/cases/{case.pk}/")
+    visit(page, f"/portal/cases/{case.pk}/")
     assert page.locator("#outcome.outcome-selected").is_visible()
     assert page.locator("#status").inner_text() == in_chinese(CaseStatus.SELECTED.label)
     screenshot(page, "10-portal-outcome")
-    page.goto("/portal/")
+    visit(page, "/portal/")
     assert page.locator("#cases").get_by_text(in_chinese(CaseStatus.SELECTED.label)).is_visible()
     assert Round.objects.get(pk=round.pk).publications.count() == 1
