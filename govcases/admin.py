@@ -5,8 +5,12 @@ Declarative where Django's admin allows it; every change of state goes through g
 actions that need a reason or addresses ask for them on an intermediate page first.
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -112,6 +116,18 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Agency.objects.in_report_order()
+
+    def get_search_results(self, request, queryset, search_term):
+        # The stored key carries tone numbers ("an1 hui1"); officers type "anhui".
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        letters = re.sub(r"[^a-z]", "", search_term.lower())
+        if not letters:
+            return found, duplicates
+        plain = F("pinyin")
+        for character in "12345 ":
+            plain = Replace(plain, Value(character), Value(""))
+        by_pinyin = Agency.objects.alias(plain_pinyin=plain).filter(plain_pinyin__contains=letters)
+        return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=by_pinyin.values("pk"))), duplicates
 
     def get_ordering(self, request):
         # Ministries first, then provinces… and by Hanyu Pinyin within a level, as the report lists them.

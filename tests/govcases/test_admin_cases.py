@@ -1,0 +1,279 @@
+"""The organisers' admin for the cases domain: invitations, phase actions, returning and declaring cases
+ineligible with a reason, and records that only services write."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from govcases.enums import CaseStatus, Level, Phase, Province
+from govcases.models import AgencyMember, CaseTransition, EmailTemplate, RoundPhaseChange
+from govcases.permissions import AGENCIES
+from govcases.services import Refused, agency_member_invite, case_submit
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def admin_client(client, organiser):
+    client.force_login(organiser)
+    return client
+
+
+def submitted_case(round_, officer, **kwargs):
+    case = factories.CaseFactory(round=round_, agency=officer.agency_membership.agency, **kwargs)
+    return case_submit(case=case, by=officer)
+
+
+def test_only_organisers_enter_the_admin(client, officer, reviewer):
+    for user in [officer, reviewer]:
+        client.force_login(user)
+        response = client.get(reverse("admin:govcases_case_changelist"))
+        assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "model", ["agency", "category", "round", "case", "emailtemplate", "publication", "publishedcase"]
+)
+def test_every_changelist_opens(admin_client, round_, officer, model):
+    submitted_case(round_, officer)
+    assert admin_client.get(reverse(f"admin:govcases_{model}_changelist")).status_code == 200
+
+
+def test_change_pages_open(admin_client, round_, officer):
+    case = submitted_case(round_, officer)
+    for url in [
+        reverse("admin:govcases_case_change", args=[case.pk]),
+        reverse("admin:govcases_round_change", args=[round_.pk]),
+        reverse("admin:govcases_agency_change", args=[case.agency_id]),
+        reverse("admin:govcases_emailtemplate_add"),
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_reviews_models_are_left_to_the_reviews_admin():
+    from django.contrib import admin
+
+    from govcases import admin as cases_admin
+
+    ours = {
+        model
+        for model, model_admin in admin.site._registry.items()
+        if type(model_admin).__module__ == cases_admin.__name__
+    }
+    assert ours and all(model._meta.app_label == "govcases" for model in ours)
+
+
+# Agencies and invitations
+
+
+def test_agencies_are_found_by_pinyin_without_tones(admin_client):
+    factories.AgencyFactory(name="安徽省人民政府", level=Level.PROVINCE, province=Province.ANHUI)
+    factories.AgencyFactory(name="北京市人民政府", level=Level.MUNICIPALITY, province=Province.BEIJING)
+    response = admin_client.get(reverse("admin:govcases_agency_changelist"), {"q": "anhui"})
+    names = [agency.name for agency in response.context["cl"].result_list]
+    assert names == ["安徽省人民政府"]
+
+
+def test_the_invite_action_asks_for_addresses_then_invites(
+    admin_client, organiser, django_capture_on_commit_callbacks
+):
+    agency = factories.AgencyFactory(
+        name="重庆市人民政府", level=Level.MUNICIPALITY, province=Province.CHONGQING
+    )
+    url = reverse("admin:govcases_agency_changelist")
+    action = {"action": "invite_staff", "_selected_action": [agency.pk]}
+
+    form = admin_client.post(url, action, **EN)
+    assert form.status_code == 200 and 'id="invite-form"' in form.content.decode()
+
+    wrong = admin_client.post(url, {**action, "apply": "1", "emails": "not-an-address"}, **EN)
+    assert wrong.status_code == 200 and "not-an-address" in wrong.content.decode()
+    assert not mail.outbox
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin_client.post(url, {**action, "apply": "1", "emails": "a@cq.gov.cn\nb@cq.gov.cn"})
+    assert done.status_code == 302
+    assert set(AgencyMember.objects.filter(agency=agency).values_list("user__email", flat=True)) == {
+        "a@cq.gov.cn",
+        "b@cq.gov.cn",
+    }
+    assert sorted(message.to[0] for message in mail.outbox) == ["a@cq.gov.cn", "b@cq.gov.cn"]
+
+
+def test_an_invitation_link_sets_a_password_that_logs_in(
+    client, organiser, django_capture_on_commit_callbacks
+):
+    agency = factories.AgencyFactory(name="北京市海淀区人民政府")
+    with django_capture_on_commit_callbacks(execute=True):
+        user = agency_member_invite(agency=agency, email="Officer@HaiDian.gov.cn", by=organiser)
+    assert user.groups.filter(name=AGENCIES).exists() and not user.has_usable_password()
+    assert user.agency_membership.agency == agency
+
+    (invitation,) = mail.outbox
+    assert invitation.to == ["Officer@haidian.gov.cn"]
+    link = re.search(r"https?://\S+/accounts/reset/\S+/", invitation.body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+
+    form_page = client.get(f"/{path}", follow=True)
+    assert 'id="set-password"' in form_page.content.decode()
+    set_url = form_page.redirect_chain[-1][0]
+    new_password = "海淀-政务-2024-secure"
+    done = client.post(set_url, {"new_password1": new_password, "new_password2": new_password})
+    assert done.status_code == 302
+
+    client.logout()
+    logged_in = client.post(reverse("login"), {"username": user.username, "password": new_password})
+    assert logged_in.status_code == 302
+    assert client.get(reverse("home-after-login"))["Location"] == reverse("portal:dashboard")
+    # The link works once.
+    assert 'id="invalid-link"' in client.get(f"/{path}", follow=True).content.decode()
+
+
+def test_an_invitation_reuses_an_account_but_never_moves_an_officer(organiser, officer):
+    other_agency = factories.AgencyFactory()
+    with pytest.raises(Refused):
+        agency_member_invite(agency=other_agency, email=officer.email, by=organiser)
+    same = agency_member_invite(agency=officer.agency_membership.agency, email=officer.email, by=organiser)
+    assert same == officer and User.objects.filter(email=officer.email).count() == 1
+
+
+def test_only_organisers_invite(officer):
+    with pytest.raises(Refused):
+        agency_member_invite(agency=officer.agency_membership.agency, email="x@example.cn", by=officer)
+    assert not User.objects.filter(email="x@example.cn").exists()
+
+
+# Rounds
+
+
+def test_phase_actions_move_the_round_and_keep_a_history(admin_client, organiser, round_, officer):
+    case = submitted_case(round_, officer)
+    round_.submission_deadline = timezone.now()
+    round_.save()
+    url = reverse("admin:govcases_round_changelist")
+
+    admin_client.post(url, {"action": "phase_review", "_selected_action": [round_.pk]})
+    round_.refresh_from_db()
+    case.refresh_from_db()
+    assert (round_.phase, case.status) == (Phase.REVIEW, CaseStatus.IN_REVIEW)
+
+    skipped = admin_client.post(
+        url, {"action": "phase_archived", "_selected_action": [round_.pk]}, follow=True, **EN
+    )
+    round_.refresh_from_db()
+    assert round_.phase == Phase.REVIEW
+    assert "cannot move" in skipped.content.decode()
+
+    change = admin_client.get(reverse("admin:govcases_round_change", args=[round_.pk])).content.decode()
+    assert RoundPhaseChange.objects.filter(round=round_, to_phase=Phase.REVIEW, by=organiser).exists()
+    assert 'name="phase"' not in change  # read-only: only the actions move it
+
+
+def test_open_submission_from_setup(admin_client):
+    round_ = factories.RoundFactory(year=2030, phase=Phase.SETUP)
+    admin_client.post(
+        reverse("admin:govcases_round_changelist"),
+        {"action": "phase_submission", "_selected_action": [round_.pk]},
+    )
+    round_.refresh_from_db()
+    assert round_.phase == Phase.SUBMISSION
+
+
+# Cases
+
+
+def test_returning_a_case_needs_a_reason_and_tells_the_agency(
+    admin_client, organiser, round_, officer, django_capture_on_commit_callbacks
+):
+    case = submitted_case(round_, officer)
+    mail.outbox.clear()
+    url = reverse("admin:govcases_case_changelist")
+    action = {"action": "status_returned", "_selected_action": [case.pk]}
+
+    asked = admin_client.post(url, action)
+    assert asked.status_code == 200 and 'id="reason-form"' in asked.content.decode()
+    empty = admin_client.post(url, {**action, "apply": "1", "reason": "   "})
+    assert empty.status_code == 200 and empty.context["form"].errors
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, {**action, "apply": "1", "reason": "请补充服务链接截图"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RETURNED
+    audit = CaseTransition.objects.filter(case=case).last()
+    assert (audit.to_status, audit.by, audit.reason) == (CaseStatus.RETURNED, organiser, "请补充服务链接截图")
+    assert len(mail.outbox) == 1 and "请补充服务链接截图" in mail.outbox[0].body
+
+
+def test_marking_ineligible_in_review(admin_client, organiser, round_, officer):
+    case = submitted_case(round_, officer)
+    round_.submission_deadline = timezone.now()
+    round_.save()
+    from govcases.services import round_phase_set
+
+    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser)
+    admin_client.post(
+        reverse("admin:govcases_case_changelist"),
+        {"action": "status_ineligible", "_selected_action": [case.pk], "apply": "1", "reason": "非政务服务"},
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INELIGIBLE
+
+
+def test_a_refused_action_says_why_and_changes_nothing(admin_client, round_, officer):
+    draft = factories.CaseFactory(round=round_, agency=officer.agency_membership.agency)
+    response = admin_client.post(
+        reverse("admin:govcases_case_changelist"),
+        {"action": "status_returned", "_selected_action": [draft.pk], "apply": "1", "reason": "理由"},
+        follow=True,
+        **EN,
+    )
+    draft.refresh_from_db()
+    assert draft.status == CaseStatus.DRAFT
+    assert "cannot become" in response.content.decode()
+
+
+def test_the_case_page_is_read_only(admin_client, round_, officer):
+    case = submitted_case(round_, officer, title="原标题")
+    url = reverse("admin:govcases_case_change", args=[case.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="title"' not in page and 'name="status"' not in page
+    admin_client.post(url, {"title": "改过", "status": CaseStatus.SELECTED})
+    case.refresh_from_db()
+    assert (case.title, case.status) == ("原标题", CaseStatus.SUBMITTED)
+    assert admin_client.get(reverse("admin:govcases_case_add")).status_code == 403
+
+
+def test_case_list_filters_by_agency_level_and_status(admin_client, round_, officer):
+    submitted_case(round_, officer, title="已提交的案例")
+    factories.CaseFactory(round=round_, title="草稿案例")
+    response = admin_client.get(
+        reverse("admin:govcases_case_changelist"),
+        {"status__exact": "submitted", "agency__level__exact": "district"},
+    )
+    assert [case.title for case in response.context["cl"].result_list] == ["已提交的案例"]
+
+
+def test_publications_cannot_be_edited(admin_client):
+    assert admin_client.get(reverse("admin:govcases_publication_add")).status_code == 403
+
+
+def test_email_templates_are_edited_here_and_used(
+    admin_client, organiser, officer, django_capture_on_commit_callbacks
+):
+    admin_client.post(
+        reverse("admin:govcases_emailtemplate_add"),
+        {"key": "invitation", "subject": "欢迎 {{ agency.name }}", "body": "请设置密码：{{ url }}"},
+    )
+    assert EmailTemplate.objects.filter(key="invitation").exists()
+    agency = factories.AgencyFactory(name="广州市人民政府")
+    with django_capture_on_commit_callbacks(execute=True):
+        agency_member_invite(agency=agency, email="gz@example.cn", by=organiser)
+    assert mail.outbox[-1].subject == "欢迎 广州市人民政府" and "/accounts/reset/" in mail.outbox[-1].body
