@@ -12,7 +12,8 @@ from .filters import PublishedCaseFilter
 from .models import Publication
 
 CASES_PER_PAGE = 24
-BAR_WIDTH = 320
+BAR_WIDTH = 280
+LABEL_WIDTH = 130
 
 
 def _version(request) -> int | None:
@@ -25,6 +26,7 @@ def _version(request) -> int | None:
 
 
 def _headline(publication: Publication, groups) -> str:
+    # Translators: the announcement's headline, e.g. 从509份推荐案例中遴选出4大类共50个
     return _(
         "From %(submitted)d recommended cases, %(selected)d cases in %(categories)d categories were selected"
     ) % {
@@ -81,6 +83,9 @@ def _bars(rows: list[tuple[str, int, int]]) -> list[dict]:
             "submitted_width": round(submitted / largest * BAR_WIDTH, 1),
             "selected_width": round(selected / largest * BAR_WIDTH, 1),
             "y": index * 44,
+            # Where the number beside each bar starts (whole pixels: the template adds them).
+            "submitted_end": round(submitted / largest * BAR_WIDTH) + 4,
+            "selected_end": round(selected / largest * BAR_WIDTH) + 4,
         }
         for index, (label, submitted, selected) in enumerate(rows)
     ]
@@ -117,7 +122,8 @@ def stats(request, year: int):
             "publication": publication,
             "headline": _headline(publication, groups),
             "charts": charts,
-            "bar_width": BAR_WIDTH,
+            "label_width": LABEL_WIDTH,
+            "chart_width": LABEL_WIDTH + BAR_WIDTH + 48,
         },
     )
 
