@@ -52,6 +52,13 @@ class CategoryFilter(admin.SimpleListFilter):
         return queryset
 
 
+def reviewer_allowed(request) -> bool:
+    """Whether the user is a reviewer, asked once per request: the admin asks many times per page."""
+    if not hasattr(request, "_reviews_is_reviewer"):
+        request._reviews_is_reviewer = is_reviewer(request.user)
+    return request._reviews_is_reviewer
+
+
 def own_review(assignment: Assignment):
     return getattr(assignment, "review", None)
 
@@ -71,10 +78,10 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     # --- who may do what ---
     def has_module_permission(self, request):
-        return is_reviewer(request.user)
+        return reviewer_allowed(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_reviewer(request.user) and (obj is None or obj.reviewer_id == request.user.pk)
+        return reviewer_allowed(request) and (obj is None or obj.reviewer_id == request.user.pk)
 
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
@@ -197,6 +204,8 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         }
         try:
             if "_submit" in request.POST:
+                # The draft is kept even when the submission is refused (a criterion left blank, say).
+                services.review_save(**arguments)
                 services.review_submit(**arguments)
                 messages.success(request, _("Your review was submitted. Thank you."))
             else:
