@@ -4,7 +4,6 @@ organiser selects and publishes, and the public and the agency see the result.""
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 from PIL import Image, ImageDraw
 
@@ -121,7 +120,8 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     screenshot(page, "02-receipt")
     log_out(page)
 
-    # 2. The organiser closes submissions and opens the review, then assigns the reviewers.
+    # 2. The organiser closes submissions and opens the review (an action on the Round changelist), then
+    #    assigns the reviewers.
     log_in(page, organiser)
     changelist = "/admin/govcases/round/"
     moved = run_admin_action(page, changelist, round.pk, lambda action: "review" in action)
@@ -132,9 +132,11 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_REVIEW
 
-    assigned = run_admin_action(page, changelist, round.pk, lambda action: "assign" in action)
-    if not assigned:
-        call_command("assign_reviewers", str(round.year))
+    # The review progress page of the round has the button that assigns reviewers to every case.
+    visit(page, f"/admin/reviews/reviewprogress/{round.pk}/change/")
+    with page.expect_navigation():
+        page.locator("form[action$='/assign/'] [type=submit]").click()
+    screenshot(page, "04-assigned")
     assert list(Assignment.objects.filter(case=case).values_list("reviewer", flat=True)) == [reviewer.pk]
     log_out(page)
 
@@ -142,14 +144,14 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     log_in(page, reviewer)
     assert "/review/" in page.url
     visit(page, "/review/reviews/assignment/")
-    screenshot(page, "04-queue")
+    screenshot(page, "05-queue")
     with page.expect_navigation():
         page.get_by_role("link", name=TITLE).click()
     criteria = list(Criterion.objects.filter(round=round, category=disclosure).order_by("position"))
     for criterion, points in zip(criteria, POINTS, strict=True):
         page.fill(f"[name=criterion_{criterion.pk}]", str(points))
     page.fill("[name=comment]", "流程再造彻底，数据共享扎实，可复制推广。")
-    screenshot(page, "05-scoring")
+    screenshot(page, "06-scoring")
     with page.expect_navigation():
         page.locator("[name=_submit]").click()
     review = Assignment.objects.get(case=case).review
@@ -175,10 +177,10 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     with page.expect_navigation():
         page.locator(f"#row-{case.pk} button[value=select]").click()
     assert page.locator("#quota-disclosure").inner_text().replace(" ", "") == "1/1"
-    screenshot(page, "06-selection-board")
+    screenshot(page, "07-selection-board")
     with page.expect_navigation():
         page.locator("#publish-form button[value=publish]").click()
-    screenshot(page, "07-published")
+    screenshot(page, "08-published")
     round.refresh_from_db()
     assert round.phase == Phase.PUBLISHED, error_messages(page)
     log_out(page)
@@ -188,7 +190,7 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     card = page.locator(f"#category-disclosure #case-{case.pk}")
     assert card.locator(".title").inner_text() == TITLE
     assert card.locator(".agency").inner_text() == "北京海淀区"
-    screenshot(page, "08-results")
+    screenshot(page, "09-results")
     with page.expect_navigation():
         card.locator("a").click()
     assert page.locator("#case-title").inner_text() == TITLE
@@ -198,14 +200,14 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     # No private field reaches the public page.
     assert FIELDS["contact_phone"] not in page.content()
     assert FIELDS["contact_name"] not in page.content()
-    screenshot(page, "09-public-case")
+    screenshot(page, "10-public-case")
 
     # 6. The agency's portal shows the outcome.
     log_in(page, officer)
     visit(page, f"/portal/cases/{case.pk}/")
     assert page.locator("#outcome.outcome-selected").is_visible()
     assert page.locator("#status").inner_text() == in_chinese(CaseStatus.SELECTED.label)
-    screenshot(page, "10-portal-outcome")
+    screenshot(page, "11-portal-outcome")
     visit(page, "/portal/")
     assert page.locator("#cases").get_by_text(in_chinese(CaseStatus.SELECTED.label)).is_visible()
     assert Round.objects.get(pk=round.pk).publications.count() == 1
