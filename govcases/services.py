@@ -92,7 +92,7 @@ SUBMISSION_REQUIRED = {
 
 
 def _check_actor(rule: Rule, *, case: Case, by: AbstractBaseUser | None) -> None:
-    if rule.actor == AGENCY and not is_case_agency_staff(by, case):
+    if rule.actor == AGENCY and (by is None or not is_case_agency_staff(by, case)):
         raise Refused(_("Only the case's own agency can do this."))
     if rule.actor == ORGANISER and not (by is not None and is_organiser(by)):
         raise Refused(_("Only the organisers can do this."))
