@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Case, Category, Round
-from .services import CASE_FIELDS
+from .services import CASE_FIELDS, SUBMISSION_REQUIRED
 
 
 class CaseForm(forms.ModelForm):
@@ -43,8 +43,10 @@ class CaseForm(forms.ModelForm):
         category.queryset = Category.objects.filter(quotas__round=round).order_by("position", "pk")
         category.required = False
         category.empty_label = _("— choose a category —")
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             field.required = False
+            # Drafts may leave these empty; the form marks the ones submission will ask for.
+            field.needed_to_submit = name in SUBMISSION_REQUIRED
 
 
 class MultipleFileInput(forms.FileInput):

@@ -151,8 +151,18 @@ def portal_case_detail(request, pk: int):
     context = _case_context(case)
     context["images"] = case.images.all()
     context["attachments"] = case.attachments.all()
-    context["transitions"] = case.transitions.select_related("by")
+    context["transitions"] = transitions = list(case.transitions.all())
+    context["return_reason"] = _return_reason(case, transitions)
     return render(request, "govcases/portal/case_detail.html", context)
+
+
+def _return_reason(case: Case, transitions=None) -> str:
+    """Why the organisers returned the case, while it waits for the correction."""
+    if case.status != CaseStatus.RETURNED:
+        return ""
+    transitions = case.transitions.all() if transitions is None else transitions
+    returns = [t for t in transitions if t.to_status == CaseStatus.RETURNED]
+    return returns[-1].reason if returns else ""
 
 
 def _render_form(request, *, round: Round, case: Case | None, form, problems=(), status: int = 200):
@@ -167,6 +177,7 @@ def _render_form(request, *, round: Round, case: Case | None, form, problems=(),
             "problems": list(problems),
             "images": case.images.all() if case else [],
             "attachments": case.attachments.all() if case else [],
+            "return_reason": _return_reason(case) if case else "",
         },
         status=status,
     )

@@ -342,3 +342,23 @@ def test_pages_are_chinese_by_default_and_english_on_request(client, round_, off
         english = client.get(url, **EN).content.decode()
         assert '<html lang="en">' in english
     assert "Save draft" in english
+
+
+def test_a_returned_case_shows_the_reason_and_can_be_corrected_and_resubmitted(
+    client, round_, officer, organiser
+):
+    case = case_submit(case=own_case(round_, officer), by=officer)
+    case_transition(case=case, to=CaseStatus.RETURNED, by=organiser, reason="请补充成效数据")
+    client.force_login(officer)
+
+    page = client.get(reverse("portal:case", args=[case.pk])).content.decode()
+    assert 'id="return-reason"' in page and "请补充成效数据" in page and 'id="edit"' in page
+    form_page = client.get(reverse("portal:case_edit", args=[case.pk])).content.decode()
+    assert "请补充成效数据" in form_page
+
+    client.post(
+        reverse("portal:case_edit", args=[case.pk]), fields(round_, outcomes="新增成效数据", action="submit")
+    )
+    case.refresh_from_db()
+    assert (case.status, case.outcomes) == (CaseStatus.SUBMITTED, "新增成效数据")
+    assert 'id="return-reason"' not in client.get(reverse("portal:case", args=[case.pk])).content.decode()
