@@ -1,0 +1,354 @@
+"""The demo round carried through review, selection and publication (driven by `manage.py load_demo`).
+
+govcases.demo builds agencies, the round and the submitted cases; this module adds reviewers and the rubric,
+assigns (reviews.services.assignment_generate), scores (review_submit), selects (selection_propose, checked
+against the reference's 50) and publishes (round_publish). Each stage is a function.
+
+Scores are planned so that the reference's selected cases lead their categories under the default (mean)
+ranking with a clear gap below them: a case's three totals add up to a chosen sum, selected cases get
+distinct sums of 252–282 (means 84–94), the others 150–244 (means 50–81.33). Around that sum each reviewer
+scores with their own bias (some harsh, some lenient), so the normalised score reorders some cases; a few
+cases get strongly disagreeing reviews (range above 25).
+"""
+
+import random
+import statistics
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from govcases import services as case_services
+from govcases.demo import build, reference
+from govcases.enums import Phase
+from govcases.models import Agency, Case, Category, Round
+from govcases.permissions import REVIEWERS
+
+from . import selection, services
+from .models import Assignment, Criterion, ReviewerProfile, SelectionDecision
+
+DEFAULT_SEED = 2024
+DEFAULT_PASSWORD = "demo-pass-2024"
+
+# name, institution or (agency official name), categories, bias, declared conflicts (official names)
+REVIEWERS_SPEC = [
+    ("周立新", "清华大学公共管理学院", "disclosure", "harsh", []),
+    ("孙雅琴", "北京大学政府管理学院", "disclosure", "", ["北京市海淀区"]),
+    ("李明远", "中国人民大学公共管理学院", "disclosure", "lenient", []),
+    ("陈思远", "复旦大学国际关系与公共事务学院", "disclosure", "", []),
+    ("王晓燕", "中国社会科学院政治学研究所", "disclosure", "", []),
+    ("赵建文", "中共中央党校（国家行政学院）", "disclosure", "harsh", []),
+    ("刘海波", "中国政法大学法治政府研究院", "disclosure", "", []),
+    ("黄丽", "南京大学政府管理学院", "disclosure", "lenient", ["南京市"]),
+    ("吴浩然", "武汉大学政治与公共管理学院", "disclosure", "", []),
+    ("郑欣怡", ("上海市",), "disclosure", "", []),
+    ("梁志刚", ("浙江省",), "disclosure", "", []),
+    ("谢春", "国家信息中心", "disclosure", "", []),
+    ("许建国", "中国信息通信研究院", "service", "harsh", []),
+    ("韩静", "国务院发展研究中心", "service", "", []),
+    ("冯宇", "浙江大学公共管理学院", "service", "lenient", []),
+    ("邓玲", "中山大学政治与公共事务管理学院", "service", "", ["珠海市"]),
+    ("曹磊", "电子科技大学公共管理学院", "service", "", []),
+    ("彭晨", "西安交通大学公共政策与管理学院", "service", "harsh", ["西安市"]),
+    ("曾敏", "华中科技大学公共管理学院", "service", "", []),
+    ("肖杰", "中国电子信息产业发展研究院", "service", "lenient", []),
+    ("田红梅", "中国标准化研究院", "service", "", []),
+    ("董平", "北京航空航天大学公共管理学院", "service", "", []),
+    ("袁涛", ("国家发展和改革委员会",), "service", "", []),
+    ("潘文", ("成都市",), "service", "", []),
+    ("蔡立新", ("杭州市",), "service", "harsh", []),
+    ("蒋霞", "上海交通大学国际与公共事务学院", "service", "", []),
+    ("余桂英", "北京师范大学政府管理学院", "interaction", "", []),
+    ("杜强", "中国人民大学信息资源管理学院", "interaction", "harsh", []),
+    ("叶芳", "四川大学公共管理学院", "interaction", "lenient", ["四川省"]),
+    ("程军", "中国社会科学院信息化研究中心", "interaction", "", []),
+    ("魏娜", "厦门大学公共事务学院", "interaction", "", []),
+    ("苏勇", "吉林大学行政学院", "interaction", "", []),
+    ("吕艳", ("广东省",), "interaction", "", []),
+    ("丁明", ("深圳市",), "interaction", "lenient", []),
+    ("任超", "山东大学政治学与公共管理学院", "interaction", "harsh", ["聊城市"]),
+    ("沈怡", "中国传媒大学政府与公共事务学院", "interaction", "", []),
+    ("王建文", "国家信息中心", "platform", "", []),
+    ("李欣", "中国信息通信研究院", "platform", "harsh", []),
+    ("张海波", "哈尔滨工业大学经济与管理学院", "platform", "", []),
+    ("刘思远", "同济大学经济与管理学院", "platform", "lenient", []),
+    ("陈立", ("贵州省",), "platform", "", []),
+    ("杨晓", "中国科学院科技战略咨询研究院", "platform", "", []),
+    ("黄宇", "国家工业信息安全发展研究中心", "platform", "", ["国家税务总局"]),
+    ("赵敏", "中国电子技术标准化研究院", "platform", "", []),
+    ("吴刚", "清华大学数据治理研究中心", "service platform", "", []),
+    ("徐芳", "浙江大学计算机科学与技术学院", "service platform", "lenient", []),
+    ("孙磊", ("福建省",), "service platform", "harsh", []),
+    ("胡春", "中国行政管理学会", "service platform", "", []),
+]
+BIASES = {"harsh": -5.0, "lenient": 5.0, "": 0.0}
+
+RUBRIC = [
+    (
+        "创新性",
+        30,
+        {
+            "disclosure": "高分：公开和解读的方式有明显突破（如政策精准推送、可视化、数字人解读），在同类做法中领先；低分：沿用常规栏目和文字发布。",
+            "service": "高分：以数据共享和流程再造重塑办事方式，创造了新的服务模式；低分：只是把线下流程搬到网上。",
+            "interaction": "高分：互动回应机制有制度和技术创新，形成诉求驱动治理的闭环；低分：仅开设留言栏目，回应方式常规。",
+            "platform": "高分：架构、数据治理或安全运营有原创性设计，技术路线先进；低分：采购通用产品，缺少自主设计。",
+        },
+    ),
+    (
+        "实效性",
+        30,
+        {
+            "disclosure": "高分：公开覆盖面、解读阅读量和政策兑现效果有可核验的数据支撑；低分：成效只有定性描述。",
+            "service": "高分：办理时限、跑动次数、材料数量等指标明显改善且数据可核验；低分：缺少前后对比数据。",
+            "interaction": "高分：响应率、解决率、满意率等指标明显提升，群众评价可查；低分：只有受理数量，没有办理效果。",
+            "platform": "高分：支撑的业务系统和调用量大，降本增效有量化证据；低分：平台建成但使用不多。",
+        },
+    ),
+    (
+        "示范推广价值",
+        20,
+        {
+            "disclosure": "高分：做法标准化、可复制，已被其他地区或部门借鉴；低分：依赖本地特殊条件，难以推广。",
+            "service": "高分：服务模式可在全国同类事项中复制推广；低分：适用范围窄，推广价值有限。",
+            "interaction": "高分：机制设计可供其他地方直接借鉴；低分：依赖个别领导推动，难以持续。",
+            "platform": "高分：形成技术规范或共性能力，可供其他地区复用；低分：定制化程度高，难以复用。",
+        },
+    ),
+    (
+        "规范性与完整性",
+        20,
+        {
+            "disclosure": "高分：材料齐全、结构清晰，政策依据和数据来源明确，图片清楚；低分：材料缺项或表述含糊。",
+            "service": "高分：材料齐全，服务链接可访问，流程说明和截图完整；低分：链接失效或关键内容缺失。",
+            "interaction": "高分：材料完整，办理规范和数据口径清楚；低分：材料零散，数据来源不明。",
+            "platform": "高分：材料完整，架构说明、安全措施和运行数据清楚；低分：技术描述空泛。",
+        },
+    ),
+]
+
+COMMENTS = [
+    (88, "创新特色突出，成效数据翔实可信，具有很强的示范推广价值，建议重点推荐。"),
+    (80, "做法有新意，成效明显，材料规范，建议推荐。"),
+    (70, "工作扎实，取得一定成效，但创新性和可推广性有待进一步提炼。"),
+    (60, "案例较为常规，成效数据不够充分，建议补充前后对比。"),
+    (0, "材料不够完整，创新点不突出，成效缺少量化支撑。"),
+]
+
+
+@dataclass
+class DemoResult:
+    round: Round
+    accounts: list[build.Account]
+    cases: int
+    reviews: int
+    published: int
+
+
+def rubric_load(round: Round, categories: list[Category]) -> None:
+    Criterion.objects.bulk_create(
+        Criterion(
+            round=round,
+            category=category,
+            name=name,
+            max_points=points,
+            description=descriptions[category.code],
+            position=position,
+        )
+        for category in categories
+        for position, (name, points, descriptions) in enumerate(RUBRIC)
+    )
+
+
+def reviewers_load(
+    *, categories: list[Category], agencies: dict[str, Agency], hashed_password: str
+) -> dict[int, float]:
+    """48 reviewers with profiles (affiliation, categories, declared conflicts); returns each one's bias."""
+    rows = [
+        {"username": f"reviewer{number:02d}", "first_name": name, "is_staff": True}
+        for number, (name, *_rest) in enumerate(REVIEWERS_SPEC, start=1)
+    ]
+    users = build.users_upsert(rows, hashed_password=hashed_password, group_name=REVIEWERS)
+    by_code = {category.code: category for category in categories}
+    biases = {}
+    for row, (_name, affiliation, codes, bias, declared) in zip(rows, REVIEWERS_SPEC, strict=True):
+        user = users[row["username"]]
+        is_agency = isinstance(affiliation, tuple)
+        profile, _created = ReviewerProfile.objects.update_or_create(
+            user=user,
+            defaults={
+                "affiliation_agency": agencies[affiliation[0]] if is_agency else None,
+                "institution": "" if is_agency else affiliation,
+                "max_load": 60,
+            },
+        )
+        profile.categories.set([by_code[code] for code in codes.split()])
+        profile.declared_conflicts.set([agencies[name] for name in declared])
+        biases[user.pk] = BIASES[bias]
+    return biases
+
+
+def _totals(target_sum: int, deviations: list[float]) -> list[int]:
+    """Integer totals within 0–100 around target_sum / n with the given deviations, adding up to target_sum."""
+    centre = statistics.fmean(deviations)
+    base = target_sum / len(deviations)
+    totals = [max(0, min(100, round(base + deviation - centre))) for deviation in deviations]
+    step = 1 if sum(totals) < target_sum else -1
+    index = 0
+    while sum(totals) != target_sum:
+        candidate = totals[index % len(totals)] + step
+        if 0 <= candidate <= 100:
+            totals[index % len(totals)] = candidate
+        index += 1
+    return totals
+
+
+def _split(total: int, maxima: list[int], rng: random.Random) -> list[int]:
+    """A total spread over criteria roughly in proportion to their maxima, each within its maximum."""
+    points = [max(0, min(top, round(total * top / 100 + rng.uniform(-1.5, 1.5)))) for top in maxima]
+    index = rng.randrange(len(maxima))
+    while sum(points) != total:
+        step = 1 if sum(points) < total else -1
+        position = index % len(maxima)
+        if 0 <= points[position] + step <= maxima[position]:
+            points[position] += step
+        index += 1
+    return points
+
+
+def score_plan(
+    *, round: Round, selected_ids: set[int], biases: dict[int, float], rng: random.Random
+) -> dict[int, int]:
+    """The total each assignment's review will give, keyed by assignment id."""
+    assignments: dict[int, list[Assignment]] = {}
+    for assignment in Assignment.objects.filter(case__round=round).order_by("case_id", "reviewer_id"):
+        assignments.setdefault(assignment.case_id, []).append(assignment)
+    cases = list(Case.objects.filter(pk__in=assignments).order_by("pk").values_list("pk", "category_id"))
+    sums: dict[int, int] = {}
+    for category_id in sorted({category_id for _pk, category_id in cases}):
+        in_category = [pk for pk, category in cases if category == category_id]
+        chosen = [pk for pk in in_category if pk in selected_ids]
+        for pk, value in zip(chosen, rng.sample(range(252, 283), len(chosen)), strict=True):
+            sums[pk] = value
+        for pk in in_category:
+            if pk not in selected_ids:
+                sums[pk] = rng.randint(150, 244)
+    others = sorted(pk for pk in sums if pk not in selected_ids)
+    disputed = set(rng.sample(others, min(6, len(others))))
+    if selected_ids:
+        # One selected case the reviewers disagree on, so that the board flags a case above the cut line.
+        flagged = min(selected_ids)
+        sums[flagged] = 255
+        disputed.add(flagged)
+    planned = {}
+    for case_id, rows in assignments.items():
+        if case_id in disputed and len(rows) == 3:
+            deviations = [13.0, -14.0, 1.0]
+            rng.shuffle(deviations)
+        else:
+            deviations = [biases.get(row.reviewer_id, 0.0) + rng.gauss(0, 2.5) for row in rows]
+        for row, total in zip(rows, _totals(sums[case_id], deviations), strict=True):
+            planned[row.pk] = total
+    return planned
+
+
+def _comment(total: int) -> str:
+    return next(text for floor, text in COMMENTS if total >= floor)
+
+
+def reviews_submit(*, round: Round, planned: dict[int, int], rng: random.Random) -> int:
+    criteria: dict[int, list[Criterion]] = {}
+    for criterion in Criterion.objects.filter(round=round).order_by("category_id", "position"):
+        criteria.setdefault(criterion.category_id, []).append(criterion)
+    assignments = Assignment.objects.filter(pk__in=planned).select_related("reviewer", "case").order_by("pk")
+    count = 0
+    for assignment in assignments:
+        rubric = criteria[assignment.case.category_id]
+        total = planned[assignment.pk]
+        points = _split(total, [criterion.max_points for criterion in rubric], rng)
+        services.review_submit(
+            assignment=assignment,
+            by=assignment.reviewer,
+            points={criterion.pk: value for criterion, value in zip(rubric, points, strict=True)},
+            comment=_comment(total),
+        )
+        count += 1
+    return count
+
+
+def selection_make(*, round: Round, organiser: User, selected_ids: set[int]) -> None:
+    """Proposes by rank (the planned scores put the reference's 50 on top) and corrects any difference."""
+    selection.selection_propose(round=round, by=organiser)
+    staged = set(
+        SelectionDecision.objects.filter(case__round=round, selected=True).values_list("case_id", flat=True)
+    )
+    for case in Case.objects.filter(pk__in=staged - selected_ids):
+        selection.selection_decide(case=case, selected=False, by=organiser)
+    for case in Case.objects.filter(pk__in=selected_ids - staged):
+        selection.selection_decide(
+            case=case, selected=True, by=organiser, reason="参照2024年公布的优秀创新案例名单"
+        )
+
+
+def demo_load(
+    *, password: str = DEFAULT_PASSWORD, cases: int | None = None, seed: int = DEFAULT_SEED
+) -> DemoResult:
+    """Rebuilds the 2024 demo round from scratch (an existing 2024 round is deleted first)."""
+    rng = random.Random(seed)
+    total = cases or reference.recommended()
+    hashed = build.password_hash(password)
+    with transaction.atomic():
+        build.round_clear()
+        agencies = build.agencies_load()
+        categories = build.categories_load()
+        organisers = build.organisers_load(hashed)
+        organiser = organisers[0]
+        round = build.round_create(organiser=organiser, categories=categories)
+        rubric_load(round, categories)
+        biases = reviewers_load(categories=categories, agencies=agencies, hashed_password=hashed)
+        plan = build.case_plan(agencies=agencies, categories=categories, total=total, rng=rng)
+        officers = build.officers_load(build.submitting_agencies(plan), hashed)
+        made = build.cases_submit(round=round, plan=plan, officers=officers, rng=rng, seed=seed)
+        selected_ids = {case.pk for case, planned in made if planned.selected}
+
+        round = case_services.round_phase_set(round=round, to=Phase.REVIEW, by=organiser)
+        report = services.assignment_generate(round=round, by=organiser)
+        if report.unfilled:
+            raise RuntimeError(
+                f"the demo's panels left {len(report.unfilled)} cases without enough reviewers"
+            )
+        planned = score_plan(round=round, selected_ids=selected_ids, biases=biases, rng=rng)
+        reviews = reviews_submit(round=round, planned=planned, rng=rng)
+
+        round = case_services.round_phase_set(round=round, to=Phase.SELECTION, by=organiser)
+        selection_make(round=round, organiser=organiser, selected_ids=selected_ids)
+        publication = selection.round_publish(round=round, by=organiser)
+        round.refresh_from_db()
+
+    accounts = accounts_table(organisers=organisers, made=made, officers=officers)
+    return DemoResult(
+        round=round, accounts=accounts, cases=len(made), reviews=reviews, published=publication.cases.count()
+    )
+
+
+def accounts_table(*, organisers, made, officers) -> list[build.Account]:
+    accounts = [
+        build.Account("organiser", user.username, "/admin/: ranking, selection board, publication")
+        for user in organisers
+    ]
+    reviewers = ReviewerProfile.objects.select_related("user", "affiliation_agency").order_by(
+        "user__username"
+    )
+    for profile in reviewers:
+        where = profile.affiliation
+        accounts.append(build.Account("reviewer", profile.user.username, f"/review/: {profile} ({where})"))
+    shown = set()
+    for _case, planned in made:
+        if planned.selected and planned.agency.pk not in shown:
+            shown.add(planned.agency.pk)
+            user = officers[planned.agency.pk]
+            accounts.append(
+                build.Account(
+                    "agency", user.username, f"/portal/: {planned.agency.display_name}, selected case"
+                )
+            )
+    return accounts

@@ -1,0 +1,44 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
+
+from reviews import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Builds the 2024 demo round: 685 agencies, 509 submitted cases, reviewers, reviews, the selection "
+        "and its publication. An existing 2024 round is deleted and rebuilt, so running it twice gives the "
+        "same data; demo accounts are updated in place."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password", default=demo.DEFAULT_PASSWORD, help="password of every demo account"
+        )
+        parser.add_argument("--cases", type=int, default=None, help="number of cases (default: 509)")
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="random seed")
+
+    def handle(self, *args, password, cases, seed, **options):
+        if cases is not None and cases < 50:
+            raise CommandError("--cases must be at least 50: the round holds the 50 selected cases.")
+        started = time.monotonic()
+        # The demo's agencies and officers are fictional: their hundreds of notifications would only drown
+        # the account table below in console e-mail.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            result = demo.demo_load(password=password, cases=cases, seed=seed)
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"{result.round.title}: {result.cases} cases submitted, {result.reviews} reviews, "
+            f"{result.published} published ({elapsed:.1f} s)."
+        )
+        self.stdout.write(f"Every account's password: {password}\n")
+        width = max(len(account.username) for account in result.accounts)
+        self.stdout.write(f"{'role':<10} {'username':<{width}}  what to try")
+        for account in result.accounts:
+            self.stdout.write(f"{account.role:<10} {account.username:<{width}}  {account.note}")
+        self.stdout.write(
+            "Every other agency with a case has an officer too: the Hanyu Pinyin of its published name "
+            "(北京海淀区 → beijinghaidianqu)."
+        )
