@@ -53,7 +53,7 @@ def _check_organiser_in_selection(round: Round, by: AbstractBaseUser | None) -> 
 
 
 def _lock_quota(round: Round, category_id: int | None) -> Quota:
-    quota = Quota.objects.select_for_update().filter(round=round, category_id=category_id).first()
+    quota = Quota.objects.select_for_update(of=("self",)).filter(round=round, category_id=category_id).first()
     if quota is None:
         raise Refused(_("This category has no quota in this round."))
     return quota
@@ -87,7 +87,8 @@ def selection_propose(*, round: Round, by: AbstractBaseUser) -> Proposal:
     proposals = []
     with transaction.atomic():
         quotas = list(
-            Quota.objects.select_for_update()
+            # Every writer locks quotas in the same order (category position), so two never deadlock.
+            Quota.objects.select_for_update(of=("self",))
             .filter(round=round)
             .select_related("category")
             .order_by("category__position", "category_id")
@@ -207,7 +208,11 @@ def round_publish(
     if round.phase != Phase.SELECTION:
         raise Refused(_("Only a round in the selection phase can be published."))
     with transaction.atomic():
-        list(Quota.objects.select_for_update().filter(round=round))
+        list(
+            Quota.objects.select_for_update(of=("self",))
+            .filter(round=round)
+            .order_by("category__position", "category_id")
+        )
         states = quota_states(round=round)
         over = [state for state in states if state.selected > state.seats]
         under = [state for state in states if state.selected < state.seats]

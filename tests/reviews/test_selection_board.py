@@ -134,3 +134,20 @@ def test_the_publish_action_on_the_board_list(client, organiser, board):
     )
 
     assert Publication.objects.filter(round=round, version=1).exists()
+
+
+def test_the_board_shows_a_tie_at_the_cut_line_to_choose_from(client, organiser, reviewers):
+    round = selection_round([2])
+    scored_case(round, "disclosure", [90], reviewers, title="第一")
+    tied = [scored_case(round, "disclosure", [80], reviewers, title=title) for title in ("并列甲", "并列乙")]
+    url = reverse("admin:reviews_selectionboard_change", args=[round.pk])
+    client.force_login(organiser)
+
+    response = client.post(url, {"action": "propose"}, follow=True, **EN)
+
+    page = response.content.decode()
+    assert "are tied at the cut line; choose 1 of them" in page
+    assert 'id="quota-disclosure">1 / 2<' in page
+    for case in tied:
+        row = page[page.index(f'id="row-{case.pk}"') :]
+        assert row[: row.index(">")].count("at-cut") == 1
