@@ -4,7 +4,6 @@ organiser selects and publishes, and the public and the agency see the result.""
 import re
 
 import pytest
-from django.utils import translation
 from PIL import Image, ImageDraw
 
 from govcases.enums import CaseStatus, Level, Phase, Province
@@ -12,7 +11,7 @@ from govcases.models import Case, Category, Round
 from reviews.models import Assignment, Criterion
 from tests import factories
 
-from .browser import log_in, log_out, visit
+from .browser import in_chinese, log_in, log_out, visit
 
 pytestmark = pytest.mark.e2e
 
@@ -28,12 +27,6 @@ FIELDS = {
     "contact_email": "zhangmin@example.cn",
 }
 POINTS = [27, 25, 18, 17]  # within the 2024 rubric's maxima 30/30/20/20: 87 in all
-
-
-def in_chinese(message) -> str:
-    """The wording a Chinese visitor sees (the English source until the zh_Hans catalogue has it)."""
-    with translation.override("zh-hans"):
-        return str(message)
 
 
 def screenshot_png(path) -> str:
