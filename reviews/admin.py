@@ -36,23 +36,30 @@ from .models import (
 )
 
 
+def organiser_allowed(request) -> bool:
+    """Whether the user is an organiser, asked once per request: the admin asks for every model on a page."""
+    if not hasattr(request, "_reviews_is_organiser"):
+        request._reviews_is_organiser = is_organiser(request.user)
+    return request._reviews_is_organiser
+
+
 class OrganisersOnly:
     """Organisers manage everything here; Django's per-model permissions are not used for them."""
 
     def has_module_permission(self, request):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
     def has_add_permission(self, request, *args):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
     def has_change_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
     def has_delete_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
 
 def case_admin_url(case_id: int) -> str | None:
@@ -364,7 +371,7 @@ class ScoreInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
 
 class ReviewEventInline(admin.TabularInline):
@@ -381,7 +388,7 @@ class ReviewEventInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
 
 @admin.register(Review)

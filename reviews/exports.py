@@ -152,9 +152,7 @@ def _aggregate_values(row: RankingRow) -> list:
         row.case.pk,
         row.case.title,
         row.case.agency.display_name,
-        Level(row.case.agency.level).label
-        if row.case.agency.level in Level.values
-        else row.case.agency.level,
+        str(Level(row.case.agency.level).label),
         row.reviews,
         *(_plain(value) for value in (row.mean, row.median, row.stdev, row.range, row.normalised)),
         _("yes") if row.flagged else "",

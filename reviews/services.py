@@ -459,10 +459,19 @@ def review_reopen(*, review: Review, by: AbstractBaseUser, reason: str) -> Revie
 # --- reminders -------------------------------------------------------------------------------------------
 
 
+def person_name(user: AbstractBaseUser) -> str:
+    """A person's name as Chinese writes it (family name first), or their user name."""
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+
+
 @dataclass
 class Reminder:
     reviewer: AbstractBaseUser
     cases: list[Case]
+
+    @property
+    def name(self) -> str:
+        return person_name(self.reviewer)
 
 
 def review_reminders(*, round: Round) -> list[Reminder]:
@@ -492,7 +501,7 @@ def review_reminders_send(*, round: Round, by: AbstractBaseUser | None) -> int:
             "review_reminder",
             [reminder.reviewer.email],
             {
-                "reviewer": reminder.reviewer.get_full_name() or reminder.reviewer.get_username(),
+                "reviewer": reminder.name,
                 "count": len(reminder.cases),
                 "cases": "\n".join(f"- {case.title}" for case in reminder.cases),
                 "url": url,
