@@ -20,10 +20,6 @@ def log_out(page) -> None:
     page.context.clear_cookies()
 
 
-def body_text(page) -> str:
-    return page.locator("body").inner_text()
-
-
 def visit(page, path: str):
     """Opens a page and insists that it answered 200, so that a broken page fails here, by name."""
     response = page.goto(path)

@@ -45,7 +45,7 @@ def live_server(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+    if shutil.which(CHROMIUM) is None:
         pytest.skip(f"the browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="the browser tests need the playwright package"
@@ -92,9 +92,30 @@ def context(browser, live_server):
     context.close()
 
 
+def watched_page(context):
+    """A tab that records what the browser complains about: uncaught script errors and console errors
+    (among them the Content-Security-Policy's refusals of inline scripts and styles)."""
+    page = context.new_page()
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(f"script error on {page.url}: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error" and page.problems.append(f"console on {page.url}: {message.text}")
+        ),
+    )
+    return page
+
+
+def assert_no_problems(page) -> None:
+    assert not page.problems, "the browser reported problems:\n" + "\n".join(page.problems)
+
+
 @pytest.fixture
 def page(context):
-    return context.new_page()
+    page = watched_page(context)
+    yield page
+    assert_no_problems(page)
 
 
 @pytest.fixture

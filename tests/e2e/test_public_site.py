@@ -5,7 +5,7 @@ import pytest
 from govcases.enums import Level, Province
 
 from .browser import visit
-from .conftest import PHONE, open_context
+from .conftest import PHONE, assert_no_problems, open_context, watched_page
 from .data import CASES_2023, CASES_2024, published_round
 
 pytestmark = pytest.mark.e2e
@@ -117,7 +117,7 @@ def test_public_pages_fit_a_phone_screen(browser, live_server, screenshot, publi
         browser, live_server, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     try:
-        page = context.new_page()
+        page = watched_page(context)
         case = published["政务云统一支撑平台"]  # the longest agency name
         pages = {
             "home": ("/", True),
@@ -133,5 +133,6 @@ def test_public_pages_fit_a_phone_screen(browser, live_server, screenshot, publi
             assert_fits_the_screen(page)
             if has_cards:
                 assert_cards_readable(page)
+        assert_no_problems(page)
     finally:
         context.close()
