@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govcases.enums import CaseStatus, Phase
-from govcases.models import Case, CaseImage, CaseTransition
+from govcases.models import Case, CaseImage, CaseTransition, Round
 from govcases.services import case_submit, case_transition, round_phase_set
 from tests import factories
 
@@ -362,3 +362,79 @@ def test_a_returned_case_shows_the_reason_and_can_be_corrected_and_resubmitted(
     case.refresh_from_db()
     assert (case.status, case.outcomes) == (CaseStatus.SUBMITTED, "新增成效数据")
     assert 'id="return-reason"' not in client.get(reverse("portal:case", args=[case.pk])).content.decode()
+
+
+# Every service that changes a case's content checks the phase, the deadline, the status and the agency.
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def content_changes(case, by, now):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govcases import services
+
+    image = case.images.first()
+    attachment = case.attachments.first()
+    return {
+        "update": lambda: services.case_update(case=case, by=by, data={"title": "改"}, now=now),
+        "image_add": lambda: services.case_image_add(
+            case=case, by=by, upload=SimpleUploadedFile("a.png", factories.png_bytes()), now=now
+        ),
+        "image_remove": lambda: services.case_image_remove(image=image, by=by, now=now),
+        "image_move": lambda: services.case_image_move(image=image, by=by, offset=1, now=now),
+        "attachment_add": lambda: services.case_attachment_add(
+            case=case, by=by, upload=SimpleUploadedFile("a.pdf", PDF), now=now
+        ),
+        "attachment_remove": lambda: services.case_attachment_remove(attachment=attachment, by=by, now=now),
+        "create": lambda: services.case_create(round=case.round, by=by, data={"title": "新"}, now=now),
+    }
+
+
+CHANGES = [
+    "update",
+    "image_add",
+    "image_remove",
+    "image_move",
+    "attachment_add",
+    "attachment_remove",
+    "create",
+]
+
+
+OBSTACLES = ["after the deadline", "review phase", "setup phase", "submitted", "other agency"]
+# A new case has no status yet, and an officer only ever creates cases for their own agency.
+REFUSALS = [
+    (change, obstacle)
+    for change in CHANGES
+    for obstacle in OBSTACLES
+    if not (change == "create" and obstacle in {"submitted", "other agency"})
+]
+
+
+@pytest.mark.parametrize("change, obstacle", REFUSALS)
+def test_content_changes_are_refused_by_the_services(round_, officer, other_officer, change, obstacle):
+    from govcases.models import CaseAttachment
+    from govcases.services import Refused
+
+    case = own_case(round_, officer, title="原标题", images=2)
+    CaseAttachment.objects.create(case=case, file=factories.image_file("x.pdf"), name="x.pdf", size=1)
+    by, now = officer, timezone.now()
+    if obstacle == "after the deadline":
+        now = round_.submission_deadline + timedelta(seconds=1)
+    elif obstacle.endswith("phase"):
+        Round.objects.filter(pk=round_.pk).update(phase=obstacle.split()[0])
+        case.refresh_from_db()
+    elif obstacle == "submitted":
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.SUBMITTED)
+        case.refresh_from_db()
+    else:
+        by = other_officer
+    before = (Case.objects.count(), list(case.images.values_list("pk", "position")), case.attachments.count())
+
+    with pytest.raises(Refused):
+        content_changes(case, by, now)[change]()
+
+    after = (Case.objects.count(), list(case.images.values_list("pk", "position")), case.attachments.count())
+    assert after == before
+    assert Case.objects.get(pk=case.pk).title == "原标题"
