@@ -1,10 +1,12 @@
 """Forms of the review pages: they check the shape of the input; reviews.services enforces the rules."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from govcases.enums import Phase
+from govcases.permissions import is_reviewer
 
 from .models import Criterion
 
@@ -82,3 +84,15 @@ class CriterionForm(forms.ModelForm):
                     % {"sum": taken + max_points},
                 )
         return cleaned
+
+
+class ReviewerLoginForm(AuthenticationForm):
+    """The /review/ login: any active reviewer, whether or not their account is marked as staff."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not is_reviewer(user):
+            raise forms.ValidationError(
+                _("This account is not a reviewer's. Log in at the portal or the organisers' site."),
+                code="not_reviewer",
+            )

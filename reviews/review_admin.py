@@ -72,6 +72,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     list_filter = [CategoryFilter, ProgressFilter]
     list_per_page = 100
     actions = None
+    show_facets = admin.ShowFacets.NEVER
     search_fields = ["case__title"]
     change_list_template = "reviews/review_site/queue.html"
     scoring_template = "reviews/review_site/review.html"

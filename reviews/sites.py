@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from govcases.permissions import is_reviewer
+
+from .forms import ReviewerLoginForm
 
 
 class ReviewAdminSite(admin.AdminSite):
@@ -10,9 +14,17 @@ class ReviewAdminSite(admin.AdminSite):
     site_header = _("Government case selection: reviewers")
     site_title = _("Reviewers")
     index_title = _("Your reviews")
+    # Reviewers need not be staff: this site lets in the reviewers group, and only it.
+    login_form = ReviewerLoginForm
+    # One model only: the sidebar would take room from the case and the rubric.
+    enable_nav_sidebar = False
 
     def has_permission(self, request):
         return is_reviewer(request.user)
+
+    def index(self, request, extra_context=None):
+        # A reviewer has one thing to do here: their queue.
+        return HttpResponseRedirect(reverse("review:reviews_assignment_changelist"))
 
 
 review_site = ReviewAdminSite(name="review")

@@ -38,6 +38,24 @@ def test_only_reviewers_enter_the_review_site(client, scenario, officer, organis
     assert not Review.objects.exists()
 
 
+def test_a_reviewer_logs_in_without_being_staff_and_lands_on_the_queue(client, scenario, officer):
+    reviewer = scenario.reviewer_a
+    reviewer.is_staff = False
+    reviewer.set_password("correct-horse-battery-staple")
+    reviewer.save()
+    login = reverse("review:login")
+    response = client.post(login, {"username": reviewer.username, "password": "correct-horse-battery-staple"})
+    assert response.status_code == 302
+    assert client.get(reverse("review:index"))["Location"] == QUEUE
+    client.logout()
+    officer.set_password("correct-horse-battery-staple")
+    officer.is_staff = True
+    officer.save()
+    response = client.post(login, {"username": officer.username, "password": "correct-horse-battery-staple"})
+    assert response.status_code == 200  # the form again, with an error
+    assert client.get(QUEUE).status_code == 302
+
+
 def test_a_reviewer_sees_only_their_own_queue(client, scenario):
     client.force_login(scenario.reviewer_b)
     response = client.get(QUEUE)
