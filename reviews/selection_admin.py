@@ -17,9 +17,11 @@ from govcases.models import Case
 from govcases.permissions import is_organiser
 from govcases.services import Refused, round_phase_set
 
-from .models import SelectionBoard, SelectionDecision
+from .models import SelectionBoard, SelectionDecision, SelectionEvent
 from .selection import QuotaState, quota_states, round_publish, selection_decide, selection_propose
 from .selectors import RankingRow, ranking_rows
+
+HISTORY_LENGTH = 50
 
 
 @dataclass
@@ -131,6 +133,11 @@ class SelectionBoardAdmin(admin.ModelAdmin):
             "in_selection": round.phase == Phase.SELECTION,
             "can_reopen": round.phase == Phase.PUBLISHED,
             "publications": list(round.publications.order_by("-version")),
+            "events": list(
+                SelectionEvent.objects.filter(case__round=round)
+                .select_related("case", "by")
+                .order_by("-at", "-pk")[:HISTORY_LENGTH]
+            ),
         }
         return TemplateResponse(request, "admin/reviews/selectionboard/board.html", context)
 

@@ -89,6 +89,9 @@ def test_propose_then_choose_with_a_reason_then_publish(client, organiser, board
 
     client.post(url, {"action": "select", "case": cases[2].pk, "reason": "更贴近群众需求"})
     assert selected_titles(round) == {"公开甲", "公开丙", "服务甲"}
+    history = client.get(url).content.decode()
+    history = history[history.index('id="history"') :]
+    assert "更贴近群众需求" in history and organiser.username in history
 
     response = client.post(url, {"action": "publish"}, follow=True)
     assert response.status_code == 200
