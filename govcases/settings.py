@@ -158,7 +158,8 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             # images must not be guessable). Credentials come from boto3's usual environment variables.
             "default_acl": None,
             "querystring_auth": True,
-            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+            # Longer than the public pages' cache (an hour), which keeps the signed links it was built with.
+            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", str(6 * 60 * 60))),
             "file_overwrite": False,
         },
     }
