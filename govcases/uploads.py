@@ -97,11 +97,13 @@ def image_clean(upload) -> CleanImage:
                 picture.load()
                 picture = ImageOps.exif_transpose(picture)
                 clean = _pixels_only(picture)
+        except ValidationError:
+            raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise too_many_pixels from None
         except UnidentifiedImageError:
             raise _not_an_image(name) from None
-        except (OSError, SyntaxError, ValueError, EOFError, IndexError):
+        except Exception:  # noqa: BLE001 - damaged files raise all sorts (struct.error, KeyError, …): refuse them
             raise ValidationError(
                 _("“%(name)s” could not be read as an image: it may be damaged or incomplete.")
                 % {"name": name},

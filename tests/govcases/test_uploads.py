@@ -9,6 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import ExifTags, Image
 
 from govcases import uploads
@@ -316,3 +319,34 @@ def test_another_cases_image_cannot_be_removed_through_the_form(
     )
     assert response.status_code == 404
     assert theirs.images.count() == 1
+
+
+# Whatever bytes arrive, the answer is a clean image or a refusal that names the file, never a server error.
+
+SEEDS = {
+    "PNG": factories.png_bytes(40, 30),
+    "JPEG": jpeg_with_gps(40, 30, orientation=6),
+    "WEBP": factories.png_bytes(40, 30, fmt="WEBP"),
+}
+
+
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.sampled_from(sorted(SEEDS)),
+    flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1, max_size=8),
+    cut=st.one_of(st.none(), st.integers(min_value=1)),
+)
+def test_damaged_images_are_refused_never_crash(seed, flips, cut):
+    data = bytearray(SEEDS[seed])
+    for position, value in flips:
+        data[position % len(data)] = value
+    if cut is not None:
+        data = data[: cut % len(data)]
+    try:
+        clean = uploads.image_clean(upload("损坏.img", bytes(data)))
+    except ValidationError as refused:
+        assert "损坏.img" in refused.messages[0]
+    else:
+        assert Image.open(io.BytesIO(clean.image.read())).format == "JPEG"
