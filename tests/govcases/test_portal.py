@@ -1,6 +1,7 @@
 """The agency portal through its pages: who gets in, drafts that lose nothing, submission, the receipt,
 withdrawal, the deadline and the outcome."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -438,3 +439,20 @@ def test_content_changes_are_refused_by_the_services(round_, officer, other_offi
     after = (Case.objects.count(), list(case.images.values_list("pk", "position")), case.attachments.count())
     assert after == before
     assert Case.objects.get(pk=case.pk).title == "原标题"
+
+
+def test_portal_pages_run_no_inline_script(client, round_, officer):
+    """The Content-Security-Policy forbids inline scripts: the print button's script comes from a file."""
+    case = case_submit(case=own_case(round_, officer), by=officer)
+    client.force_login(officer)
+    for url in [
+        reverse("portal:dashboard"),
+        reverse("portal:case", args=[case.pk]),
+        reverse("portal:case_new"),
+    ]:
+        response = client.get(url)
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        page = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), url
+        assert " onclick=" not in page and "javascript:" not in page
+    assert "/static/js/portal.js" in client.get(reverse("portal:case", args=[case.pk])).content.decode()
