@@ -80,7 +80,7 @@ def portal_required(view):
 
 
 def portal_outcome(case: Case) -> str | None:
-    """ "selected" or "not_selected" once the round is published; None before, whatever was decided."""
+    """The outcome the agency may know: "selected" or "not_selected" once the round is published, else None."""
     if case.round.phase not in OUTCOME_PHASES:
         return None
     if case.status in {CaseStatus.SELECTED, CaseStatus.PUBLISHED}:
