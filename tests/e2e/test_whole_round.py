@@ -12,6 +12,7 @@ from reviews.models import Assignment, Criterion
 from tests import factories
 
 from .browser import in_chinese, log_in, log_out, visit
+from .conftest import open_context
 
 pytestmark = pytest.mark.e2e
 
@@ -40,26 +41,13 @@ def screenshot_png(path) -> str:
     return str(path)
 
 
-def run_admin_action(page, changelist: str, pk: int, matches) -> bool:
-    """Ticks one row of an admin changelist and runs the first action whose name `matches`; False if none."""
+def run_admin_action(page, changelist: str, pk: int, action: str) -> None:
+    """Ticks one row of an admin changelist, chooses the action and presses the admin's "Go" button."""
     visit(page, changelist)
-    actions = page.locator("select[name=action] option").evaluate_all("options => options.map(o => o.value)")
-    chosen = next((action for action in actions if action and matches(action)), None)
-    if chosen is None:
-        return False
     page.check(f"input[name=_selected_action][value='{pk}']")
-    page.select_option("select[name=action]", chosen)
+    page.select_option("select[name=action]", action)
     with page.expect_navigation():
         page.locator("button[name=index]").click()
-    # An action may ask for a confirmation (and a reason) on an intermediate page.
-    confirm = page.locator("form:has(input[name=post]) [type=submit]")
-    if confirm.count():
-        reason = page.locator("form:has(input[name=post]) [name=reason]")
-        if reason.count():
-            reason.fill("按计划进入下一阶段")
-        with page.expect_navigation():
-            confirm.first.click()
-    return True
 
 
 def error_messages(page) -> list[str]:
@@ -75,7 +63,7 @@ def round_2024(transactional_db):
     return round
 
 
-def test_the_whole_round(page, screenshot, round_2024, tmp_path):
+def test_the_whole_round(page, screenshot, round_2024, tmp_path, browser, live_server):
     round = round_2024
     disclosure = Category.objects.get(code="disclosure")
     agency = factories.AgencyFactory(
@@ -117,8 +105,7 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
     #    assigns the reviewers.
     log_in(page, organiser)
     changelist = "/admin/govcases/round/"
-    moved = run_admin_action(page, changelist, round.pk, lambda action: "review" in action)
-    assert moved, "the Round changelist in /admin/ has no action that moves a round to review"
+    run_admin_action(page, changelist, round.pk, "phase_review")
     screenshot(page, "03-round-in-review")
     round.refresh_from_db()
     assert round.phase == Phase.REVIEW, error_messages(page)
@@ -153,8 +140,7 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
 
     # 4. The organiser opens the selection, stages the top case by rank, selects it and publishes.
     log_in(page, organiser)
-    moved = run_admin_action(page, changelist, round.pk, lambda action: "selection" in action)
-    assert moved, "the Round changelist in /admin/ has no action that moves a round to selection"
+    run_admin_action(page, changelist, round.pk, "phase_selection")
     round.refresh_from_db()
     assert round.phase == Phase.SELECTION, error_messages(page)
 
@@ -171,6 +157,19 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path):
         page.locator(f"#row-{case.pk} button[value=select]").click()
     assert page.locator("#quota-disclosure").inner_text().replace(" ", "") == "1/1"
     screenshot(page, "07-selection-board")
+
+    # Staged decisions stay hidden: the agency (in its own browser) and the public see nothing yet.
+    agency_browser = open_context(browser, live_server)
+    try:
+        agency_page = agency_browser.new_page()
+        log_in(agency_page, officer)
+        visit(agency_page, f"/portal/cases/{case.pk}/")
+        assert agency_page.locator("#outcome").count() == 0
+        assert agency_page.locator("#status").inner_text() == in_chinese(CaseStatus.IN_REVIEW.label)
+        assert agency_page.goto("/results/2024/").status == 404
+    finally:
+        agency_browser.close()
+
     with page.expect_navigation():
         page.locator("#publish-form button[value=publish]").click()
     screenshot(page, "08-published")
