@@ -762,6 +762,9 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument(
         "--reuse", action="store_true", help="keep a database already loaded with the same options"
     )
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="load the databases and stop (measure later with --reuse)"
+    )
     parser.add_argument("--load-timeout", type=float, default=3600, help="seconds allowed for load_demo")
     parser.add_argument("--page-time-limit", type=float, default=120, help="seconds allowed per page")
     parser.add_argument("--request-timeout", type=float, default=60)
@@ -794,6 +797,13 @@ def main(argv: list[str] | None = None) -> int:
     reports = []
     try:
         for cases in sizes:
+            if options.prepare_only:
+                database_url = database_url_for(cases, options.database_url)
+                media_root = OUTPUT / f"media-{cases}"
+                env = base_environment(database_url, media_root)
+                print(f"\n== the {cases}-case round")
+                prepare(cases, options, env, database_url, media_root)
+                continue
             report = bench_round(cases, options)
             report["machine"] = summary["machine"]
             (OUTPUT / f"results-{cases}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
