@@ -1,6 +1,8 @@
 """The selection board in /admin/: organisers only; propose, select with a reason, publish, reopen."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from govcases.enums import CaseStatus, Phase
@@ -154,3 +156,23 @@ def test_the_board_shows_a_tie_at_the_cut_line_to_choose_from(client, organiser,
     for case in tied:
         row = page[page.index(f'id="row-{case.pk}"') :]
         assert row[: row.index(">")].count("at-cut") == 1
+
+
+def test_the_board_takes_the_same_number_of_queries_for_few_and_many_cases(client, organiser, reviewers):
+    # Compared with each other rather than pinned: the admin's sidebar adds queries for every model that any
+    # app registers, which is not this page's doing.
+    client.force_login(organiser)
+    counts = []
+    for year, per_category in ((2024, 1), (2025, 8)):
+        round = selection_round([2, 2, 2, 2], year=year)
+        for code in ("disclosure", "service", "interaction", "platform"):
+            for number in range(per_category):
+                scored_case(round, code, [70 + number, 80], reviewers)
+        url = reverse("admin:reviews_selectionboard_change", args=[round.pk])
+        client.post(url, {"action": "propose"})
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.content.decode().count('class="selected') == 4 * min(2, per_category)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
