@@ -13,6 +13,7 @@ cases get strongly disagreeing reviews (range above 25).
 
 import random
 import statistics
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -20,7 +21,8 @@ from django.db import transaction
 
 from govcases import services as case_services
 from govcases.demo import build, reference
-from govcases.enums import Phase
+from govcases.demo.agencies import agency_specs
+from govcases.enums import Level, Phase
 from govcases.models import Agency, Case, Category, Round
 from govcases.permissions import REVIEWERS
 
@@ -142,6 +144,7 @@ class DemoResult:
     cases: int
     reviews: int
     published: int
+    stages: list[tuple[str, float, float]]
 
 
 def rubric_load(round: Round, categories: list[Category]) -> None:
@@ -289,15 +292,30 @@ def selection_make(*, round: Round, organiser: User, selected_ids: set[int]) -> 
         )
 
 
+class Stopwatch:
+    """Wall-clock and CPU seconds per stage, for `load_demo -v 2` and the benchmark."""
+
+    def __init__(self):
+        self.stages: list[tuple[str, float, float]] = []
+        self._mark = (time.perf_counter(), time.process_time())
+
+    def lap(self, stage: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.stages.append((stage, wall - self._mark[0], cpu - self._mark[1]))
+        self._mark = (wall, cpu)
+
+
 def demo_load(
     *, password: str = DEFAULT_PASSWORD, cases: int | None = None, seed: int = DEFAULT_SEED
 ) -> DemoResult:
     """Rebuilds the 2024 demo round from scratch (an existing 2024 round is deleted first)."""
     rng = random.Random(seed)
     total = cases or reference.recommended()
+    watch = Stopwatch()
     hashed = build.password_hash(password)
     with transaction.atomic():
         build.round_clear()
+        watch.lap("clear the earlier demo round")
         agencies = build.agencies_load()
         categories = build.categories_load()
         organisers = build.organisers_load(hashed)
@@ -307,27 +325,57 @@ def demo_load(
         biases = reviewers_load(categories=categories, agencies=agencies, hashed_password=hashed)
         plan = build.case_plan(agencies=agencies, categories=categories, total=total, rng=rng)
         officers = build.officers_load(build.submitting_agencies(plan), hashed)
+        watch.lap("agencies, round, rubric, accounts")
         made = build.cases_submit(round=round, plan=plan, officers=officers, rng=rng, seed=seed)
         selected_ids = {case.pk for case, planned in made if planned.selected}
+        watch.lap("cases drafted, pictured and submitted")
 
         round = case_services.round_phase_set(round=round, to=Phase.REVIEW, by=organiser)
+        watch.lap("review phase (cases in review)")
         report = services.assignment_generate(round=round, by=organiser)
         if report.unfilled:
             raise RuntimeError(
                 f"the demo's panels left {len(report.unfilled)} cases without enough reviewers"
             )
+        watch.lap("assignment")
         planned = score_plan(round=round, selected_ids=selected_ids, biases=biases, rng=rng)
         reviews = reviews_submit(round=round, planned=planned, rng=rng)
+        watch.lap("reviews submitted")
 
         round = case_services.round_phase_set(round=round, to=Phase.SELECTION, by=organiser)
         selection_make(round=round, organiser=organiser, selected_ids=selected_ids)
+        watch.lap("selection")
         publication = selection.round_publish(round=round, by=organiser)
         round.refresh_from_db()
+        watch.lap("publication")
 
     accounts = accounts_table(organisers=organisers, made=made, officers=officers)
     return DemoResult(
-        round=round, accounts=accounts, cases=len(made), reviews=reviews, published=publication.cases.count()
+        round=round,
+        accounts=accounts,
+        cases=len(made),
+        reviews=reviews,
+        published=publication.cases.count(),
+        stages=watch.stages,
     )
+
+
+def demo_remove() -> None:
+    """Deletes everything load_demo makes: the round, the demo accounts, agencies and categories."""
+    with transaction.atomic():
+        build.round_clear()
+        usernames = [
+            *build.ORGANISER_USERNAMES,
+            *(f"reviewer{n:02d}" for n in range(1, len(REVIEWERS_SPEC) + 1)),
+        ]
+        agencies = Agency.objects.filter(name__in=[spec.name for spec in agency_specs()])
+        usernames += [build.officer_username(agency) for agency in agencies]
+        User.objects.filter(username__in=usernames).delete()
+        # Children first: an agency's parent is protected while it has children.
+        for level in reversed(Level.values):
+            agencies.filter(level=level, parent__isnull=False).delete()
+        agencies.delete()
+        Category.objects.filter(code__in=[row["code"] for row in reference.categories()]).delete()
 
 
 def accounts_table(*, organisers, made, officers) -> list[build.Account]:

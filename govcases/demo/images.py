@@ -70,5 +70,6 @@ def jpeg_pair(image: Image.Image) -> tuple[bytes, bytes]:
     """The picture and its thumbnail, as JPEG bytes."""
     full, small = io.BytesIO(), io.BytesIO()
     image.save(full, "JPEG", quality=80)
-    image.resize(THUMBNAIL_SIZE).save(small, "JPEG", quality=80)
+    # Halving with reduce() is several times faster than a general resize and looks the same here.
+    image.reduce(SIZE[0] // THUMBNAIL_SIZE[0]).save(small, "JPEG", quality=80)
     return full.getvalue(), small.getvalue()

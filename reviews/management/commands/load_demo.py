@@ -33,6 +33,9 @@ class Command(BaseCommand):
             f"{result.round.title}: {result.cases} cases submitted, {result.reviews} reviews, "
             f"{result.published} published ({elapsed:.1f} s)."
         )
+        if options["verbosity"] >= 2:
+            for stage, wall, cpu in result.stages:
+                self.stdout.write(f"  {stage:<40} {wall:6.1f} s wall {cpu:6.1f} s CPU")
         self.stdout.write(f"Every account's password: {password}\n")
         width = max(len(account.username) for account in result.accounts)
         self.stdout.write(f"{'role':<10} {'username':<{width}}  what to try")

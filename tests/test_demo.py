@@ -1,0 +1,204 @@
+"""`manage.py load_demo`: the 2024 round built from the project's copy of the reference, once per module."""
+
+import io
+from collections import Counter, defaultdict
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test.utils import override_settings
+
+from govcases.demo import reference
+from govcases.enums import CaseStatus, Level, Phase
+from govcases.models import Agency, Case, CaseImage, CaseTransition, Category, Publication, Round
+from reviews import demo
+from reviews.enums import ReviewStatus
+from reviews.models import Assignment, Review, ReviewerProfile
+from reviews.selectors import ranking_rows
+from reviews.services import reviewer_conflicts
+
+PASSWORD = "demo-test-password"
+LEVEL_COUNTS = {
+    Level.MINISTRY: 53,
+    Level.PROVINCE: 28,
+    Level.MUNICIPALITY: 4,
+    Level.SEPARATELY_LISTED_CITY: 5,
+    Level.PROVINCIAL_CAPITAL: 27,
+    Level.PREFECTURE: 301,
+    Level.DISTRICT: 267,
+}
+
+
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker, demo_media):
+    """Runs the 509-case demo once for the module, and removes it afterwards for the other tests."""
+    md5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as the tests' settings, so that logins check
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=demo_media, PASSWORD_HASHERS=md5):
+        out = io.StringIO()
+        call_command("load_demo", "--password", PASSWORD, stdout=out)
+        yield out.getvalue()
+        demo.demo_remove()
+
+
+@pytest.fixture
+def round_2024(demo_output, db):
+    return Round.objects.get(year=2024)
+
+
+def test_685_agencies_across_the_seven_levels(round_2024):
+    assert Agency.objects.count() == 685
+    assert dict(Counter(Agency.objects.values_list("level", flat=True))) == LEVEL_COUNTS
+
+
+def test_every_agency_the_reference_names_exists_with_its_published_name_and_level(round_2024):
+    for printed, facts in reference.reference()["printed_agencies"].items():
+        agency = Agency.objects.get(name=facts["name"])
+        assert (agency.display_name, agency.level) == (facts["display_name"], facts["level"]), printed
+    for category in reference.reference()["cases"]["categories"]:
+        for printed in category["agencies"]:
+            assert Agency.objects.filter(display_name=printed).count() == 1, printed
+
+
+def test_short_names_provinces_and_parents(round_2024):
+    def agency(name):
+        return Agency.objects.select_related("parent").get(name=name)
+
+    haidian = agency("北京市海淀区")
+    assert (haidian.display_name, haidian.province, haidian.parent.name) == ("北京海淀区", "北京", "北京市")
+    assert agency("深圳市龙华区").parent.name == "深圳市"
+    assert agency("黔南布依族苗族自治州").display_name == "黔南州"
+    assert agency("内蒙古自治区").display_name == "内蒙古"
+    branch = agency("国家税务总局广东省税务局")
+    assert (branch.level, branch.parent.name, branch.province) == (Level.MINISTRY, "国家税务总局", "广东")
+    assert set(
+        Agency.objects.filter(level=Level.MINISTRY, parent=None).values_list("province", flat=True)
+    ) == {""}
+    assert not Agency.objects.exclude(level=Level.MINISTRY).filter(province="").exists()
+
+
+def test_round_categories_and_quotas(round_2024):
+    assert round_2024.title == "2024年网上政务创新实践案例征集"
+    assert round_2024.phase == Phase.PUBLISHED
+    quotas = [
+        (q.category.code, q.category.name, q.seats) for q in round_2024.quotas.select_related("category")
+    ]
+    assert quotas == [
+        ("disclosure", "公开解读", 15),
+        ("service", "在线服务", 16),
+        ("interaction", "互动交流", 11),
+        ("platform", "平台支撑", 8),
+    ]
+    assert all(Category.objects.values_list("name_en", flat=True))
+
+
+def test_509_cases_were_submitted_through_the_services(round_2024):
+    cases = Case.objects.filter(round=round_2024)
+    assert cases.count() == 509
+    assert not cases.filter(submitted_at__isnull=True).exists()
+    assert cases.exclude(reference="").count() == 509
+    assert (
+        CaseTransition.objects.filter(case__round=round_2024, to_status=CaseStatus.SUBMITTED).count() == 509
+    )
+    assert set(cases.values_list("status", flat=True)) == {CaseStatus.PUBLISHED, CaseStatus.NOT_SELECTED}
+    assert all(case.submitted_at < round_2024.submission_deadline for case in cases)
+    for case in cases.order_by("pk")[:20]:
+        assert case.title and case.summary and case.description and case.outcomes and case.contact_name
+        assert ".invalid/" in case.service_url
+
+
+def test_every_case_has_one_to_three_pictures_that_exist(round_2024, demo_media):
+    per_case = Counter(CaseImage.objects.filter(case__round=round_2024).values_list("case_id", flat=True))
+    assert len(per_case) == 509
+    assert set(per_case.values()) <= {1, 2, 3}
+    for image in CaseImage.objects.filter(case__round=round_2024).order_by("pk")[:5]:
+        assert (demo_media / image.image.name).is_file()
+        assert (demo_media / image.thumbnail.name).is_file()
+        assert (image.width, image.height) == (960, 540)
+
+
+def test_three_submitted_reviews_per_case(round_2024):
+    reviews = Counter(
+        Review.objects.filter(assignment__case__round=round_2024, status=ReviewStatus.SUBMITTED).values_list(
+            "assignment__case_id", flat=True
+        )
+    )
+    assert len(reviews) == 509
+    assert set(reviews.values()) == {3}
+    assert not Review.objects.exclude(status=ReviewStatus.SUBMITTED).exists()
+
+
+def test_no_reviewer_scores_a_case_they_are_conflicted_with(round_2024):
+    profiles = ReviewerProfile.objects.prefetch_related("declared_conflicts")
+    assert 40 <= profiles.count() <= 60
+    conflicts = {profile.user_id: reviewer_conflicts(profile) for profile in profiles}
+    assert any(len(agencies) > 20 for agencies in conflicts.values())  # a local government's province
+    assert profiles.filter(declared_conflicts__isnull=False).exists()
+    for reviewer_id, agency_id in Assignment.objects.filter(case__round=round_2024).values_list(
+        "reviewer_id", "case__agency_id"
+    ):
+        assert agency_id not in conflicts[reviewer_id]
+
+
+def test_published_50_match_the_reference_per_category(round_2024):
+    publication = Publication.objects.get(round=round_2024)
+    published = defaultdict(list)
+    for row in publication.cases.select_related("category"):
+        published[row.category.name].append(row.agency_name)
+    for category in reference.reference()["cases"]["categories"]:
+        assert sorted(published[category["name"]]) == sorted(category["agencies"]), category["name"]
+    assert publication.submitted == 509
+    assert sum(len(names) for names in published.values()) == 50
+
+
+def test_selected_cases_lead_their_categories_with_some_disagreement_and_normalisation_effects(round_2024):
+    flagged, normalisation_moves = 0, 0
+    for quota in round_2024.quotas.select_related("category"):
+        rows = ranking_rows(round=round_2024, category=quota.category)
+        top = {row.case.pk for row in rows[: quota.seats]}
+        assert top == {row.case.pk for row in rows if row.case.status == CaseStatus.PUBLISHED}
+        assert rows[quota.seats - 1].mean > rows[quota.seats].mean  # no tie at the cut line
+        flagged += sum(1 for row in rows if row.range > 25)
+        by_normalised = sorted(rows, key=lambda row: (-row.normalised, row.case.pk))
+        normalisation_moves += sum(1 for a, b in zip(rows, by_normalised, strict=True) if a.case != b.case)
+    assert flagged >= 3
+    assert normalisation_moves > 0
+
+
+def test_accounts_are_printed_and_use_the_password(round_2024, demo_output):
+    for username in ["organiser", "reviewer01", "beijinghaidianqu", "qiannanzhou", "suzhoushi-jiangsu"]:
+        assert username in demo_output
+        assert User.objects.get(username=username).check_password(PASSWORD)
+    officer = User.objects.get(username="beijinghaidianqu")
+    assert officer.agency_membership.agency.name == "北京市海淀区"
+    assert officer.groups.filter(name="agencies").exists()
+    assert User.objects.get(username="organiser").groups.filter(name="organisers").exists()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "agencies": Agency.objects.count(),
+        "cases": Case.objects.count(),
+        "images": CaseImage.objects.count(),
+        "reviews": Review.objects.count(),
+        "users": User.objects.count(),
+        "published": Publication.objects.get().cases.count(),
+    }
+
+
+def test_running_twice_gives_the_same_counts(round_2024):
+    # A small round keeps this quick; the default round takes the same path.
+    call_command("load_demo", "--cases", "60", "--seed", "7", stdout=io.StringIO())
+    first = counts()
+    call_command("load_demo", "--cases", "60", "--seed", "7", stdout=io.StringIO())
+    assert counts() == first
+    assert first["cases"] == 60 and first["agencies"] == 685 and first["published"] == 50
+
+
+def test_too_few_cases_for_the_selection_is_refused(round_2024):
+    with pytest.raises(CommandError):
+        call_command("load_demo", "--cases", "49", stdout=io.StringIO())
