@@ -1,6 +1,7 @@
 """`manage.py load_demo`: the 2024 round built from the project's copy of the reference, once per module."""
 
 import io
+import random
 from collections import Counter, defaultdict
 
 import pytest
@@ -202,3 +203,22 @@ def test_running_twice_gives_the_same_counts(round_2024):
 def test_too_few_cases_for_the_selection_is_refused(round_2024):
     with pytest.raises(CommandError):
         call_command("load_demo", "--cases", "49", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("target", "deviations"),
+    [(255, [13.0, -14.0, 1.0]), (282, [5.0, 5.0, -5.0]), (150, [-5.0, 0.0, 0.0]), (244, [0.3, -0.2, 0.1])],
+)
+def test_planned_totals_add_up_to_the_target_within_bounds(target, deviations):
+    totals = demo._totals(target, deviations)
+    assert sum(totals) == target
+    assert all(0 <= total <= 100 for total in totals)
+
+
+def test_a_total_splits_over_the_rubric_within_each_maximum():
+    rng = random.Random(1)
+    maxima = [points for _name, points, _descriptions in demo.RUBRIC]
+    for total in range(0, 101):
+        points = demo._split(total, maxima, rng)
+        assert sum(points) == total
+        assert all(0 <= value <= top for value, top in zip(points, maxima, strict=True))
