@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.enums import CaseStatus
+from govcases.enums import CaseStatus, Phase
 from govcases.models import CaseAttachment, CaseImage, Category
 from govcases.permissions import is_reviewer
 from govcases.services import Refused
@@ -167,6 +167,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             else {}
         )
         locked = review is not None and review.status == ReviewStatus.SUBMITTED
+        scoring_open = assignment.case.round.phase == Phase.REVIEW
         if request.method == "POST":
             form = ReviewForm(request.POST, criteria=criteria)
             if form.is_valid():
@@ -187,6 +188,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "case": assignment.case,
             "review": review,
             "locked": locked,
+            "scoring_open": scoring_open,
             "scores": [(criterion, scores.get(criterion.pk)) for criterion in criteria],
             "form": form,
             "progress": selectors.reviewer_progress(reviewer=request.user),

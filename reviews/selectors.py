@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from govcases.enums import LEVEL_ORDER, CaseStatus, RankingScore
+from govcases.enums import LEVEL_ORDER, CaseStatus, Phase, RankingScore
 from govcases.models import Case, Category, Round
 
 from . import scoring
@@ -129,7 +129,7 @@ def next_pending_assignment(
     """The reviewer's next assignment still to submit, in the queue's order, wrapping around."""
     pending = (
         Assignment.objects.filter(
-            reviewer=reviewer, case__status=CaseStatus.IN_REVIEW, case__round__phase="review"
+            reviewer=reviewer, case__status=CaseStatus.IN_REVIEW, case__round__phase=Phase.REVIEW
         )
         .exclude(review__status=ReviewStatus.SUBMITTED)
         .order_by("case__category__position", "case_id")

@@ -234,3 +234,14 @@ def test_a_case_no_longer_in_review_leaves_the_queue(client, scenario):
     client.force_login(scenario.reviewer_a)
     assert scenario.shared_case.title not in client.get(QUEUE).content.decode()
     assert client.get(change_url(scenario.a_shared)).status_code == 404
+
+
+def test_once_the_round_leaves_review_the_page_is_read_only(client, scenario):
+    scenario.round.phase = "selection"
+    scenario.round.save()
+    client.force_login(scenario.reviewer_a)
+    page = client.get(change_url(scenario.a_shared)).content.decode()
+    assert 'id="scoring-closed"' in page and 'id="review-form"' not in page
+    response = client.post(change_url(scenario.a_shared), form_data(scenario, button="_submit"))
+    assert response.status_code == 200
+    assert not Review.objects.exists()
