@@ -1,73 +1,30 @@
-"""The organisers' side of reviewing at /admin/: reviewers, rubrics, assignments, reviews, progress, ranking.
+"""The organisers' side of reviewing at /admin/: reviewers, rubrics, assignments, reviews.
 
-Declarative where Django's admin allows it; every change goes through reviews.services.
-Importing this module also registers the reviewers' admin (review_admin) and the selection board.
+Declarative where Django's admin allows it; every change goes through reviews.services. Importing this
+module also registers the boards (board_admin), the reviewers' admin at /review/ (review_admin) and the
+selection board (selection_admin).
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, Sum
 from django.forms import BaseModelFormSet, modelformset_factory
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
-from django.utils.html import format_html
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.enums import Level
 from govcases.models import Category, Round
-from govcases.permissions import REVIEWERS, is_organiser
+from govcases.permissions import REVIEWERS
 from govcases.services import Refused
 
-from . import exports, review_admin, selection_admin, selectors, services  # noqa: F401 - registers them
+from . import board_admin, review_admin, selection_admin, services  # noqa: F401 - importing registers them
+from .admin_access import OrganisersOnly, organiser_allowed
 from .enums import ReviewStatus
 from .forms import FROZEN_PHASES, CriterionForm, ReopenForm
-from .models import (
-    Assignment,
-    Criterion,
-    RankingBoard,
-    Review,
-    ReviewerProfile,
-    ReviewEvent,
-    ReviewProgress,
-    Score,
-)
-
-
-def organiser_allowed(request) -> bool:
-    """Whether the user is an organiser, asked once per request: the admin asks for every model on a page."""
-    if not hasattr(request, "_reviews_is_organiser"):
-        request._reviews_is_organiser = is_organiser(request.user)
-    return request._reviews_is_organiser
-
-
-class OrganisersOnly:
-    """Organisers manage everything here; Django's per-model permissions are not used for them."""
-
-    def has_module_permission(self, request):
-        return organiser_allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return organiser_allowed(request)
-
-    def has_add_permission(self, request, *args):
-        return organiser_allowed(request)
-
-    def has_change_permission(self, request, obj=None):
-        return organiser_allowed(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return organiser_allowed(request)
-
-
-def case_admin_url(case_id: int) -> str | None:
-    try:
-        return reverse("admin:govcases_case_change", args=[case_id])
-    except NoReverseMatch:
-        return None
-
+from .models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, Score
 
 # --- reviewers -------------------------------------------------------------------------------------------
 
@@ -460,212 +417,3 @@ class ReviewAdmin(OrganisersOnly, admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/reviews/reopen.html", context)
-
-
-# --- boards: progress and ranking ------------------------------------------------------------------------
-
-
-class RoundBoardAdmin(OrganisersOnly, admin.ModelAdmin):
-    """A list of rounds whose change page is a board rather than a form."""
-
-    list_display = ["year", "title", "phase", "review_deadline", "board_link"]
-    list_display_links = None
-    board_name = ""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=gettext_lazy("board"))
-    def board_link(self, round):
-        url = reverse(f"admin:reviews_{self.opts.model_name}_change", args=[round.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open"))
-
-    def get_round(self, request, object_id) -> Round:
-        round = self.get_object(request, object_id)
-        if round is None or not self.has_view_permission(request, round):
-            raise Http404
-        return round
-
-
-@admin.register(ReviewProgress)
-class ReviewProgressAdmin(RoundBoardAdmin):
-    actions = ["generate_assignments"]
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:object_id>/reminders/",
-                self.admin_site.admin_view(self.reminders_view),
-                name="reviews_reviewprogress_reminders",
-            ),
-            path(
-                "<int:object_id>/assign/",
-                self.admin_site.admin_view(self.assign_view),
-                name="reviews_reviewprogress_assign",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _report(self, request, round, report) -> None:
-        self.message_user(
-            request,
-            _("%(year)s: %(count)d assignments made.") % {"year": round.year, "count": report.created},
-            messages.SUCCESS,
-        )
-        for case, reason in report.unfilled:
-            self.message_user(
-                request, f"{case.title}（{case.agency.display_name}）: {reason}", messages.WARNING
-            )
-
-    @admin.action(description=gettext_lazy("Assign reviewers to every case that still needs them"))
-    def generate_assignments(self, request, queryset):
-        for round in queryset:
-            try:
-                self._report(request, round, services.assignment_generate(round=round, by=request.user))
-            except Refused as refused:
-                self.message_user(request, f"{round.year}: {refused}", messages.ERROR)
-
-    def assign_view(self, request, object_id):
-        round = self.get_round(request, object_id)
-        if request.method != "POST":
-            return HttpResponseRedirect(reverse("admin:reviews_reviewprogress_change", args=[round.pk]))
-        self.generate_assignments(request, Round.objects.filter(pk=round.pk))
-        return HttpResponseRedirect(reverse("admin:reviews_reviewprogress_change", args=[round.pk]))
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        round = self.get_round(request, object_id)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Review progress: %(round)s") % {"round": round},
-            "round": round,
-            "progress": selectors.review_progress(round=round),
-        }
-        return TemplateResponse(request, "admin/reviews/progress.html", context)
-
-    def reminders_view(self, request, object_id):
-        """A preview of who gets which reminder; sending is a POST from this page."""
-        round = self.get_round(request, object_id)
-        if request.method == "POST":
-            try:
-                sent = services.review_reminders_send(round=round, by=request.user)
-            except Refused as refused:
-                self.message_user(request, str(refused), messages.ERROR)
-            else:
-                self.message_user(request, _("%(count)d reminders sent.") % {"count": sent}, messages.SUCCESS)
-            return HttpResponseRedirect(reverse("admin:reviews_reviewprogress_change", args=[round.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Reminders: %(round)s") % {"round": round},
-            "round": round,
-            "reminders": services.review_reminders(round=round),
-        }
-        return TemplateResponse(request, "admin/reviews/reminders.html", context)
-
-
-SORTABLE_SCORES = ["score", "mean", "median", "stdev", "range", "normalised", "reviews"]
-
-
-class RankingFilterForm(forms.Form):
-    category = forms.ModelChoiceField(
-        Category.objects.order_by("position", "pk"), required=False, label=gettext_lazy("category")
-    )
-    level = forms.ChoiceField(
-        choices=[("", "---------"), *Level.choices], required=False, label=gettext_lazy("level")
-    )
-    flagged = forms.BooleanField(required=False, label=gettext_lazy("disagreement only"))
-    o = forms.ChoiceField(
-        choices=[
-            ("", gettext_lazy("rank")),
-            *((key, key) for key in SORTABLE_SCORES),
-            *((f"-{k}", k) for k in SORTABLE_SCORES),
-        ],
-        required=False,
-        label=gettext_lazy("sort by"),
-    )
-
-
-@admin.register(RankingBoard)
-class RankingBoardAdmin(RoundBoardAdmin):
-    def get_urls(self):
-        return [
-            path(
-                "<int:object_id>/export.xlsx",
-                self.admin_site.admin_view(self.export_xlsx),
-                name="reviews_rankingboard_xlsx",
-            ),
-            path(
-                "<int:object_id>/export.csv",
-                self.admin_site.admin_view(self.export_csv),
-                name="reviews_rankingboard_csv",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        round = self.get_round(request, object_id)
-        filters = RankingFilterForm(request.GET or None)
-        cleaned = filters.cleaned_data if filters.is_valid() else {}
-        rows = selectors.ranking_rows(round=round, category=cleaned.get("category"))
-        if cleaned.get("level"):
-            rows = [row for row in rows if row.case.agency.level == cleaned["level"]]
-        if cleaned.get("flagged"):
-            rows = [row for row in rows if row.flagged]
-        order = cleaned.get("o") or ""
-        if order:
-            key = order.lstrip("-")
-            # "-mean" sorts highest first; cases without a score go last either way.
-            present = [row for row in rows if getattr(row, key) is not None]
-            absent = [row for row in rows if getattr(row, key) is None]
-            present.sort(key=lambda row: getattr(row, key), reverse=order.startswith("-"))
-            # Stable sorts: categories stay together, each sorted by the chosen score.
-            present.sort(key=lambda row: row.category.position)
-            rows = present + absent
-        reviews_url = reverse("admin:reviews_review_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Ranking: %(round)s") % {"round": round},
-            "round": round,
-            "rows": [
-                (row, case_admin_url(row.case.pk), f"{reviews_url}?assignment__case__id__exact={row.case.pk}")
-                for row in rows
-            ],
-            "filters": filters,
-            "order": order,
-            "sortable": SORTABLE_SCORES,
-            "sort_urls": self._sort_urls(request, order),
-        }
-        return TemplateResponse(request, "admin/reviews/ranking_board.html", context)
-
-    @staticmethod
-    def _sort_urls(request, order: str) -> dict[str, str]:
-        """Links that sort by each column, keeping the filters; a second click reverses the order."""
-        urls = {}
-        for key in ["rank", *SORTABLE_SCORES]:
-            query = request.GET.copy()
-            if key == "rank":
-                query.pop("o", None)
-            else:
-                query["o"] = key if order == f"-{key}" else f"-{key}"
-            urls[key] = f"?{query.urlencode()}"
-        return urls
-
-    def export_xlsx(self, request, object_id):
-        round = self.get_round(request, object_id)
-        response = HttpResponse(
-            exports.scoring_xlsx(round=round),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="scoring-{round.year}.xlsx"'
-        return response
-
-    def export_csv(self, request, object_id):
-        round = self.get_round(request, object_id)
-        response = HttpResponse(exports.scoring_csv(round=round), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="scoring-{round.year}.csv"'
-        return response
