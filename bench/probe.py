@@ -46,8 +46,62 @@ def admin_url_names() -> list[str]:
     return sorted(names)
 
 
+def phase_set(year: int, phase: str, saved: Path) -> dict:
+    """Puts the benchmark's copy of a published round back into review or selection.
+
+    The demo round is published, and the pages of the organisers and reviewers are used before that: a
+    reviewer's queue lists only cases in review (measured as loaded, it would be an empty page) and the
+    selection board shows its forms only in the selection phase. This writes the benchmark's own database
+    directly (not through govcases.services, which rightly refuses to reopen a published round), with the
+    statuses that the phase implies (cases in review, decisions staged), and keeps the original phase and
+    statuses in `saved` for phase_restore().
+    """
+    from django.db import transaction
+
+    from govcases.enums import CaseStatus
+
+    round_ = Round.objects.get(year=year)
+    ranked = (CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED)
+    if not saved.exists():
+        statuses = dict(Case.objects.filter(round=round_, status__in=ranked).values_list("pk", "status"))
+        saved.write_text(json.dumps({"phase": round_.phase, "statuses": statuses}))
+    with transaction.atomic():
+        Round.objects.filter(pk=round_.pk).update(phase=phase)
+        changed = Case.objects.filter(round=round_, status__in=ranked).update(status=CaseStatus.IN_REVIEW)
+    return {"phase": phase, "cases_put_in_review": changed}
+
+
+def phase_restore(year: int, saved: Path) -> dict:
+    from django.db import transaction
+
+    if not saved.exists():
+        return {"restored_cases": 0}
+    original = json.loads(saved.read_text())
+    by_status: dict[str, list[int]] = {}
+    for pk, status in original["statuses"].items():
+        by_status.setdefault(status, []).append(int(pk))
+    with transaction.atomic():
+        Round.objects.filter(year=year).update(phase=original["phase"])
+        for status, pks in by_status.items():
+            for chunk in chunks(pks):
+                Case.objects.filter(pk__in=chunk).update(status=status)
+    saved.unlink()
+    return {"restored_cases": len(original["statuses"])}
+
+
+def chunks(items: list, size: int = 2000):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def main() -> None:
     year = int(sys.argv[1]) if len(sys.argv) > 1 else 2024
+    if len(sys.argv) == 5 and sys.argv[2] == "--phase":  # YEAR --phase PHASE SAVED_FILE
+        print(json.dumps(phase_set(year, sys.argv[3], Path(sys.argv[4]))))
+        return
+    if len(sys.argv) == 4 and sys.argv[2] == "--restore":  # YEAR --restore SAVED_FILE
+        print(json.dumps(phase_restore(year, Path(sys.argv[3]))))
+        return
     user_model = get_user_model()
     facts: dict = {"year": year}
     round_ = Round.objects.filter(year=year).first()

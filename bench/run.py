@@ -138,6 +138,7 @@ class Page:
     kind: str  # "floor", "public", "admin"
     role: str | None = None  # None: anonymous; "reviewer"; "organiser"
     note: str = ""
+    phase: str | None = None  # the round's phase when the page is used (None: as loaded, published)
 
 
 @dataclass
@@ -414,7 +415,8 @@ def prepare(cases: int, options, env: dict, database_url: str, media_root: Path)
     print(f"  migrating {database_url}")
     manage(["migrate", "--noinput"], env, 600, OUTPUT / f"migrate-{cases}.log")
     print(f"  load_demo --cases {cases} (log: bench/output/load_demo-{cases}.log)")
-    command = ["load_demo", "--password", options.password, "--seed", str(options.seed)]
+    # -v 2: load_demo prints the wall and CPU seconds of each stage into its log.
+    command = ["load_demo", "--password", options.password, "--seed", str(options.seed), "-v", "2"]
     if cases != DEMO_CASES:
         command += ["--cases", str(cases)]
     loaded = manage(command, env, options.load_timeout, OUTPUT / f"load_demo-{cases}.log")
@@ -423,9 +425,9 @@ def prepare(cases: int, options, env: dict, database_url: str, media_root: Path)
     return {"load_seconds": loaded["seconds"], "load_max_rss_mib": loaded["max_rss_mib"], "reused": False}
 
 
-def probe(env: dict, year: int) -> dict:
+def probe(env: dict, year: int, *extra: str) -> dict:
     result = subprocess.run(
-        [PYTHON, str(PROJECT_ROOT / "bench" / "probe.py"), str(year)],
+        [PYTHON, str(PROJECT_ROOT / "bench" / "probe.py"), str(year), *extra],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -475,6 +477,9 @@ def bench_round(cases: int, options) -> dict:
     report: dict = {"cases_requested": cases, "database": redact(database_url)}
     report.update(prepare(cases, options, env, database_url, media_root))
     manage(["collectstatic", "--noinput"], env, 600, OUTPUT / "collectstatic.log")
+    saved_statuses = OUTPUT / f"statuses-{cases}.json"
+    if saved_statuses.exists():  # an earlier run stopped with the round reopened
+        probe(env, options.year, "--restore", str(saved_statuses))
     facts = probe(env, options.year)
     report["facts"] = {k: v for k, v in facts.items() if k != "admin_url_names"}
     print(
@@ -530,12 +535,14 @@ def bench_round(cases: int, options) -> dict:
             Page("results", f"/results/{year}/", f"/results/{year}/", "public"),
             Page("cases", "/cases/", "/cases/", "public"),
             Page("case", "a case page", case_path, "public"),
+            Page("admin", "admin index (info)", "/admin/", "info", "organiser"),
             Page(
                 "queue",
                 "reviewer queue",
                 options.queue_url or pick_admin(facts, "review:reviews_assignment_changelist"),
                 "admin",
                 "reviewer",
+                phase="review",
             ),
             Page(
                 "ranking",
@@ -546,6 +553,7 @@ def bench_round(cases: int, options) -> dict:
                 ),
                 "admin",
                 "organiser",
+                phase="selection",
             ),
             Page(
                 "selection",
@@ -556,21 +564,42 @@ def bench_round(cases: int, options) -> dict:
                 ),
                 "admin",
                 "organiser",
+                phase="selection",
             ),
         ]
         clients = {None: anonymous, "reviewer": reviewer, "organiser": organiser}
         measurements = []
-        for page in pages:
-            client = clients[page.role]
-            if page.path is None:
-                page.note = "no URL found (not built yet?)"
-            elif page.role:
-                page.path = discover(client, page.path)
-            measured = measure(
-                client, page, options.requests, options.concurrency, options.warmup, options.page_time_limit
-            )
-            measurements.append(measured)
-            print(f"  {describe(measured)}")
+        # Published pages first, then the boards in the selection phase, the queue in the review phase.
+        order = {None: 0, "selection": 1, "review": 2}
+        phase = None
+        try:
+            for page in sorted(pages, key=lambda page: order[page.phase]):
+                client = clients[page.role]
+                if page.phase != phase and page.path is not None:
+                    changed = probe(env, options.year, "--phase", page.phase, str(saved_statuses))
+                    phase = page.phase
+                    print(
+                        f"  round {options.year} put in phase {phase} ({changed['cases_put_in_review']} cases in review)"
+                    )
+                if page.phase:
+                    page.note = f"in the {page.phase} phase"
+                if page.path is None:
+                    page.note = "no URL found (not built yet?)"
+                elif page.role:
+                    page.path = discover(client, page.path)
+                measured = measure(
+                    client,
+                    page,
+                    options.requests,
+                    options.concurrency,
+                    options.warmup,
+                    options.page_time_limit,
+                )
+                measurements.append(measured)
+                print(f"  {describe(measured)}")
+        finally:
+            if phase is not None:
+                probe(env, options.year, "--restore", str(saved_statuses))
 
         memory = {str(pid): peak_rss_mib(pid) for pid in workers}
         report["gunicorn_worker_peak_rss_mib"] = memory
@@ -678,7 +707,7 @@ def floor_table(report: dict) -> str:
         if page["median_ms"] is None:
             verdict = "not measured " + (page["note"] or str(page["statuses"]))
         elif target is None:
-            verdict = "floor"
+            verdict = "floor" if page["kind"] == "floor" else "reference"
         else:
             verdict = "meets" if ratio <= target else "misses"
         lines.append(
@@ -701,13 +730,13 @@ def scale_table(small: dict, large: dict) -> str:
         ratio = after / before if after and before else None
         if ratio is None:
             verdict = "not measured"
-        elif page["kind"] == "floor":
-            verdict = "floor"
+        elif page["kind"] in ("floor", "info"):
+            verdict = "reference"
         else:
             verdict = "meets" if ratio <= SCALE_TARGET else "misses"
         lines.append(
             f"| {page['label']} | {fmt(before)} | {fmt(after)} | {fmt(page['p95_ms'])} | {fmt(ratio, 2)} | "
-            f"{'' if page['kind'] == 'floor' else f'≤ {SCALE_TARGET:g}×'} | {verdict} |"
+            f"{'' if page['kind'] in ('floor', 'info') else f'≤ {SCALE_TARGET:g}×'} | {verdict} |"
         )
     return "\n".join(lines)
 
