@@ -343,7 +343,8 @@ def rubric(*, round_id: int, category_id: int | None) -> list[Criterion]:
 
 def _locked_assignment(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
     assignment = (
-        Assignment.objects.select_for_update()
+        # Lock only the assignment: PostgreSQL refuses FOR UPDATE on the outer join to the nullable category.
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("case__round", "case__category")
         .get(pk=assignment.pk)
     )
