@@ -5,14 +5,24 @@ import rules
 AGENCIES, REVIEWERS, ORGANISERS = "agencies", "reviewers", "organisers"
 
 
+def role_names(user) -> frozenset[str]:
+    """The user's group names, read once per user object (that is, once per request): an admin page asks
+    for every model in its sidebar, and each question would otherwise be a query."""
+    if not user.is_active:
+        return frozenset()
+    if not hasattr(user, "_govcases_roles"):
+        user._govcases_roles = frozenset(user.groups.values_list("name", flat=True))
+    return user._govcases_roles
+
+
 @rules.predicate
 def is_organiser(user):
-    return user.is_active and (user.is_superuser or user.groups.filter(name=ORGANISERS).exists())
+    return user.is_active and (user.is_superuser or ORGANISERS in role_names(user))
 
 
 @rules.predicate
 def is_reviewer(user):
-    return user.is_active and user.groups.filter(name=REVIEWERS).exists()
+    return REVIEWERS in role_names(user)
 
 
 @rules.predicate
