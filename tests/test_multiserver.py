@@ -28,6 +28,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from govcases.enums import CaseStatus, Phase
+from govcases.models import Case, CaseTransition
 from govcases.services import case_submit, round_phase_set
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review, ReviewEvent, Score
@@ -400,4 +401,40 @@ def test_one_review_submitted_on_both_servers_at_the_same_moment_counts_once(ser
     scores = dict(review.scores.values_list("criterion_id", "points"))
     assert scores in versions  # one whole version, never a mix of the two
     assert review.total == sum(scores.values())
+    no_errors_in(servers)
+
+
+AGENCIES = 6
+
+
+def test_agencies_submitting_at_the_deadline_through_both_servers_get_one_reference_each(servers):
+    """The deadline rush: many agencies submit at the same moment, one of them twice (on both servers)."""
+    round_ = factories.RoundFactory(year=2024)
+    officers, cases = [], []
+    for _ in range(AGENCIES):
+        officer = factories.AgencyMemberFactory().user
+        server_password(officer)
+        officers.append(officer)
+        cases.append(factories.CaseFactory(round=round_, agency=officer.agency_membership.agency))
+    browsers = []
+    for index, officer in enumerate(officers):
+        browser = Browser()
+        browser.log_in(servers[index % 2], officer.username)
+        browsers.append(browser)
+    double = Browser(cookies=dict(browsers[0].cookies))  # the first officer's second tab, same session
+
+    def submit(browser, server, case):
+        return lambda: browser.post(server, f"/portal/cases/{case.pk}/submit/", {}).status
+
+    tasks = [submit(browsers[i], servers[i % 2], cases[i]) for i in range(AGENCIES)]
+    tasks.append(submit(double, servers[1], cases[0]))
+    statuses = run_together(tasks)
+
+    assert statuses == [302] * (AGENCIES + 1), (statuses, logs(servers))
+    submitted = Case.objects.filter(round=round_)
+    assert set(submitted.values_list("status", flat=True)) == {CaseStatus.SUBMITTED}
+    references = list(submitted.values_list("reference", flat=True))
+    assert sorted(references) == [f"2024-{number:04d}" for number in range(1, AGENCIES + 1)]
+    receipts = CaseTransition.objects.filter(case__round=round_, to_status=CaseStatus.SUBMITTED)
+    assert receipts.count() == AGENCIES  # the double submission made no second receipt
     no_errors_in(servers)
