@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from govcases import services as case_services
 from govcases.demo import build, reference
@@ -27,7 +28,8 @@ from govcases.models import Agency, Case, Category, Round
 from govcases.permissions import REVIEWERS
 
 from . import selection, services
-from .models import Assignment, Criterion, ReviewerProfile, SelectionDecision
+from .enums import ReviewStatus
+from .models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, Score, SelectionDecision
 
 DEFAULT_SEED = 2024
 DEFAULT_PASSWORD = "demo-pass-2024"
@@ -163,7 +165,7 @@ def rubric_load(round: Round, categories: list[Category]) -> None:
 
 
 def reviewers_load(
-    *, categories: list[Category], agencies: dict[str, Agency], hashed_password: str
+    *, categories: list[Category], agencies: dict[str, Agency], hashed_password: str, max_load: int = 60
 ) -> dict[int, float]:
     """48 reviewers with profiles (affiliation, categories, declared conflicts); returns each one's bias."""
     rows = [
@@ -181,7 +183,7 @@ def reviewers_load(
             defaults={
                 "affiliation_agency": agencies[affiliation[0]] if is_agency else None,
                 "institution": "" if is_agency else affiliation,
-                "max_load": 60,
+                "max_load": max_load,
             },
         )
         profile.categories.set([by_code[code] for code in codes.split()])
@@ -278,6 +280,46 @@ def reviews_submit(*, round: Round, planned: dict[int, int], rng: random.Random)
     return count
 
 
+def reviews_bulk_submit(*, round: Round, planned: dict[int, int], rng: random.Random) -> int:
+    """For a large round: the same reviews as review_submit would leave (scores, total, audit), in bulk."""
+    criteria: dict[int, list[Criterion]] = {}
+    for criterion in Criterion.objects.filter(round=round).order_by("category_id", "position"):
+        criteria.setdefault(criterion.category_id, []).append(criterion)
+    now = timezone.now()
+    rows = list(
+        Assignment.objects.filter(pk__in=planned)
+        .order_by("pk")
+        .values_list("pk", "reviewer_id", "case__category_id")
+    )
+    reviews = Review.objects.bulk_create(
+        (
+            Review(
+                assignment_id=pk,
+                status=ReviewStatus.SUBMITTED,
+                comment=_comment(planned[pk]),
+                total=planned[pk],
+                submitted_at=now,
+            )
+            for pk, _reviewer, _category in rows
+        ),
+        batch_size=1000,
+    )
+    scores, events = [], []
+    for review, (pk, reviewer_id, category_id) in zip(reviews, rows, strict=True):
+        rubric = criteria[category_id]
+        points = _split(planned[pk], [criterion.max_points for criterion in rubric], rng)
+        scores.extend(
+            Score(review=review, criterion=criterion, points=value)
+            for criterion, value in zip(rubric, points, strict=True)
+        )
+        events.append(
+            ReviewEvent(review=review, action=ReviewEvent.Action.SUBMITTED, by_id=reviewer_id, at=now)
+        )
+    Score.objects.bulk_create(scores, batch_size=2000)
+    ReviewEvent.objects.bulk_create(events, batch_size=1000)
+    return len(reviews)
+
+
 def selection_make(*, round: Round, organiser: User, selected_ids: set[int]) -> None:
     """Proposes by rank (the planned scores put the reference's 50 on top) and corrects any difference."""
     selection.selection_propose(round=round, by=organiser)
@@ -306,9 +348,17 @@ class Stopwatch:
 
 
 def demo_load(
-    *, password: str = DEFAULT_PASSWORD, cases: int | None = None, seed: int = DEFAULT_SEED
+    *,
+    password: str = DEFAULT_PASSWORD,
+    cases: int | None = None,
+    seed: int = DEFAULT_SEED,
+    bulk: bool | None = None,
 ) -> DemoResult:
-    """Rebuilds the 2024 demo round from scratch (an existing 2024 round is deleted first)."""
+    """Rebuilds the 2024 demo round from scratch (an existing 2024 round is deleted first).
+
+    `bulk` writes cases and reviews in bulk instead of through the services; by default only rounds larger
+    than build.SERVICE_LIMIT are.
+    """
     rng = random.Random(seed)
     total = cases or reference.recommended()
     watch = Stopwatch()
@@ -322,11 +372,22 @@ def demo_load(
         organiser = organisers[0]
         round = build.round_create(organiser=organiser, categories=categories)
         rubric_load(round, categories)
-        biases = reviewers_load(categories=categories, agencies=agencies, hashed_password=hashed)
+        # 60 cases each is a realistic load; a benchmark round needs more of each reviewer.
+        max_load = max(60, -(-3 * total // 8))
+        biases = reviewers_load(
+            categories=categories, agencies=agencies, hashed_password=hashed, max_load=max_load
+        )
         plan = build.case_plan(agencies=agencies, categories=categories, total=total, rng=rng)
         officers = build.officers_load(build.submitting_agencies(plan), hashed)
         watch.lap("agencies, round, rubric, accounts")
-        made = build.cases_submit(round=round, plan=plan, officers=officers, rng=rng, seed=seed)
+        if bulk is None:
+            bulk = total > build.SERVICE_LIMIT
+        if bulk:
+            made = build.cases_bulk_create(
+                round=round, plan=plan, officers=officers, organiser=organiser, rng=rng, seed=seed
+            )
+        else:
+            made = build.cases_submit(round=round, plan=plan, officers=officers, rng=rng, seed=seed)
         selected_ids = {case.pk for case, planned in made if planned.selected}
         watch.lap("cases drafted, pictured and submitted")
 
@@ -339,11 +400,14 @@ def demo_load(
             )
         watch.lap("assignment")
         planned = score_plan(round=round, selected_ids=selected_ids, biases=biases, rng=rng)
-        reviews = reviews_submit(round=round, planned=planned, rng=rng)
+        submit = reviews_bulk_submit if bulk else reviews_submit
+        reviews = submit(round=round, planned=planned, rng=rng)
         watch.lap("reviews submitted")
 
         round = case_services.round_phase_set(round=round, to=Phase.SELECTION, by=organiser)
         selection_make(round=round, organiser=organiser, selected_ids=selected_ids)
+        if bulk:
+            build.cases_bulk_not_selected(round=round, keep=selected_ids, by=organiser)
         watch.lap("selection")
         publication = selection.round_publish(round=round, by=organiser)
         round.refresh_from_db()

@@ -222,3 +222,32 @@ def test_a_total_splits_over_the_rubric_within_each_maximum():
         points = demo._split(total, maxima, rng)
         assert sum(points) == total
         assert all(0 <= value <= top for value, top in zip(points, maxima, strict=True))
+
+
+def test_bulk_path_leaves_the_same_statuses_audit_and_reviews_as_the_services(db):
+    """Large rounds (the benchmark's 20 000 cases) are written in bulk; forced here on a small one."""
+    demo.demo_load(cases=80, seed=3, bulk=True)
+    round = Round.objects.get(year=2024)
+    cases = Case.objects.filter(round=round)
+    assert cases.count() == 80
+    assert Counter(cases.values_list("status", flat=True)) == {
+        CaseStatus.PUBLISHED: 50,
+        CaseStatus.NOT_SELECTED: 30,
+    }
+    trails = defaultdict(list)
+    for case_id, to_status in CaseTransition.objects.filter(case__round=round).values_list(
+        "case_id", "to_status"
+    ):
+        trails[case_id].append(to_status)
+    assert {tuple(trail) for trail in trails.values()} == {
+        (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.SELECTED, CaseStatus.PUBLISHED),
+        (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.NOT_SELECTED),
+    }
+    reviews = Review.objects.filter(assignment__case__round=round).prefetch_related("scores", "events")
+    assert reviews.count() == 240
+    for review in reviews:
+        assert review.status == ReviewStatus.SUBMITTED
+        assert review.total == sum(score.points for score in review.scores.all())
+        assert [event.action for event in review.events.all()] == ["submitted"]
+    published = Counter(Publication.objects.get(round=round).cases.values_list("category__code", flat=True))
+    assert published == {"disclosure": 15, "service": 16, "interaction": 11, "platform": 8}

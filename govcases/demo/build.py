@@ -16,14 +16,16 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from govcases import services
-from govcases.enums import Phase
+from govcases.enums import CaseStatus, Phase
 from govcases.models import (
     Agency,
     AgencyMember,
     Case,
     CaseImage,
+    CaseTransition,
     Category,
     PublishedCase,
     Quota,
@@ -342,23 +344,7 @@ def cases_submit(
     for number, planned in enumerate(plan, start=1):
         officer = officers[planned.agency.pk]
         when = opens + span * number / (len(plan) + 1)
-        text = texts.case_text(
-            theme=texts.THEMES[planned.category.code][planned.theme],
-            agency_display=planned.agency.display_name,
-            rng=rng,
-            number=number,
-        )
-        data = {
-            "category": planned.category,
-            "title": (text.title + REPEAT_SUFFIXES[min(planned.repeat, len(REPEAT_SUFFIXES) - 1)])[:120],
-            "summary": text.summary,
-            "description": text.description,
-            "outcomes": text.outcomes,
-            "service_url": text.service_url,
-            "contact_name": text.contact_name,
-            "contact_phone": text.contact_phone,
-            "contact_email": text.contact_email,
-        }
+        data = _case_data(planned, number, rng)
         case = services.case_create(round=round, by=officer, data=data, now=when)
         case.category = planned.category
         _store_image(case, pictures.own(case, number), 0, "案例海报")
@@ -368,6 +354,139 @@ def cases_submit(
         case = services.case_submit(case=case, by=officer, now=when)
         made.append((case, planned))
     return made
+
+
+# Up to this many cases go through the services one by one; a larger round (the performance benchmark's
+# 20 000) is written in bulk, with the same statuses and audit rows the services would leave.
+SERVICE_LIMIT = 1000
+
+
+def _case_data(planned: PlannedCase, number: int, rng: random.Random) -> dict:
+    text = texts.case_text(
+        theme=texts.THEMES[planned.category.code][planned.theme],
+        agency_display=planned.agency.display_name,
+        rng=rng,
+        number=number,
+    )
+    return {
+        "category": planned.category,
+        "title": (text.title + REPEAT_SUFFIXES[min(planned.repeat, len(REPEAT_SUFFIXES) - 1)])[:120],
+        "summary": text.summary,
+        "description": text.description,
+        "outcomes": text.outcomes,
+        "service_url": text.service_url,
+        "contact_name": text.contact_name,
+        "contact_phone": text.contact_phone,
+        "contact_email": text.contact_email,
+    }
+
+
+def cases_bulk_create(
+    *,
+    round: Round,
+    plan: list[PlannedCase],
+    officers: dict[int, User],
+    organiser: User,
+    rng: random.Random,
+    seed: int,
+) -> list[tuple[Case, PlannedCase]]:
+    """A large round written in bulk: each case already in review, with both audited transitions.
+
+    The round is still taking submissions when this runs, and moves to review right after (round_phase_set
+    then finds no submitted case left to move). Pictures are a few stored banners per category, shared by
+    the cases: generating and storing tens of thousands of files would dominate the run.
+    """
+    pictures = PicturePool(seed)
+    stored: dict[tuple[str, int], tuple[str, str]] = {}
+    for category in {planned.category.pk: planned.category for planned in plan}.values():
+        for index in range(len(POOL_CAPTIONS)):
+            full, small = pictures.shared(category, index)
+            stored[(category.code, index)] = (
+                default_storage.save(upload_name("cases/images", "jpg"), ContentFile(full)),
+                default_storage.save(upload_name("cases/thumbnails", "jpg"), ContentFile(small)),
+            )
+    opens = SUBMISSION_OPENS.replace(year=round.year)
+    span = round.submission_deadline - timedelta(hours=1) - opens
+    now = timezone.now()
+    cases = []
+    for number, planned in enumerate(plan, start=1):
+        officer = officers[planned.agency.pk]
+        when = opens + span * number / (len(plan) + 1)
+        cases.append(
+            Case(
+                round=round,
+                agency=planned.agency,
+                created_by=officer,
+                status=CaseStatus.IN_REVIEW,
+                reference=f"{round.year}-{number:04d}",
+                submitted_at=when,
+                **_case_data(planned, number, rng),
+            )
+        )
+    Case.objects.bulk_create(cases, batch_size=500)
+    transitions, pictured = [], []
+    for case, planned in zip(cases, plan, strict=True):
+        officer = officers[planned.agency.pk]
+        transitions.append(
+            CaseTransition(
+                case=case,
+                from_status=CaseStatus.DRAFT,
+                to_status=CaseStatus.SUBMITTED,
+                by=officer,
+                at=case.submitted_at,
+            )
+        )
+        transitions.append(
+            CaseTransition(
+                case=case,
+                from_status=CaseStatus.SUBMITTED,
+                to_status=CaseStatus.IN_REVIEW,
+                by=organiser,
+                at=now,
+            )
+        )
+        count = 1 + (rng.random() < 0.55) + (rng.random() < 0.2)
+        for position, index in enumerate(rng.sample(range(len(POOL_CAPTIONS)), count)):
+            image, thumbnail = stored[(planned.category.code, index)]
+            width, height = images.SIZE
+            pictured.append(
+                CaseImage(
+                    case=case,
+                    image=image,
+                    thumbnail=thumbnail,
+                    width=width,
+                    height=height,
+                    caption=POOL_CAPTIONS[index],
+                    position=position,
+                )
+            )
+    CaseTransition.objects.bulk_create(transitions, batch_size=1000)
+    CaseImage.objects.bulk_create(pictured, batch_size=1000)
+    return list(zip(cases, plan, strict=True))
+
+
+def cases_bulk_not_selected(*, round: Round, keep: set[int], by: User) -> int:
+    """Before publishing a large round, every case in review outside `keep` becomes not selected (audited).
+
+    publication_create would do the same one case at a time; in the same transaction, so nobody sees the
+    difference, but tens of thousands of single transitions take minutes.
+    """
+    now = timezone.now()
+    ids = list(
+        round.cases.filter(status=CaseStatus.IN_REVIEW).exclude(pk__in=keep).values_list("pk", flat=True)
+    )
+    CaseTransition.objects.bulk_create(
+        (
+            CaseTransition(
+                case_id=pk, from_status=CaseStatus.IN_REVIEW, to_status=CaseStatus.NOT_SELECTED, by=by, at=now
+            )
+            for pk in ids
+        ),
+        batch_size=1000,
+    )
+    for start in range(0, len(ids), 500):
+        Case.objects.filter(pk__in=ids[start : start + 500]).update(status=CaseStatus.NOT_SELECTED)
+    return len(ids)
 
 
 def submitting_agencies(plan: list[PlannedCase]) -> list[Agency]:

@@ -2,6 +2,7 @@
 
 import random
 from dataclasses import dataclass
+from functools import cache
 
 from pypinyin import lazy_pinyin
 
@@ -311,6 +312,7 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + given
 
 
+@cache
 def slug(text: str) -> str:
     """Plain Latin letters from Hanyu Pinyin: 北京海淀区 → beijinghaidianqu."""
     return "".join(lazy_pinyin(text)).lower().replace("ü", "v").replace(" ", "")
