@@ -104,6 +104,7 @@ PRODUCTION_REQUESTS = textwrap.dedent(
     User.objects.create_user("prod-check", password="a-long-and-unusual-passphrase")
     browser = Client(HTTP_HOST="example.gov.cn")
     plain = browser.get("/accounts/login/")
+    probe = browser.get("/healthz")
     page = browser.get("/accounts/login/", secure=True)
     login = browser.post(
         "/accounts/login/",
@@ -117,6 +118,7 @@ PRODUCTION_REQUESTS = textwrap.dedent(
             cookies[name] = {key: morsel[key] for key in ("secure", "httponly", "samesite")}
     print(json.dumps({
         "plain": [plain.status_code, plain.headers.get("Location")],
+        "probe": probe.status_code,
         "page": [page.status_code, dict(page.headers)],
         "login": login.status_code,
         "cookies": cookies,
@@ -136,6 +138,10 @@ def test_production_redirects_plain_http_to_https(production_responses):
     status, location = production_responses["plain"]
     assert status == 301
     assert location == f"https://{PRODUCTION_HOST}/accounts/login/"
+
+
+def test_a_load_balancer_probing_healthz_over_plain_http_is_answered(production_responses):
+    assert production_responses["probe"] == 200
 
 
 def test_production_sends_hsts_csp_and_the_other_security_headers(production_responses):
