@@ -105,6 +105,7 @@ PRODUCTION_REQUESTS = textwrap.dedent(
     browser = Client(HTTP_HOST="example.gov.cn")
     plain = browser.get("/accounts/login/")
     probe = browser.get("/healthz")
+    stylesheet = browser.get("/static/css/site.css", secure=True)  # the unhashed name the 500 page links
     page = browser.get("/accounts/login/", secure=True)
     login = browser.post(
         "/accounts/login/",
@@ -119,6 +120,7 @@ PRODUCTION_REQUESTS = textwrap.dedent(
     print(json.dumps({
         "plain": [plain.status_code, plain.headers.get("Location")],
         "probe": probe.status_code,
+        "stylesheet": [stylesheet.status_code, stylesheet.headers.get("Content-Type")],
         "page": [page.status_code, dict(page.headers)],
         "login": login.status_code,
         "cookies": cookies,
@@ -142,6 +144,11 @@ def test_production_redirects_plain_http_to_https(production_responses):
 
 def test_a_load_balancer_probing_healthz_over_plain_http_is_answered(production_responses):
     assert production_responses["probe"] == 200
+
+
+def test_whitenoise_serves_the_collected_static_files(production_responses):
+    assert production_responses["stylesheet"][0] == 200
+    assert production_responses["stylesheet"][1].startswith("text/css")
 
 
 def test_production_sends_hsts_csp_and_the_other_security_headers(production_responses):
