@@ -258,11 +258,16 @@ def test_a_crafted_edit_after_the_deadline_changes_nothing(client, round_, offic
     )
     submit = client.post(reverse("portal:case_submit", args=[case.pk]), **EN)
 
-    assert response.status_code == 302 and submit.status_code == 302
+    assert submit.status_code == 302
     assert Case.objects.filter(pk=case.pk).values().get() == before
     assert CaseImage.objects.filter(case=case).count() == 1
     followed = client.get(submit["Location"], **EN).content.decode()
     assert "The submission deadline has passed." in followed
+    # The refused edit shows the form again with what the officer typed, so that it can be copied elsewhere.
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "The submission deadline has passed." in page
+    assert 'value="截止后的标题"' in page
 
 
 def test_a_crafted_new_case_after_the_deadline_is_refused(client, round_, officer):
@@ -284,7 +289,7 @@ def test_a_crafted_edit_of_a_case_that_is_not_a_draft_changes_nothing(client, ro
     response = client.post(
         reverse("portal:case_edit", args=[case.pk]), fields(round_, title="偷改", image_remove=image.pk)
     )
-    assert response.status_code == 302
+    assert response.status_code == 409
     case.refresh_from_db()
     assert case.title != "偷改" and case.images.count() == 1
 
