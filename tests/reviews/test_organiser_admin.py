@@ -346,6 +346,7 @@ def test_the_ranking_board_and_exports_take_the_same_number_of_queries_for_few_a
             "admin:reviews_rankingboard_change",
             "admin:reviews_rankingboard_csv",
             "admin:reviews_rankingboard_xlsx",
+            "admin:reviews_reviewprogress_change",
         )
     ]
 
