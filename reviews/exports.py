@@ -148,7 +148,7 @@ def _aggregate_headers() -> list[str]:
 def _aggregate_values(row: RankingRow) -> list:
     return [
         row.rank,
-        "并列" if row.tied else "",
+        _("tied") if row.tied else "",
         row.case.pk,
         row.case.title,
         row.case.agency.display_name,
