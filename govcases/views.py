@@ -279,9 +279,8 @@ def portal_case_edit(request, pk: int):
         case = services.case_update(case=case, by=request.user, data=_valid_fields(form))
     except services.Refused as refused:
         # Nothing was saved (the deadline passed, say): show the typed text again so that it is not lost.
-        return _render_form(
-            request, round=case.round, case=case, form=form, problems=[str(refused)], status=409
-        )
+        messages.error(request, str(refused))
+        return _render_form(request, round=case.round, case=case, form=form)
     return _after_save(request, case, form)
 
 

@@ -74,6 +74,8 @@ def test_the_deadline_passing_while_the_form_is_open(page, screenshot, officer, 
     messages = page.locator(".messages .message").all_inner_texts()
     assert messages, "no message tells the officer what happened"
     assert any(in_chinese("The submission deadline has passed.") in message for message in messages), messages
+    # What the officer typed is still on the page, so it is not lost; the database is unchanged.
+    assert page.locator("[name=title]").input_value() == "截止后改的标题"
     case.refresh_from_db()
     assert case.title == TITLE
     assert case.status == "draft"

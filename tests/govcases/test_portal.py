@@ -264,7 +264,7 @@ def test_a_crafted_edit_after_the_deadline_changes_nothing(client, round_, offic
     followed = client.get(submit["Location"], **EN).content.decode()
     assert "The submission deadline has passed." in followed
     # The refused edit shows the form again with what the officer typed, so that it can be copied elsewhere.
-    assert response.status_code == 409
+    assert response.status_code == 200
     page = response.content.decode()
     assert "The submission deadline has passed." in page
     assert 'value="截止后的标题"' in page
@@ -289,7 +289,7 @@ def test_a_crafted_edit_of_a_case_that_is_not_a_draft_changes_nothing(client, ro
     response = client.post(
         reverse("portal:case_edit", args=[case.pk]), fields(round_, title="偷改", image_remove=image.pk)
     )
-    assert response.status_code == 409
+    assert response.status_code == 200
     case.refresh_from_db()
     assert case.title != "偷改" and case.images.count() == 1
 
