@@ -36,39 +36,7 @@ from .models import (
     level_order,
 )
 from .notifications import DEFAULTS as EMAIL_DEFAULTS
-from .permissions import is_organiser
-
-
-class OrganisersOnly:
-    """Organisers manage everything here; Django's per-model permissions are not used for them."""
-
-    def has_module_permission(self, request):
-        return is_organiser(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
-
-    def has_add_permission(self, request, *args):
-        return is_organiser(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_organiser(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_organiser(request.user)
-
-
-class ReadOnly(OrganisersOnly):
-    """Records that only services write: organisers may look, not touch."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .sites import OrganisersOnly, ReadOnly
 
 
 def _intermediate(modeladmin, request, queryset, *, template, form, title, action):
@@ -198,9 +166,6 @@ class RoundPhaseChangeInline(ReadOnly, admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
-    def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
-
 
 def _phase_action(to: str, description):
     @admin.action(description=description)
@@ -264,9 +229,6 @@ class CaseImageInline(ReadOnly, admin.TabularInline):
     fields = ["preview", "caption", "position", "width", "height"]
     readonly_fields = fields
 
-    def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
-
     @admin.display(description=gettext_lazy("image"))
     def preview(self, image):
         return format_html(
@@ -280,9 +242,6 @@ class CaseAttachmentInline(ReadOnly, admin.TabularInline):
     fields = ["link", "size"]
     readonly_fields = fields
 
-    def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
-
     @admin.display(description=gettext_lazy("file"))
     def link(self, attachment):
         return format_html('<a href="{}">{}</a>', attachment.file.url, attachment.name)
@@ -293,9 +252,6 @@ class CaseTransitionInline(ReadOnly, admin.TabularInline):
     extra = 0
     fields = ["at", "from_status", "to_status", "by", "reason"]
     readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
 
 
 def _reason_action(to: str, description, title):
@@ -406,9 +362,6 @@ class PublishedCaseInline(ReadOnly, admin.TabularInline):
     extra = 0
     fields = ["title", "agency_name", "category", "level", "province"]
     readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
 
 
 @admin.register(Publication)

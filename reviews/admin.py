@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from govcases.models import Category, Round
 from govcases.permissions import REVIEWERS
 from govcases.services import Refused
+from govcases.sites import OrganisersOnly, ReadOnly
 
 from . import board_admin, review_admin, selection_admin, services  # noqa: F401 - importing registers them
-from .admin_access import OrganisersOnly, organiser_allowed
 from .enums import ReviewStatus
 from .forms import FROZEN_PHASES, CriterionForm, ReopenForm
 from .models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, Score
@@ -314,42 +314,24 @@ class AssignmentAdmin(OrganisersOnly, admin.ModelAdmin):
 # --- reviews ---------------------------------------------------------------------------------------------
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(ReadOnly, admin.TabularInline):
     model = Score
     fields = ["criterion", "points"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return organiser_allowed(request)
-
-
-class ReviewEventInline(admin.TabularInline):
+class ReviewEventInline(ReadOnly, admin.TabularInline):
     model = ReviewEvent
     fields = ["action", "by", "at", "reason"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return organiser_allowed(request)
-
 
 @admin.register(Review)
-class ReviewAdmin(OrganisersOnly, admin.ModelAdmin):
+class ReviewAdmin(ReadOnly, admin.ModelAdmin):
     """Reviews are read here, never edited: the reviewer scores; an organiser may only reopen."""
 
     list_display = ["case", "agency", "category", "reviewer", "status", "total", "submitted_at"]
@@ -360,15 +342,6 @@ class ReviewAdmin(OrganisersOnly, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [ScoreInline, ReviewEventInline]
     actions = ["reopen"]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def lookup_allowed(self, lookup, value, request=None):
         # The ranking board links to the reviews of one case.

@@ -13,23 +13,18 @@ from django.utils.translation import gettext_lazy
 from govcases.enums import Level
 from govcases.models import Category, Round
 from govcases.services import Refused
+from govcases.sites import Board
 
 from . import exports, selectors, services
-from .admin_access import OrganisersOnly, case_admin_url
+from .admin_access import case_admin_url
 from .models import RankingBoard, ReviewProgress
 
 
-class RoundBoardAdmin(OrganisersOnly, admin.ModelAdmin):
+class RoundBoardAdmin(Board, admin.ModelAdmin):
     """A list of rounds whose change page is a board rather than a form."""
 
     list_display = ["year", "title", "phase", "review_deadline", "board_link"]
     list_display_links = None
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("board"))
     def board_link(self, round):

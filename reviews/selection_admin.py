@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from govcases.enums import Phase
 from govcases.models import Case
-from govcases.permissions import is_organiser
 from govcases.services import Refused, round_phase_set
+from govcases.sites import Board
 
 from .models import SelectionBoard, SelectionDecision, SelectionEvent
 from .selection import QuotaState, quota_states, round_publish, selection_decide, selection_propose
@@ -75,7 +75,7 @@ def _straddles(row: RankingRow, rows: list[RankingRow], seats: int) -> bool:
 
 
 @admin.register(SelectionBoard)
-class SelectionBoardAdmin(admin.ModelAdmin):
+class SelectionBoardAdmin(Board, admin.ModelAdmin):
     list_display = ["year", "title", "phase", "board_link"]
     list_display_links = None
     actions = ["publish_rounds"]
@@ -84,21 +84,6 @@ class SelectionBoardAdmin(admin.ModelAdmin):
     def board_link(self, obj):
         url = reverse("admin:reviews_selectionboard_change", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Open the board"))
-
-    def has_module_permission(self, request):
-        return is_organiser(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_organiser(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(
         description=gettext_lazy("Publish the selection of the chosen rounds"), permissions=["change"]
