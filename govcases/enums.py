@@ -1,12 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
     """Administrative levels, in the order every list uses."""
 
     MINISTRY = "ministry", _("Ministry")
-    PROVINCE = "province", _("Province")
+    PROVINCE = "province", pgettext_lazy("administrative level", "Province")
     MUNICIPALITY = "municipality", _("Municipality")
     SEPARATELY_LISTED_CITY = "separately_listed_city", _("Separately listed city")
     PROVINCIAL_CAPITAL = "provincial_capital", _("Provincial capital")
