@@ -9,6 +9,7 @@ import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.template.response import TemplateResponse
@@ -377,3 +378,5 @@ class PublishedCaseAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["publication__round", "category", "level"]
     search_fields = ["title", "agency_name", "pinyin"]
     list_select_related = ["publication__round", "category"]
+    # The view-only page still builds a form of every field; say the scheme, as Django 6 will assume https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -216,6 +216,8 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not {"reviewer", "case"} <= set(self.fields):
+            return  # the view-only page of an assignment (never edited): its fields are shown read-only
         self.fields["reviewer"].queryset = (
             self.fields["reviewer"].queryset.filter(groups__name=REVIEWERS).distinct().order_by("username")
         )

@@ -1,0 +1,616 @@
+"""Who may open which page: every URL of the site, found by walking the URL configuration, requested by six
+roles, against a small table of rules.
+
+The URLs come from django.urls.get_resolver(), not from a list kept by hand: a page added tomorrow is
+requested here too, and a page the rules do not classify fails the test ("unclassified URL"), so that
+nobody ships a page without deciding who may open it. Where a URL takes an id, it is filled with a real
+object, and where tenants differ (agency A and B, reviewer A and B) with each tenant's object: an officer
+of agency B asking for agency A's case must get a 404, not the case.
+
+The data is built once for the module inside a transaction that is rolled back at the end; each test only
+reads it (every request here is a GET), in a savepoint of its own.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
+
+from govcases.enums import CaseStatus, Phase
+from govcases.models import Case, EmailTemplate
+from govcases.services import publication_create
+from reviews.enums import ReviewStatus
+from reviews.models import Assignment, Review
+from tests import factories
+
+ROLES = ["anonymous", "officer_a", "officer_b", "reviewer_a", "reviewer_b", "organiser"]
+OFFICERS = {"officer_a": "A", "officer_b": "B"}
+REVIEWERS = {"reviewer_a": "A", "reviewer_b": "B"}
+
+# --- the URL configuration, walked ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern of the site with what is needed to build a concrete URL for it."""
+
+    route: str  # the whole pattern, spelt as ResolverMatch.route spells it
+    name: str  # "namespace:name", or "" for the unnamed patterns (the admin's catch-all, its id redirects)
+    view: str  # module.name of the view, for the unnamed ones and for reading failures
+    site: str  # "admin" or "review" inside an admin site, else ""
+    model: str  # "app_label.model_name" for an admin site's per-model URLs, else ""
+
+    @property
+    def converters(self) -> list[str]:
+        """The names of the parameters: <int:pk> of a path, (?P<app_label>…) of a regular expression."""
+        return [first or second for first, second in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", self.route)]
+
+
+def _join(first: str, second: str) -> str:
+    # As django.urls.resolvers.URLResolver._join_route: an inner regex loses its leading caret.
+    return first + (second[1:] if second.startswith("^") else second)
+
+
+def walk(resolver=None, route="", namespaces=(), site="", model="") -> list[Route]:
+    """Every URLPattern below `resolver`, with its full route, namespaced name, admin site and model."""
+    resolver = resolver or get_resolver()
+    found = []
+    for pattern in resolver.url_patterns:
+        here = _join(route, str(pattern.pattern))
+        if isinstance(pattern, URLResolver):
+            inner_namespaces = (*namespaces, pattern.namespace) if pattern.namespace else namespaces
+            inner_site = pattern.namespace if pattern.app_name == "admin" else site
+            inner_model = model
+            if inner_site and not pattern.namespace:
+                # Inside an admin site, "app_label/model_name/" includes that model's ModelAdmin URLs.
+                app_label, model_name = str(pattern.pattern).strip("/").split("/")
+                inner_model = apps.get_model(app_label, model_name)._meta.label_lower
+            found += walk(pattern, here, inner_namespaces, inner_site, inner_model)
+        elif isinstance(pattern, URLPattern):
+            callback = pattern.callback
+            view = f"{callback.__module__}.{getattr(callback, '__name__', type(callback).__name__)}"
+            name = ":".join([*namespaces, pattern.name]) if pattern.name else ""
+            found.append(Route(route=here, name=name, view=view, site=site, model=model))
+    return found
+
+
+# Not pages: files served in development only.
+NOT_PAGES = {"django.views.static.serve"}
+
+ROUTES = [route for route in walk() if route.view not in NOT_PAGES]
+
+
+# --- what fills each URL's parameters ------------------------------------------------------------------------
+
+
+def subjects(route: Route) -> list[str]:
+    """The objects a URL is requested with, named. Several where the answer must differ between them."""
+    parameters = set(route.converters)
+    if not parameters:
+        return ["-"]
+    if route.name.startswith("portal:"):
+        return ["case of agency A", "case of agency B"]
+    if route.name == "public:case":
+        return ["published case", "case in review"]
+    if parameters == {"year"}:
+        return ["published year", "year in review"]
+    if route.name == "review:reviews_assignment_change":
+        return ["assignment of reviewer A", "assignment of reviewer B"]
+    if "app_label" in parameters:
+        # One request per app the pattern accepts: (?P<app_label>auth|axes|govcases|reviews)
+        alternatives = re.search(r"\(\?P<app_label>([^)]*)\)", route.route).group(1)
+        return [f"app {label}" for label in alternatives.split("|")]
+    if parameters == {"url"}:
+        return ["unknown page"]
+    if parameters == {"uidb64", "token"}:
+        return ["a wrong token"]  # the right one is tested in test_security.py (the invitation)
+    if parameters == {"content_type_id", "object_id"}:
+        return ["case of agency A"]
+    if parameters == {"round_id", "category_id"}:
+        return ["round in review"]
+    if route.model and parameters in ({"object_id"}, {"id"}):
+        return [route.model]
+    return ["?"]  # unknown parameters: the test fails and says so
+
+
+@dataclass
+class Data:
+    """The objects of the matrix, by role and by subject."""
+
+    users: dict  # role → user (None for anonymous)
+    sessions: dict  # role → session key
+    cases: dict  # "A", "B" → a draft in the open round
+    published_case: Case
+    case_in_review: Case
+    published_year: int
+    review_round: object
+    assignments: dict  # "A", "B" → the reviewer's assignment
+
+
+def fill(route: Route, subject: str, data: Data) -> dict[str, str]:
+    """Values for the URL's parameters, for `subject`."""
+    parameters = set(route.converters)
+    if subject == "-":
+        return {}
+    if subject.startswith("case of agency "):
+        case = data.cases[subject[-1]]
+        if parameters == {"content_type_id", "object_id"}:
+            return {"content_type_id": ContentType.objects.get_for_model(Case).pk, "object_id": case.pk}
+        return {name: case.pk for name in parameters}
+    if subject == "published case":
+        return {"case_id": data.published_case.pk}
+    if subject == "case in review":
+        return {"case_id": data.case_in_review.pk}
+    if subject == "published year":
+        return {"year": data.published_year}
+    if subject == "year in review":
+        return {"year": data.review_round.year}
+    if subject.startswith("assignment of reviewer "):
+        return {"object_id": data.assignments[subject[-1]].pk}
+    if subject.startswith("app "):
+        return {"app_label": subject.removeprefix("app ")}
+    if subject == "unknown page":
+        return {"url": "no-such-page/"}
+    if subject == "a wrong token":
+        return {"uidb64": "MQ", "token": "abc-wrong"}
+    if subject == "round in review":
+        return {"round_id": data.review_round.pk, "category_id": data.review_round.categories.first().pk}
+    model = apps.get_model(subject)
+    instance = model._default_manager.order_by("pk").first()
+    assert instance is not None, f"no {subject} in the matrix's data: create one in `matrix_data`"
+    return {name: instance.pk for name in parameters}
+
+
+def build_url(route: Route, values: dict) -> str:
+    path = route.route
+    for name, value in values.items():
+        # The regular expression's group first: its "<name>" would otherwise be taken for a path converter.
+        path = re.sub(rf"\(\?P<{name}>[^)]*\)", str(value), path)
+        path = re.sub(rf"<(?:\w+:)?{name}>", str(value), path)
+    path = path.lstrip("^").replace("$", "")
+    assert "<" not in path and "(?P" not in path, f"unfilled parameter in {route.route}"
+    return "/" + path
+
+
+# --- the rules -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    to: str | None = None  # where a redirect goes (the start of its Location)
+
+    def __str__(self):
+        return f"{self.status} → {self.to}" if self.to else str(self.status)
+
+
+OK, NOT_FOUND, FORBIDDEN, NOT_ALLOWED = Expect(200), Expect(404), Expect(403), Expect(405)
+TO_LOGIN = Expect(302, "/accounts/login/?next=")
+TO_ADMIN_LOGIN = Expect(302, "/admin/login/?next=")
+TO_REVIEW_LOGIN = Expect(302, "/review/login/?next=")
+
+
+def _everyone(expect: Expect):
+    return lambda role, subject: expect
+
+
+def _post_only(role, subject):
+    return NOT_ALLOWED
+
+
+def _public(role, subject):
+    # The public sees only published rounds and cases, whoever asks.
+    return NOT_FOUND if subject in {"case in review", "year in review"} else OK
+
+
+def _site_login(role, subject):
+    # Django's LoginView with redirect_authenticated_user: a logged-in user is sent on.
+    return OK if role == "anonymous" else Expect(302, "/accounts/home/")
+
+
+def _logged_in(role, subject):
+    return TO_LOGIN if role == "anonymous" else OK
+
+
+def _home_after_login(role, subject):
+    return {
+        "anonymous": TO_LOGIN,
+        "officer_a": Expect(302, "/portal/"),
+        "officer_b": Expect(302, "/portal/"),
+        "reviewer_a": Expect(302, "/review/"),
+        "reviewer_b": Expect(302, "/review/"),
+        "organiser": Expect(302, "/admin/"),
+    }[role]
+
+
+def _portal(role, subject):
+    if role == "anonymous":
+        return TO_LOGIN
+    if role not in OFFICERS:
+        return FORBIDDEN
+    if subject.startswith("case of agency "):
+        # Another agency's case does not exist, as far as an officer can tell.
+        return OK if subject[-1] == OFFICERS[role] else NOT_FOUND
+    return OK
+
+
+def _admin_site_login(site_role: set[str], index: str):
+    def rule(role, subject):
+        # The admin's login page sends a user who may use the site on to its index, and shows the form
+        # (with "you are not authorised") to anyone else.
+        return Expect(302, index) if role in site_role else OK
+
+    return rule
+
+
+def _admin_gate(site_roles: set[str], refused: Expect, inside):
+    """An admin_view-wrapped page: whoever may not use the site is sent to its login page."""
+
+    def rule(role, subject):
+        return inside(role, subject) if role in site_roles else refused
+
+    return rule
+
+
+REVIEW_ROLES = set(REVIEWERS)
+ORGANISER_ROLES = {"organiser"}
+
+
+def _own_assignment(role, subject):
+    return OK if subject[-1] == REVIEWERS[role] else NOT_FOUND
+
+
+# What an organiser gets on each admin page: the models whose records only services write have no add or
+# delete page; Django's own auth and axes admins use model permissions, which the organisers group has none of.
+ADMIN_NO_ADD = {
+    "govcases.case",
+    "govcases.publication",
+    "govcases.publishedcase",
+    "reviews.review",
+    "reviews.reviewprogress",
+    "reviews.rankingboard",
+    "reviews.selectionboard",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
+# Rounds are archived, never deleted; the only rubric here is frozen, as its round is in review.
+ADMIN_NO_DELETE = ADMIN_NO_ADD | {"govcases.round", "reviews.criterion"}
+DJANGO_PERMISSION_ADMINS = {
+    "auth.user",
+    "auth.group",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
+
+
+def _organiser_page(route: Route):
+    action = route.name.rsplit("_", 1)[-1] if route.name else ""
+    model = route.model
+
+    def rule(role, subject):
+        if not route.name:  # "<object_id>/": the old change URL, kept as a redirect to the change page
+            return Expect(302, "{url}change/")
+        if model in DJANGO_PERMISSION_ADMINS:
+            return FORBIDDEN
+        if action == "add" and model in ADMIN_NO_ADD:
+            return FORBIDDEN
+        if action == "delete" and model in ADMIN_NO_DELETE:
+            return FORBIDDEN
+        return OK
+
+    return rule
+
+
+@dataclass(frozen=True)
+class Rule:
+    what: str
+    applies: object  # Route → bool
+    expect: object  # (role, subject) → Expect
+
+
+def named(*names):
+    return lambda route: route.name in names
+
+
+RULES = [
+    Rule(
+        "POST-only actions",
+        named("portal:case_submit", "portal:case_withdraw", "portal:case_reopen", "logout"),
+        _post_only,
+    ),
+    Rule("the public site", lambda r: r.name.startswith("public:"), _public),
+    Rule("health check", named("healthz"), _everyone(OK)),
+    Rule(
+        "language switch (redirects back; changes only on POST)",
+        named("set_language"),
+        _everyone(Expect(302, "/")),
+    ),
+    Rule("site login", named("login"), _site_login),
+    Rule(
+        "password reset by e-mail",
+        named("password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"),
+        _everyone(OK),
+    ),
+    Rule("own password", named("password_change", "password_change_done"), _logged_in),
+    Rule("after login", named("home-after-login"), _home_after_login),
+    Rule("agency portal", lambda r: r.name.startswith("portal:"), _portal),
+    # The reviewers' admin at /review/
+    Rule("review: login", named("review:login"), _admin_site_login(REVIEW_ROLES, "/review/")),
+    Rule(
+        "review: logout (POST only; the admin sends whoever may not use it to its index)",
+        named("review:logout"),
+        _admin_gate(REVIEW_ROLES, Expect(302, "/review/"), _post_only),
+    ),
+    Rule(
+        "review: view on site (no model has a public URL)",
+        named("review:view_on_site"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(NOT_FOUND)),
+    ),
+    Rule(
+        "review: unknown pages",
+        lambda r: r.site == "review" and r.view.endswith("catch_all_view"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(NOT_FOUND)),
+    ),
+    Rule(
+        "review: index sends reviewers to their queue",
+        named("review:index"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(Expect(302, "/review/reviews/assignment/"))),
+    ),
+    Rule(
+        "review: autocomplete (needs its parameters)",
+        named("review:autocomplete"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(FORBIDDEN)),
+    ),
+    Rule(
+        "review: a reviewer's own assignment only",
+        named("review:reviews_assignment_change"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _own_assignment),
+    ),
+    Rule(
+        "review: the queue and the reviewer's own pages",
+        lambda r: r.site == "review",
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(OK)),
+    ),
+    # The organisers' admin at /admin/
+    Rule("admin: login", named("admin:login"), _admin_site_login(ORGANISER_ROLES, "/admin/")),
+    Rule(
+        "admin: logout (POST only; the admin sends whoever may not use it to its index)",
+        named("admin:logout"),
+        _admin_gate(ORGANISER_ROLES, Expect(302, "/admin/"), _post_only),
+    ),
+    Rule(
+        "admin: view on site (no model has a public URL)",
+        named("admin:view_on_site"),
+        _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(NOT_FOUND)),
+    ),
+    Rule(
+        "admin: unknown pages",
+        lambda r: r.site == "admin" and r.view.endswith("catch_all_view"),
+        _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(NOT_FOUND)),
+    ),
+    Rule(
+        "admin: autocomplete (needs its parameters)",
+        named("admin:autocomplete"),
+        _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(FORBIDDEN)),
+    ),
+    Rule(
+        "admin: app index",
+        named("admin:app_list"),
+        _admin_gate(
+            ORGANISER_ROLES,
+            TO_ADMIN_LOGIN,
+            lambda role, subject: NOT_FOUND if subject in {"app auth", "app axes"} else OK,
+        ),
+    ),
+    Rule(
+        "admin: the board's assignment button (POST; a GET goes back to the board)",
+        named("admin:reviews_reviewprogress_assign"),
+        _admin_gate(
+            ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(Expect(302, "/admin/reviews/reviewprogress/"))
+        ),
+    ),
+    Rule(
+        "admin: the model pages",
+        lambda r: r.site == "admin" and bool(r.model),
+        None,  # per route: _organiser_page(route)
+    ),
+    Rule(
+        "admin: the site's own pages",
+        lambda r: r.site == "admin",
+        _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(OK)),
+    ),
+]
+
+
+def rule_for(route: Route) -> Rule | None:
+    return next((rule for rule in RULES if rule.applies(route)), None)
+
+
+def expectation(route: Route, role: str, subject: str) -> Expect:
+    rule = rule_for(route)
+    if rule.expect is None:
+        return _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _organiser_page(route))(role, subject)
+    return rule.expect(role, subject)
+
+
+# --- the data ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matrix_data(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Three rounds (2023 published, 2024 in review, 2025 open), two agencies, two reviewers, an organiser,
+    and one object of every model an admin page shows; rolled back when the module ends."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        ),
+        transaction.atomic(),
+    ):
+        data = _build()
+        yield data
+        transaction.set_rollback(True)
+
+
+def _build() -> Data:
+    organiser = factories.OrganiserFactory()
+    members = {tenant: factories.AgencyMemberFactory() for tenant in "AB"}
+    reviewers = {tenant: factories.ReviewerFactory() for tenant in "AB"}
+
+    published_round = factories.RoundFactory(year=2023, phase=Phase.SELECTION)
+    published_case = factories.CaseFactory(
+        round=published_round, agency=members["A"].agency, status=CaseStatus.IN_REVIEW
+    )
+    publication_create(round=published_round, selected=[published_case], by=organiser)
+
+    review_round = factories.RoundFactory(
+        year=2024, phase=Phase.REVIEW, review_deadline=timezone.now() + timedelta(days=10)
+    )
+    category = review_round.categories.order_by("position").first()
+    factories.rubric(review_round, category)
+    assignments = {}
+    case_in_review = None
+    for tenant in "AB":
+        case_in_review = factories.CaseFactory(
+            round=review_round, agency=members[tenant].agency, category=category, status=CaseStatus.IN_REVIEW
+        )
+        assignments[tenant] = Assignment.objects.create(reviewer=reviewers[tenant], case=case_in_review)
+    Review.objects.create(assignment=assignments["A"], status=ReviewStatus.DRAFT, comment="草稿")
+
+    open_round = factories.RoundFactory(year=2025)
+    cases = {
+        tenant: factories.CaseFactory(round=open_round, agency=members[tenant].agency) for tenant in "AB"
+    }
+    AccessAttempt.objects.create(
+        username="someone", ip_address="192.0.2.1", user_agent="test", failures_since_start=1
+    )
+    AccessFailureLog.objects.create(username="someone", ip_address="192.0.2.1", user_agent="test")
+    AccessLog.objects.create(username=organiser.username, ip_address="192.0.2.2", user_agent="test")
+    EmailTemplate.objects.create(key="case_submitted", subject="已收到", body="{{ case.title }}")
+
+    users = {
+        "anonymous": None,
+        "officer_a": members["A"].user,
+        "officer_b": members["B"].user,
+        "reviewer_a": reviewers["A"],
+        "reviewer_b": reviewers["B"],
+        "organiser": organiser,
+    }
+    sessions = {}
+    for role, user in users.items():
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            sessions[role] = client.session.session_key
+    return Data(
+        users=users,
+        sessions=sessions,
+        cases=cases,
+        published_case=published_case,
+        case_in_review=case_in_review,
+        published_year=published_round.year,
+        review_round=review_round,
+        assignments=assignments,
+    )
+
+
+def browser(data: Data, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = data.sessions[role]
+    return client
+
+
+# --- the tests -----------------------------------------------------------------------------------------------
+
+
+def _route_id(route: Route) -> str:
+    return route.name or f"{route.view.rsplit('.', 1)[-1]}:{route.route}"
+
+
+CELLS = [
+    pytest.param(route, subject, role, id=f"{_route_id(route)}[{subject}]-{role}")
+    for route in ROUTES
+    for subject in subjects(route)
+    for role in ROLES
+]
+
+
+def test_every_url_is_classified():
+    unclassified = [route.route for route in ROUTES if rule_for(route) is None]
+    assert not unclassified, f"unclassified URL: add it to the matrix in {__name__}: {unclassified}"
+    unfillable = [route.route for route in ROUTES if "?" in subjects(route)]
+    assert not unfillable, f"URL parameters the matrix cannot fill: teach `subjects` and `fill`: {unfillable}"
+
+
+def test_the_walk_finds_every_part_of_the_site():
+    """A sanity check of the walk itself: if it missed an include, the matrix would be silently smaller."""
+    names = {route.name for route in ROUTES}
+    assert {"public:home", "public:case", "portal:case_edit", "healthz", "login"} <= names
+    assert {"review:reviews_assignment_changelist", "review:reviews_assignment_change"} <= names
+    assert {
+        "admin:govcases_case_change",
+        "admin:reviews_selectionboard_change",
+        "admin:reviews_criterion_rubric",
+    } <= names
+    models = {route.model for route in ROUTES if route.site == "admin"}
+    assert {"govcases.case", "govcases.round", "reviews.review", "reviews.assignment"} <= models
+    assert len(ROUTES) > 150
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "subject", "role"), CELLS)
+def test_access(matrix_data, route, subject, role):
+    rule = rule_for(route)
+    assert rule is not None, f"unclassified URL: add it to the matrix: {route.route} ({route.view})"
+    url = build_url(route, fill(route, subject, matrix_data))
+    # The URL built must reach the pattern it was built for, or the cell would test another page.
+    assert resolve(url).route == route.route, f"{url} resolves to {resolve(url).route}, not {route.route}"
+    expected = expectation(route, role, subject)
+    if expected.to:
+        expected = Expect(expected.status, expected.to.format(url=url))
+
+    response = browser(matrix_data, role).get(url)
+
+    got = Expect(
+        response.status_code, response.get("Location") if response.status_code in (301, 302) else None
+    )
+    assert response.status_code == expected.status, (
+        f"{role} GET {url} ({rule.what}): {got}, expected {expected}"
+    )
+    if expected.to:
+        assert response["Location"].startswith(expected.to), (
+            f"{role} GET {url}: to {got.to}, expected {expected.to}"
+        )
+
+
+def test_a_url_nobody_classified_fails_the_matrix():
+    """The guard itself: a new page outside every rule is reported, not skipped."""
+    new_page = Route(
+        route="reports/<int:year>/", name="reports", view="govcases.reports.page", site="", model=""
+    )
+    assert rule_for(new_page) is None
+    assert subjects(new_page) == ["?"]
+    # A new model in the organisers' admin is classified at once: organisers only.
+    new_model_page = Route(
+        route="admin/govcases/newthing/",
+        name="admin:govcases_newthing_changelist",
+        view="x",
+        site="admin",
+        model="govcases.newthing",
+    )
+    assert expectation(new_model_page, "officer_a", "-") == TO_ADMIN_LOGIN
+    assert expectation(new_model_page, "reviewer_a", "-") == TO_ADMIN_LOGIN
+    assert expectation(new_model_page, "organiser", "-") == OK
