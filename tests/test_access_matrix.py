@@ -599,7 +599,7 @@ def test_access(matrix_data, route, subject, role):
 def test_a_url_nobody_classified_fails_the_matrix():
     """The guard itself: a new page outside every rule is reported, not skipped."""
     new_page = Route(
-        route="reports/<int:year>/", name="reports", view="govcases.reports.page", site="", model=""
+        route="reports/<slug:code>/", name="reports", view="govcases.reports.page", site="", model=""
     )
     assert rule_for(new_page) is None
     assert subjects(new_page) == ["?"]
