@@ -1,8 +1,8 @@
 """Backup and restore of the whole site: the database and the uploaded media in one tar.gz archive.
 
 The archive holds `manifest.json` (format, time, row counts per model, size and SHA-256 of every media file),
-`data.json` (as dumpdata writes it: natural foreign keys, the original primary keys) and `media/<storage name>` for
-every file in the default storage. It is portable between SQLite and PostgreSQL, and between local disk and
+`data.json` (as dumpdata writes it, with the original primary keys; content types and permissions by natural
+key) and `media/<storage name>` for every file in the default storage. It is portable between SQLite and PostgreSQL, and between local disk and
 S3-compatible object storage, because it goes through Django's serialisers and storage API only.
 
 Left out on purpose: content types and permissions (migrate recreates them; rows point at them by natural
@@ -17,16 +17,20 @@ import json
 import posixpath
 import tarfile
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.files.base import File
 from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -101,13 +105,6 @@ def storage_files(storage: Storage, folder: str = "") -> list[str]:
     return sorted(names)
 
 
-def _sha256(stream) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: stream.read(CHUNK), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
 def backup_write(
     *, path: Path, storage: Storage = default_storage, using: str = DEFAULT_DB_ALIAS
 ) -> Manifest:
@@ -127,25 +124,24 @@ def backup_write(
             _dump(data_path, using)
             counts = row_counts(using)
         media = {}
-        for name in storage_files(storage):
-            with storage.open(name, "rb") as stream:
-                media[name] = {"size": storage.size(name), "sha256": _sha256(stream)}
-        manifest = Manifest(
-            created_at=timezone.now().isoformat(),
-            database_vendor=connections[using].vendor,
-            counts=counts,
-            media=media,
-        )
         partial = path.with_name(path.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
-            _add_bytes(archive, "manifest.json", manifest.as_json())
             archive.add(data_path, arcname="data.json")
-            for name, facts in media.items():
-                info = tarfile.TarInfo(MEDIA_PREFIX + name)
-                info.size = facts["size"]
-                info.mtime = int(timezone.now().timestamp())
-                with storage.open(name, "rb") as stream:
-                    archive.addfile(info, stream)
+            for name in storage_files(storage):
+                # One read per file (from the object store, a download): hashed and archived from a local copy.
+                with storage.open(name, "rb") as stream, _spooled_copy(stream) as (copy, sha256, size):
+                    info = tarfile.TarInfo(MEDIA_PREFIX + name)
+                    info.size = size
+                    info.mtime = int(timezone.now().timestamp())
+                    archive.addfile(info, copy)
+                media[name] = {"size": size, "sha256": sha256}
+            manifest = Manifest(
+                created_at=timezone.now().isoformat(),
+                database_vendor=connections[using].vendor,
+                counts=counts,
+                media=media,
+            )
+            _add_bytes(archive, "manifest.json", manifest.as_json())
         # Only a complete archive gets the requested name: a crash never leaves a truncated "backup".
         partial.replace(path)
     return manifest
@@ -161,7 +157,7 @@ class _PreciseEncoder(DjangoJSONEncoder):
 
 
 def _dump(path: Path, using: str) -> None:
-    """What `dumpdata --natural-foreign --all` writes, with full-precision times, streamed to a file."""
+    """What `dumpdata --all` writes, with full-precision times and natural keys where needed, to a file."""
     by_app = {}
     for model in backed_up_models():
         by_app.setdefault(apps.get_app_config(model._meta.app_label), []).append(model)
@@ -170,7 +166,35 @@ def _dump(path: Path, using: str) -> None:
         model._base_manager.using(using).order_by(model._meta.pk.name).iterator() for model in ordered
     )
     with path.open("w", encoding="utf-8") as stream:
-        serializers.serialize("json", rows, stream=stream, cls=_PreciseEncoder, use_natural_foreign_keys=True)
+        _Serializer().serialize(rows, stream=stream, cls=_PreciseEncoder, use_natural_foreign_keys=True)
+
+
+class _Serializer(JSONSerializer):
+    """Natural keys only for rows that migrate recreates with other primary keys (content types, permissions).
+
+    Every other reference keeps its primary key, which the restore preserves; that also spares loaddata one
+    lookup query per reference (users are referenced from almost every table).
+    """
+
+    def _natural_for(self, field) -> bool:
+        return field.remote_field.model in (ContentType, Permission)
+
+    def handle_fk_field(self, obj, field):
+        with self._natural_keys(self._natural_for(field)):
+            super().handle_fk_field(obj, field)
+
+    def handle_m2m_field(self, obj, field):
+        with self._natural_keys(self._natural_for(field)):
+            super().handle_m2m_field(obj, field)
+
+    @contextmanager
+    def _natural_keys(self, wanted: bool):
+        chosen = self.use_natural_foreign_keys
+        self.use_natural_foreign_keys = chosen and wanted
+        try:
+            yield
+        finally:
+            self.use_natural_foreign_keys = chosen
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, content: bytes) -> None:
@@ -251,21 +275,38 @@ def backup_restore(
                 }
                 if wrong:
                     raise BackupError(f"Row counts differ after loading (expected, found): {wrong}")
-        for name, member in sorted(media_members.items()):
+        # In archive order, so that the compressed stream is read forwards only.
+        for name, member in sorted(media_members.items(), key=lambda item: item[1].offset):
             _restore_file(archive, member, name, manifest.media[name], storage)
     return manifest
 
 
 def _restore_file(archive: tarfile.TarFile, member, name: str, facts: dict, storage: Storage) -> None:
-    with archive.extractfile(member) as stream:
-        if _sha256(stream) != facts["sha256"]:
+    with archive.extractfile(member) as stream, _spooled_copy(stream) as (copy, sha256, size):
+        if (sha256, size) != (facts["sha256"], facts["size"]):
             raise BackupError(
                 f"The archived file {name} does not match its checksum: the archive is damaged."
             )
-        stream.seek(0)
         if storage.exists(name):
             # The same name always means the same upload (names are generated), so replace it.
             storage.delete(name)
-        saved = storage.save(name, File(stream, name=posixpath.basename(name)))
+        saved = storage.save(name, File(copy, name=posixpath.basename(name)))
     if saved != name:
         raise BackupError(f"The storage saved {name} as {saved}: restore it into an empty media storage.")
+
+
+@contextmanager
+def _spooled_copy(stream):
+    """A seekable local copy of a stream (in memory up to 16 MB), with its SHA-256 and size.
+
+    Archive members and object-store files must be read once, front to back: seeking back in a gzip stream
+    decompresses it again from the start.
+    """
+    with tempfile.SpooledTemporaryFile(max_size=16 * CHUNK) as copy:
+        digest, size = hashlib.sha256(), 0
+        for chunk in iter(lambda: stream.read(CHUNK), b""):
+            digest.update(chunk)
+            copy.write(chunk)
+            size += len(chunk)
+        copy.seek(0)
+        yield copy, digest.hexdigest(), size
