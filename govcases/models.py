@@ -210,7 +210,7 @@ class Case(models.Model):
         indexes = [models.Index(fields=["round", "status", "category"])]
 
     def __str__(self):
-        return self.title or _("(untitled draft)")
+        return self.title or str(_("(untitled draft)"))
 
     @property
     def editable(self) -> bool:

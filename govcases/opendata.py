@@ -7,6 +7,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .models import Publication
 from .selectors import publication_groups
@@ -80,7 +81,14 @@ def publication_xlsx(data: dict) -> bytes:
     sheet.title = str(data["year"])
     sheet.append(COLUMNS)
     for row in publication_rows(data):
-        sheet.append(row)
+        # XML cannot hold most control characters (a title may carry a pasted bell or escape): drop them.
+        sheet.append(
+            [ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row]
+        )
+        # Text typed by agencies stays text: a title "=HYPERLINK(…)" must not become a formula.
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     for column, width in zip("ABCDEFG", [8, 12, 50, 24, 24, 10, 40], strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

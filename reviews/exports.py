@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -159,6 +160,11 @@ def _aggregate_values(row: RankingRow) -> list:
     ]
 
 
+def _sheet_values(values: list) -> list:
+    """Values a worksheet can hold: XML cannot carry most control characters (a pasted bell, an escape)."""
+    return [ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in values]
+
+
 def scoring_xlsx(*, round: Round) -> bytes:
     """One sheet per category: each case's aggregates, then each reviewer's points per criterion and total."""
     rows = ranking_rows(round=round)
@@ -180,7 +186,7 @@ def scoring_xlsx(*, round: Round) -> bytes:
             header.append(_("Reviewer %(n)d") % {"n": slot})
             header += [f"{criterion.name} ({criterion.max_points})" for criterion in rubric]
             header.append(_("Total %(n)d") % {"n": slot})
-        sheet.append(header)
+        sheet.append(_sheet_values(header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in category_rows:
@@ -189,7 +195,12 @@ def scoring_xlsx(*, round: Round) -> bytes:
                 values.append(line.reviewer)
                 values += [line.points.get(criterion.pk) for criterion in rubric]
                 values.append(line.total)
-            sheet.append(values)
+            sheet.append(_sheet_values(values))
+        # Titles typed by agencies stay text: "=HYPERLINK(…)" must not become a formula in Excel.
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
         sheet.freeze_panes = "D2"
         sheet.column_dimensions[get_column_letter(4)].width = 40
         sheet.column_dimensions[get_column_letter(5)].width = 16
