@@ -60,6 +60,15 @@ def _join(first: str, second: str) -> str:
     return first + (second[1:] if second.startswith("^") else second)
 
 
+def admin_model(prefix: str) -> str:
+    """The model an admin include is for ("govcases/case/" → "govcases.case"), or "" for any other."""
+    try:
+        app_label, model_name = prefix.strip("/").split("/")
+        return apps.get_model(app_label, model_name)._meta.label_lower
+    except (ValueError, LookupError):
+        return ""
+
+
 def walk(resolver=None, route="", namespaces=(), site="", model="") -> list[Route]:
     """Every URLPattern below `resolver`, with its full route, namespaced name, admin site and model."""
     resolver = resolver or get_resolver()
@@ -72,8 +81,7 @@ def walk(resolver=None, route="", namespaces=(), site="", model="") -> list[Rout
             inner_model = model
             if inner_site and not pattern.namespace:
                 # Inside an admin site, "app_label/model_name/" includes that model's ModelAdmin URLs.
-                app_label, model_name = str(pattern.pattern).strip("/").split("/")
-                inner_model = apps.get_model(app_label, model_name)._meta.label_lower
+                inner_model = admin_model(str(pattern.pattern))
             found += walk(pattern, here, inner_namespaces, inner_site, inner_model)
         elif isinstance(pattern, URLPattern):
             callback = pattern.callback
