@@ -31,6 +31,7 @@ from govcases.models import Case, CaseImage, CaseTransition
 from govcases.services import publication_create, round_phase_set
 from reviews.models import Assignment, Review
 from tests import factories
+from tests.test_access_matrix import walk
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -547,3 +548,31 @@ def test_a_hostile_file_name_is_stored_under_a_generated_name_inside_media(
         assert "<img src=x" not in page
         if attachment.name in page or escape(attachment.name) in page:
             shown_as_text(page, attachment.name)
+
+
+# --- a NUL character in a search box ------------------------------------------------------------------------
+# PostgreSQL refuses a NUL in any string it is sent; a search must answer, not fail with a server error.
+
+
+def changelists(site: str) -> list[str]:
+    return [
+        "/" + route.route
+        for route in walk()
+        if route.site == site and route.name.endswith("_changelist") and "<" not in route.route
+    ]
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "province=%00", "category=%00&year=%00", "page=%00"])
+def test_a_nul_in_the_public_search_is_not_a_server_error(client, db, query):
+    response = client.get(f"/cases/?{query}")
+    assert response.status_code == 200
+
+
+def test_a_nul_in_an_admin_search_is_not_a_server_error(client, organiser, reviewer):
+    client.force_login(organiser)
+    for url in changelists("admin"):
+        response = client.get(url, {"q": "政务\x00"})
+        assert response.status_code in {200, 403}, url  # 403: Django's own auth and axes admins
+    client.force_login(reviewer)
+    for url in changelists("review"):
+        assert client.get(url, {"q": "政务\x00"}).status_code == 200, url
