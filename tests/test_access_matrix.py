@@ -587,21 +587,67 @@ def test_access(matrix_data, route, subject, role):
     # The URL built must reach the pattern it was built for, or the cell would test another page.
     assert resolve(url).route == route.route, f"{url} resolves to {resolve(url).route}, not {route.route}"
     expected = expectation(route, role, subject)
-    if expected.to:
-        expected = Expect(expected.status, expected.to.format(url=url))
 
     response = browser(matrix_data, role).get(url)
 
+    answered_as_expected(response, expected, f"{role} GET {url} ({rule.what})", url)
+
+
+def answered_as_expected(response, expected: Expect, what: str, url: str) -> None:
+    if expected.to:
+        expected = Expect(expected.status, expected.to.format(url=url))
     got = Expect(
         response.status_code, response.get("Location") if response.status_code in (301, 302) else None
     )
-    assert response.status_code == expected.status, (
-        f"{role} GET {url} ({rule.what}): {got}, expected {expected}"
-    )
+    assert response.status_code == expected.status, f"{what}: {got}, expected {expected}"
     if expected.to:
-        assert response["Location"].startswith(expected.to), (
-            f"{role} GET {url}: to {got.to}, expected {expected.to}"
-        )
+        assert response["Location"].startswith(expected.to), f"{what}: to {got.to}, expected {expected.to}"
+
+
+# A view that checks its user only on GET would let a crafted POST through: whoever is refused a page is
+# refused a POST to it too, and the POST changes nothing.
+
+POST_ONLY_PORTAL = {"portal:case_submit", "portal:case_withdraw", "portal:case_reopen"}
+REFUSALS = {TO_LOGIN, TO_ADMIN_LOGIN, TO_REVIEW_LOGIN, FORBIDDEN}
+TENANT_SUBJECTS = {
+    "case of agency A",
+    "case of agency B",
+    "assignment of reviewer A",
+    "assignment of reviewer B",
+}
+CRAFTED = {"title": "被篡改", "comment": "被篡改", "reason": "被篡改", "action": "publish", "apply": "1"}
+
+
+def refusal_on_post(route: Route, role: str, subject: str) -> Expect | None:
+    if route.name.startswith("public:") or route.name.endswith(("logout", "autocomplete")):
+        return None  # not refusals of a role: GET-only pages, POST-only logout, missing parameters
+    expected = _portal(role, subject) if route.name in POST_ONLY_PORTAL else expectation(route, role, subject)
+    if expected in REFUSALS or (expected == NOT_FOUND and subject in TENANT_SUBJECTS):
+        return expected
+    return None
+
+
+REFUSED_POSTS = [
+    pytest.param(route, subject, role, id=f"{_route_id(route)}[{subject}]-{role}")
+    for route in ROUTES
+    for subject in subjects(route)
+    for role in ROLES
+    if refusal_on_post(route, role, subject)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "subject", "role"), REFUSED_POSTS)
+def test_a_refused_user_is_refused_a_post_too(matrix_data, route, subject, role):
+    url = build_url(route, fill(route, subject, matrix_data))
+    statuses = dict(Case.objects.values_list("pk", "status"))
+
+    response = browser(matrix_data, role).post(url, CRAFTED)
+
+    answered_as_expected(response, refusal_on_post(route, role, subject), f"{role} POST {url}", url)
+    assert not Case.objects.filter(title="被篡改").exists()
+    assert dict(Case.objects.values_list("pk", "status")) == statuses
+    assert not Review.objects.filter(comment="被篡改").exists()
 
 
 def test_a_url_nobody_classified_fails_the_matrix():
