@@ -169,9 +169,14 @@ def measure(
     result = Measurement(page.key, page.label, page.path, page.kind, note=page.note)
     if page.path is None:
         return result
-    warm_deadline = time.monotonic() + time_limit
+    # A slow page gets fewer warm-up requests: a quarter of its time at most (and at least one request).
+    warm_deadline = time.monotonic() + time_limit / 4
     for _ in range(warmup):
-        status, _, content, _ = client.get(page.path)
+        try:
+            status, _, content, _ = client.get(page.path)
+        except OSError as error:
+            result.note = (result.note + f" warm-up failed: {type(error).__name__} {error}").strip()
+            return result
         result.bytes = len(content)
         if status != 200:
             result.statuses[status] = result.statuses.get(status, 0) + 1
