@@ -448,7 +448,10 @@ def discover(client: Client, path: str | None) -> str | None:
     """Follows one same-site redirect (a board's list page may send the organiser to the round's board)."""
     if path is None:
         return None
-    status, headers, _, _ = client.get(path)
+    try:
+        status, headers, _, _ = client.get(path)
+    except OSError:
+        return path  # too slow to answer in time: measure() reports it
     if status in (301, 302) and headers.get("Location"):
         location = urllib.parse.urlparse(headers["Location"])
         if location.netloc in ("", f"{HOST}:{client.port}") and "login" not in location.path:
