@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -130,6 +131,8 @@ class SelectionBoardAdmin(Board, admin.ModelAdmin):
         action = request.POST.get("action")
         reason = request.POST.get("reason", "")
         try:
+            # The reason bypasses a form; PostgreSQL cannot store a NUL character: refuse it, as forms do.
+            ProhibitNullCharactersValidator()(reason)
             if action == "propose":
                 proposal = selection_propose(round=round, by=request.user)
                 self.message_user(

@@ -27,10 +27,12 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from govcases.enums import CaseStatus, Phase
-from govcases.models import Case, CaseImage, CaseTransition
+from govcases.models import Case, CaseImage, CaseTransition, Publication, RoundPhaseChange
 from govcases.services import publication_create, round_phase_set
-from reviews.models import Assignment, Review
+from reviews.models import Assignment, Review, SelectionDecision
+from reviews.selection import round_publish, selection_propose
 from tests import factories
+from tests.reviews.test_selection import scored_case, selection_round
 from tests.test_access_matrix import walk
 
 pytestmark = pytest.mark.django_db
@@ -576,3 +578,53 @@ def test_a_nul_in_an_admin_search_is_not_a_server_error(client, organiser, revie
     client.force_login(reviewer)
     for url in changelists("review"):
         assert client.get(url, {"q": "政务\x00"}).status_code == 200, url
+
+
+# --- the organisers' reasons on the selection board ---------------------------------------------------------
+
+
+@pytest.fixture
+def selection_board(organiser):
+    """2024 in selection with one seat in 公开解读 and two scored cases: choosing the second needs a reason."""
+    reviewers = [factories.ReviewerFactory() for _ in range(2)]
+    round = selection_round([1, 0, 0, 0])
+    first = scored_case(round, "disclosure", [90, 91], reviewers, title="第一名")
+    second = scored_case(round, "disclosure", [70, 71], reviewers, title="第二名")
+    return round, first, second, reverse("admin:reviews_selectionboard_change", args=[round.pk])
+
+
+@pytest.mark.parametrize("payload", [*PAYLOADS.values(), LONG], ids=[*PAYLOADS.keys(), "10,000 characters"])
+def test_a_hostile_selection_reason_is_stored_as_typed_and_shown_as_text(
+    client, organiser, selection_board, payload
+):
+    round, first, second, url = selection_board
+    client.force_login(organiser)
+
+    response = client.post(url, {"action": "select", "case": second.pk, "reason": payload})
+
+    assert response.status_code == 302
+    assert SelectionDecision.objects.get(case=second).reason == payload.strip()
+    shown_as_text(client.get(url).content.decode(), payload.strip())
+
+
+@pytest.mark.parametrize("action", ["select", "publish", "reopen"])
+def test_a_nul_in_a_selection_board_reason_is_not_a_server_error(client, organiser, selection_board, action):
+    round, first, second, url = selection_board
+    client.force_login(organiser)
+    if action == "reopen":
+        selection_propose(round=round, by=organiser)
+        round_publish(round=round, by=organiser)  # a correction starts from a published round
+    elif action == "publish":
+        client.post(url, {"action": "select", "case": first.pk, "reason": ""})
+
+    response = client.post(url, {"action": action, "case": second.pk, "reason": "理由\x00注入"}, **EN)
+
+    assert response.status_code == 302
+    page = client.get(url, **EN).content.decode()
+    assert "Null characters are not allowed." in page and "\x00" not in page
+    stored = [
+        *SelectionDecision.objects.values_list("reason", flat=True),
+        *Publication.objects.values_list("reason", flat=True),
+        *RoundPhaseChange.objects.values_list("reason", flat=True),
+    ]
+    assert not any("\x00" in reason for reason in stored)
