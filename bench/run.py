@@ -485,6 +485,7 @@ def bench_round(cases: int, options) -> dict:
     report: dict = {"cases_requested": cases, "database": redact(database_url)}
     report.update(prepare(cases, options, env, database_url, media_root))
     manage(["collectstatic", "--noinput"], env, 600, OUTPUT / "collectstatic.log")
+    manage(["createcachetable"], env, 120, OUTPUT / "createcachetable.log")  # for CACHE_BACKEND=database
     saved_statuses = OUTPUT / f"statuses-{cases}.json"
     if saved_statuses.exists():  # an earlier run stopped with the round reopened
         probe(env, options.year, "--restore", str(saved_statuses))
