@@ -211,9 +211,9 @@ def _apply_files_and_buttons(request, case: Case) -> list[str]:
         "image_down": lambda image: services.case_image_move(image=image, by=request.user, offset=1),
     }
     for name, act in buttons.items():
-        if request.POST.get(name, "").isdigit():
+        if request.POST.get(name, "").isdecimal():  # not isdigit: "²" is a digit that int() refuses
             act(get_object_or_404(case.images.select_related("case"), pk=request.POST[name]))
-    if request.POST.get("attachment_remove", "").isdigit():
+    if request.POST.get("attachment_remove", "").isdecimal():
         attachment = get_object_or_404(
             case.attachments.select_related("case"), pk=request.POST["attachment_remove"]
         )

@@ -150,7 +150,8 @@ class SelectionBoardAdmin(Board, admin.ModelAdmin):
                         messages.WARNING,
                     )
             elif action in {"select", "deselect"}:
-                case = Case.objects.filter(round=round, pk=request.POST.get("case")).first()
+                case_id = request.POST.get("case", "")
+                case = Case.objects.filter(round=round, pk=case_id).first() if case_id.isdecimal() else None
                 if case is None:
                     raise Refused(_("No such case in this round."))
                 selection_decide(case=case, selected=action == "select", by=request.user, reason=reason)

@@ -628,3 +628,30 @@ def test_a_nul_in_a_selection_board_reason_is_not_a_server_error(client, organis
         *RoundPhaseChange.objects.values_list("reason", flat=True),
     ]
     assert not any("\x00" in reason for reason in stored)
+
+
+# --- ids that are not ids ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "1 OR 1=1", "²", "-1", "9" * 30])
+def test_a_crafted_image_button_is_not_a_server_error(client, draft, officer, value):
+    """ "²" passes str.isdigit() but not int(): a crafted button value must not be a server error."""
+    client.force_login(officer)
+    images = draft.images.count()
+    response = client.post(
+        reverse("portal:case_edit", args=[draft.pk]), {"title": draft.title, "image_remove": value}
+    )
+    assert response.status_code in {302, 404}
+    assert draft.images.count() == images
+
+
+@pytest.mark.parametrize("value", ["abc", "1 OR 1=1", "²", "", "9" * 30])
+def test_a_crafted_case_on_the_selection_board_is_refused_with_a_message(
+    client, organiser, selection_board, value
+):
+    round, first, second, url = selection_board
+    client.force_login(organiser)
+    response = client.post(url, {"action": "select", "case": value, "reason": "理由"}, **EN)
+    assert response.status_code == 302
+    assert "No such case in this round." in client.get(url, **EN).content.decode()
+    assert not SelectionDecision.objects.filter(selected=True).exists()
