@@ -20,7 +20,7 @@ def _version(request) -> int | None:
     value = request.GET.get("version")
     if value is None:
         return None
-    if not value.isdigit():
+    if not value.isdecimal():  # not isdigit: "²" is a digit that int() refuses
         raise Http404("Unknown version")
     return int(value)
 

@@ -655,3 +655,17 @@ def test_a_crafted_case_on_the_selection_board_is_refused_with_a_message(
     assert response.status_code == 302
     assert "No such case in this round." in client.get(url, **EN).content.decode()
     assert not SelectionDecision.objects.filter(selected=True).exists()
+
+
+@pytest.mark.parametrize("version", ["²", "x", "1 OR 1=1", "-1", "9" * 30])
+@pytest.mark.parametrize("page", ["results", "results.json", "results.csv", "results.xlsx", "stats"])
+def test_a_crafted_version_of_the_results_is_not_found(client, round_, organiser, version, page):
+    round_.phase = Phase.SELECTION
+    round_.save()
+    publication_create(round=round_, selected=[], by=organiser)
+    url = {
+        "results": f"/results/{round_.year}/",
+        "stats": f"/results/{round_.year}/stats/",
+    }.get(page, f"/{page.replace('results', f'results/{round_.year}')}")
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"version": version}).status_code == 404
