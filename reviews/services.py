@@ -4,6 +4,7 @@ Keyword-only, typed functions named <entity>_<verb>. Rules are enforced here and
 govcases.services.Refused (a message in the user's language); forms only check the shape of the input.
 """
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -230,42 +231,47 @@ def _balance(made, *, cases, reviewers, panels, assigned) -> list[tuple[int, int
     """Moves new assignments from the busiest to the idlest reviewer of a panel while that narrows the gap.
 
     Each move lowers the sum of squared loads, so the loop ends; the order of the scan makes it deterministic.
+    The positions of each reviewer's new assignments are indexed, so a move costs a panel's size, not the
+    length of the whole list (a national round makes tens of thousands of assignments).
     """
     made = list(made)
+    positions: dict[int, list[int]] = defaultdict(list)
+    for position, (_case_id, reviewer_id) in enumerate(made):
+        positions[reviewer_id].append(position)
+
+    def move_one(category_id: int, panel: list[int]) -> bool:
+        for busy_pk in sorted(panel, key=lambda pk: (-reviewers[pk].load, pk)):
+            busy = reviewers[busy_pk]
+            for idle_pk in sorted(panel, key=lambda pk: (reviewers[pk].load, pk)):
+                idle = reviewers[idle_pk]
+                if busy.load - idle.load < 2:
+                    break
+                if idle.load >= idle.max_load:
+                    continue
+                for position in positions[busy_pk]:
+                    case_id = made[position][0]
+                    case = cases[case_id]
+                    if (
+                        case.category_id == category_id
+                        and idle_pk not in assigned[case_id]
+                        and case.agency_id not in idle.conflicts
+                    ):
+                        made[position] = (case_id, idle_pk)
+                        positions[busy_pk].remove(position)
+                        bisect.insort(positions[idle_pk], position)
+                        assigned[case_id].discard(busy_pk)
+                        assigned[case_id].add(idle_pk)
+                        busy.load -= 1
+                        idle.load += 1
+                        return True
+        return False
+
     moved = True
     while moved:
         moved = False
         for category_id in sorted(panels):
-            panel = sorted(panels[category_id])
-            for busy_pk in sorted(panel, key=lambda pk: (-reviewers[pk].load, pk)):
-                busy = reviewers[busy_pk]
-                for idle_pk in sorted(panel, key=lambda pk: (reviewers[pk].load, pk)):
-                    idle = reviewers[idle_pk]
-                    if busy.load - idle.load < 2:
-                        break
-                    if idle.load >= idle.max_load:
-                        continue
-                    for position, (case_id, reviewer_id) in enumerate(made):
-                        case = cases[case_id]
-                        if (
-                            reviewer_id == busy_pk
-                            and case.category_id == category_id
-                            and idle_pk not in assigned[case_id]
-                            and case.agency_id not in idle.conflicts
-                        ):
-                            made[position] = (case_id, idle_pk)
-                            assigned[case_id].discard(busy_pk)
-                            assigned[case_id].add(idle_pk)
-                            busy.load -= 1
-                            idle.load += 1
-                            moved = True
-                            break
-                    if moved:
-                        break
-                if moved:
-                    break
-            if moved:
-                break
+            while move_one(category_id, panels[category_id]):
+                moved = True
     return made
 
 
