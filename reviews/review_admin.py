@@ -48,6 +48,9 @@ class CategoryFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
+            # A crafted category that is not a number matches nothing, rather than failing in the database.
+            if not self.value().isdecimal():
+                return queryset.none()
             return queryset.filter(case__category_id=self.value())
         return queryset
 

@@ -668,3 +668,68 @@ def test_a_url_nobody_classified_fails_the_matrix():
     assert expectation(new_model_page, "officer_a", "-") == TO_ADMIN_LOGIN
     assert expectation(new_model_page, "reviewer_a", "-") == TO_ADMIN_LOGIN
     assert expectation(new_model_page, "organiser", "-") == OK
+
+
+# Every page a role may open, opened with hostile query parameters: never a server error, never the markup
+# echoed raw. (Filters, sorting, paging and versions all read the query string.)
+
+HOSTILE_QUERY = {
+    "q": "<script>alert(1)</script>\x00",
+    "page": "²",
+    "p": "-1",
+    "o": "<script>alert(1)</script>",
+    "version": "²",
+    "category": "<script>alert(1)</script>",
+    "year": "'; DROP TABLE govcases_case;--",
+    "level": "\u202e<b>",
+    "province": "\x00",
+    "flagged": "<script>alert(1)</script>",
+    "_changelist_filters": "<script>alert(1)</script>",
+    "next": "javascript:alert(1)",
+}
+
+OPEN_PAGES = [
+    pytest.param(route, subject, role, id=f"{_route_id(route)}[{subject}]-{role}")
+    for route in ROUTES
+    for subject in subjects(route)
+    for role in ROLES
+    if expectation(route, role, subject) == OK and not route.name.endswith("autocomplete")
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "subject", "role"), OPEN_PAGES)
+def test_hostile_query_parameters_are_never_a_server_error(matrix_data, route, subject, role):
+    url = build_url(route, fill(route, subject, matrix_data))
+
+    response = browser(matrix_data, role).get(url, HOSTILE_QUERY)
+
+    assert response.status_code in {200, 302, 400, 404}, f"{role} GET {url}?…: {response.status_code}"
+    if response.get("Content-Type", "").startswith("text/html"):
+        assert "<script>alert(1)" not in response.content.decode()
+    if response.status_code == 302:
+        assert not response["Location"].startswith("javascript:")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("login", ["/accounts/login/", "/admin/login/", "/review/login/"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_logging_in_never_redirects_off_the_site(matrix_data, login, target):
+    role = {"/accounts/login/": "officer_a", "/admin/login/": "organiser", "/review/login/": "reviewer_a"}[
+        login
+    ]
+    user = matrix_data.users[role]
+    response = Client().post(
+        f"{login}?next={target}", {"username": user.username, "password": factories.PASSWORD, "next": target}
+    )
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("/") and not location.startswith("//"), location
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_the_language_switch_never_redirects_off_the_site(matrix_data, target):
+    response = Client().post("/i18n/setlang/", {"language": "en", "next": target})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/") and not response["Location"].startswith("//")
