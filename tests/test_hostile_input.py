@@ -294,6 +294,9 @@ def test_hostile_text_is_escaped_on_every_page_from_portal_to_publication(
     shown_as_text(
         client.get(reverse("admin:reviews_selectionboard_change", args=[round_.pk])).content.decode(), payload
     )
+    # The agency's published name is typed by an organiser: the same words, to follow them to the public too.
+    case.agency.display_name = agency_name(payload)
+    case.agency.save()
     publication_create(round=round_, selected=[case], by=organiser)
 
     # The public: every page that shows the case, anonymous.
@@ -305,6 +308,7 @@ def test_hostile_text_is_escaped_on_every_page_from_portal_to_publication(
     detail = client.get(f"/cases/{case.pk}/").content.decode()
     for field in ("summary", "description", "outcomes"):
         shown_as_text(detail, getattr(case, field))
+    shown_as_text(detail, agency_name(payload))
 
     # Searching for the words finds the case and echoes the words as text.
     search = client.get("/cases/", {"q": payload}).content.decode()
@@ -318,21 +322,28 @@ def check_open_data(client, year: int, case: Case, payload: str) -> None:
     """JSON, CSV and XLSX hold the title exactly, as data."""
     response = client.get(f"/results/{year}.json")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
-    titles = [c["title"] for category in response.json()["categories"] for c in category["cases"]]
-    assert titles == [payload]
+    cases = [
+        (c["title"], c["agency"]) for category in response.json()["categories"] for c in category["cases"]
+    ]
+    assert cases == [(payload, agency_name(payload))]
 
     response = client.get(f"/results/{year}.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
-    assert [row[2] for row in rows[1:]] == [payload]
+    assert [(row[2], row[3]) for row in rows[1:]] == [(payload, agency_name(payload))]
 
     response = client.get(f"/results/{year}.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content))[str(year)]
-    cell = sheet.cell(row=2, column=3)
     # A title that looks like a formula stays a string: a spreadsheet must not run it.
-    assert cell.data_type == "s", f"the title is stored as {cell.data_type!r}, not as text"
-    assert cell.value == xlsx_text(payload)
+    for column, text in [(3, payload), (4, agency_name(payload))]:
+        cell = sheet.cell(row=2, column=column)
+        assert cell.data_type == "s", f"{cell.value!r} is stored as {cell.data_type!r}, not as text"
+        assert cell.value == xlsx_text(text)
+
+
+def agency_name(payload: str) -> str:
+    return payload.replace("=", "=单位", 1) if payload.startswith("=") else f"单位{payload}"
 
 
 def xlsx_text(text: str) -> str:
