@@ -10,7 +10,7 @@ and a demo organiser, and measures each page with a bounded number of requests f
 warm-up. It prints median and p95 latency and requests per second, each page's median as a multiple of the
 floor (/healthz: one trivial query), and the targets of issue 5. With a larger round it also times
 `manage.py ranking YEAR --format json` and reports peak memory. Figures are also written as JSON to
-bench/output/results-<cases>.json. See bench/README.md and docs/performance.md.
+bench/output/results-<cases>-<database>.json. See bench/README.md and docs/performance.md.
 
 Only the standard library is used on the client side; every loop is bounded in count and time, and every
 process this script starts is stopped by it, even on Ctrl-C.
@@ -844,7 +844,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             report = bench_round(cases, options)
             report["machine"] = summary["machine"]
-            (OUTPUT / f"results-{cases}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+            engine = "postgres" if options.database_url else "sqlite"
+            (OUTPUT / f"results-{cases}-{engine}.json").write_text(
+                json.dumps(report, indent=2, ensure_ascii=False)
+            )
             reports.append(report)
     except BenchError as error:
         print(f"\nbenchmark stopped: {error}", file=sys.stderr)
@@ -861,7 +864,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(reports) == 2:
         print(f"\n## {reports[1]['facts'].get('cases')} cases against {reports[0]['facts'].get('cases')}\n")
         print(scale_table(reports[0], reports[1]))
-    print(f"\ntotal time {time.monotonic() - started:.0f} s; JSON in bench/output/results-*.json")
+    print(
+        f"\ntotal time {time.monotonic() - started:.0f} s; JSON in bench/output/results-<cases>-<database>.json"
+    )
     return 0
 
 
