@@ -111,9 +111,9 @@ def test_ten_thousand_characters_are_refused_with_a_message_where_a_limit_exists
     client.force_login(officer)
     before = getattr(draft, field)
 
-    response = edit(
-        client, draft, **{field: LONG, "title": "同时保存的标题"} if field != "title" else {field: LONG}
-    )
+    also_typed = {} if field == "title" else {"title": "同时保存的标题"}
+
+    response = edit(client, draft, **{field: LONG, **also_typed})
 
     draft.refresh_from_db()
     if MAX_LENGTHS[field] >= len(LONG):
