@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Reviews")
-
-    def ready(self):
-        from . import selection_admin  # noqa: F401  (registers the selection board on the organisers' admin)
