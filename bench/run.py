@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import importlib.metadata
 import json
 import os
 import platform
@@ -29,6 +30,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -777,6 +779,9 @@ def machine() -> dict:
         "cpu": cpu,
         "ram_gib": round(total_kib / 1024 / 1024, 1),
         "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "django": importlib.metadata.version("django"),
+        "gunicorn": importlib.metadata.version("gunicorn"),
         "platform": platform.platform(),
         "load_average_at_start": os.getloadavg(),
     }
@@ -825,6 +830,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"machine: {summary['machine']['cpus']} CPUs ({summary['machine']['cpu']}), "
         f"{summary['machine']['ram_gib']} GiB RAM, Python {summary['machine']['python']}, "
+        f"Django {summary['machine']['django']}, gunicorn {summary['machine']['gunicorn']}, "
+        f"SQLite {summary['machine']['sqlite']}, "
         f"load {summary['machine']['load_average_at_start'][0]:.2f}"
     )
     print(
