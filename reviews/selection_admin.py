@@ -1,6 +1,7 @@
 """The selection board in the organisers' admin: one column per category with its quota, cases in rank order,
 staged decisions, the proposal by rank and publication. Every change goes through reviews.selection."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
@@ -50,6 +51,7 @@ def _columns(round) -> list[BoardColumn]:
     columns = []
     for quota in quota_states(round=round):
         category_rows = [row for row in rows if row.category.pk == quota.category.pk]
+        tie_sizes = Counter(row.rank for row in category_rows)
         columns.append(
             BoardColumn(
                 quota=quota,
@@ -58,7 +60,7 @@ def _columns(round) -> list[BoardColumn]:
                         row=row,
                         selected=bool(decisions.get(row.case.pk) and decisions[row.case.pk].selected),
                         reason=decisions[row.case.pk].reason if row.case.pk in decisions else "",
-                        at_cut=_straddles(row, category_rows, quota.seats),
+                        at_cut=_straddles(row, tie_sizes, quota.seats),
                     )
                     for row in category_rows
                 ],
@@ -67,12 +69,11 @@ def _columns(round) -> list[BoardColumn]:
     return columns
 
 
-def _straddles(row: RankingRow, rows: list[RankingRow], seats: int) -> bool:
+def _straddles(row: RankingRow, tie_sizes: Counter, seats: int) -> bool:
     """Whether the row belongs to a tie that crosses the quota's cut line."""
     if row.rank is None or not row.tied:
         return False
-    group = sum(1 for other in rows if other.rank == row.rank)
-    return row.rank <= seats < row.rank + group - 1
+    return row.rank <= seats < row.rank + tie_sizes[row.rank] - 1
 
 
 @admin.register(SelectionBoard)
