@@ -47,14 +47,21 @@ def submitted_ratings(*, round: Round) -> list[scoring.Rating]:
     return [scoring.Rating(reviewer, case, total) for reviewer, case, total in rows]
 
 
+LONG_TEXT_FIELDS = ("summary", "description", "outcomes", "contact_name", "contact_phone", "contact_email")
+
+
 def ranking_rows(*, round: Round, category: Category | int | None = None) -> list[RankingRow]:
     """The ranking of a round, per category in the categories' order, each in rank order (two queries).
 
     Normalisation always looks at the whole round: a reviewer's harshness shows across every case they scored.
     """
-    cases = Case.objects.filter(
-        round=round, status__in=RANKED_STATUSES, category__isnull=False
-    ).select_related("agency", "category")
+    # A ranking shows a case's title, agency and status; its long texts would only cost memory and time
+    # (a national round ranks tens of thousands of cases).
+    cases = (
+        Case.objects.filter(round=round, status__in=RANKED_STATUSES, category__isnull=False)
+        .select_related("agency", "category")
+        .defer(*LONG_TEXT_FIELDS)
+    )
     if category is not None:
         cases = cases.filter(category=category)
     cases = list(cases)
