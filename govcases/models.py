@@ -280,7 +280,14 @@ class RoundPhaseChange(models.Model):
     round = models.ForeignKey(Round, models.CASCADE, related_name="phase_changes", verbose_name=_("round"))
     from_phase = models.CharField(_("from"), max_length=16, choices=Phase.choices)
     to_phase = models.CharField(_("to"), max_length=16, choices=Phase.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
 
@@ -290,7 +297,7 @@ class RoundPhaseChange(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.round_id}: {self.from_phase} → {self.to_phase}"
+        return f"{self.get_from_phase_display()} → {self.get_to_phase_display()}"
 
 
 class Publication(models.Model):
@@ -300,7 +307,12 @@ class Publication(models.Model):
     version = models.PositiveSmallIntegerField(_("version"))
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
     reason = models.TextField(_("reason"), blank=True)
     submitted = models.PositiveIntegerField(_("cases submitted"))

@@ -151,7 +151,9 @@ class ReviewEvent(models.Model):
 
     review = models.ForeignKey(Review, models.CASCADE, related_name="events", verbose_name=_("review"))
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
 
@@ -170,7 +172,9 @@ class SelectionDecision(models.Model):
     case = models.OneToOneField(Case, models.CASCADE, related_name="selection", verbose_name=_("case"))
     selected = models.BooleanField(_("selected"), default=False)
     reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("decided by")
+    )
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
@@ -187,7 +191,9 @@ class SelectionEvent(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="selection_events", verbose_name=_("case"))
     selected = models.BooleanField(_("selected"))
     reason = models.TextField(_("reason"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
