@@ -10,6 +10,7 @@ from . import opendata, selectors
 from .enums import Level
 from .filters import PublishedCaseFilter
 from .models import Publication
+from .pagecache import cached_for_the_public
 
 CASES_PER_PAGE = 24
 BAR_WIDTH = 280
@@ -37,6 +38,7 @@ def _headline(publication: Publication, groups) -> str:
 
 
 @require_safe
+@cached_for_the_public
 def home(request):
     rounds = selectors.published_rounds()
     if not rounds:
@@ -56,6 +58,7 @@ def home(request):
 
 
 @require_safe
+@cached_for_the_public
 def results(request, year: int):
     publication = selectors.publication_get(year=year, version=_version(request))
     groups = selectors.publication_groups(publication=publication)
@@ -92,6 +95,7 @@ def _bars(rows: list[tuple[str, int, int]]) -> list[dict]:
 
 
 @require_safe
+@cached_for_the_public
 def stats(request, year: int):
     publication = selectors.publication_get(year=year, version=_version(request))
     groups = selectors.publication_groups(publication=publication)
@@ -129,6 +133,7 @@ def stats(request, year: int):
 
 
 @require_safe
+@cached_for_the_public
 def case_list(request):
     filterset = PublishedCaseFilter(request.GET, queryset=selectors.published_case_list())
     # An unknown filter value matches nothing rather than being silently dropped.
@@ -146,6 +151,7 @@ def case_list(request):
 
 
 @require_safe
+@cached_for_the_public
 def case_detail(request, case_id: int):
     published_case = selectors.published_case_get(case_id=case_id)
     return render(request, "govcases/public/case_detail.html", {"case": published_case})

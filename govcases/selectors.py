@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.http import Http404
 
 from .enums import LEVEL_ORDER
@@ -146,3 +146,10 @@ def level_counts(counts: dict) -> list[tuple[str, dict]]:
     """The publication's counts by level, in report order."""
     levels = counts.get("levels", {})
     return [(level, levels[level]) for level in LEVEL_ORDER if level in levels]
+
+
+def publications_stamp() -> str:
+    """Changes whenever anything is published: a cached public page is good until then (one small query)."""
+    stamp = Publication.objects.aggregate(count=Count("pk"), last=Max("published_at"), top=Max("pk"))
+    last = stamp["last"].timestamp() if stamp["last"] else 0
+    return f"{stamp['count']}:{stamp['top']}:{last}"

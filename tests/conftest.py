@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 from . import factories
 
@@ -13,6 +14,12 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("GOVCASES_NO_SKIP") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which must run every test: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached public pages must not leak from one test to the next."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

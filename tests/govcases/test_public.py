@@ -6,6 +6,7 @@ import zipfile
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from govcases.enums import CaseStatus, Level, Phase, Province
 from govcases.models import Category
@@ -326,9 +327,10 @@ def many_specs(count: int) -> list[Spec]:
     ]
 
 
-# Queries of each page: the publication (or the list's count and page), its categories and quotas, its cases;
-# the filters' choices. The snapshot's cases are cached per publication, so a page seen twice costs less.
-QUERIES = {"/": 4, "/results/2024/": 5, "/cases/": 4, "/cases/?category=disclosure&q=案例": 5}
+# Queries of each page: the stamp of the publications (govcases.pagecache), the publication (or the list's
+# count and page), its categories and quotas, its cases; the filters' choices. Seen again by an anonymous
+# visitor, a page is served whole from the cache after the stamp alone.
+QUERIES = {"/": 5, "/results/2024/": 6, "/cases/": 5, "/cases/?category=disclosure&q=案例": 6}
 
 
 @pytest.mark.parametrize("size", [1, 30])
@@ -342,3 +344,51 @@ def test_public_pages_take_the_same_number_of_queries_for_few_and_many_cases(
         response = client.get(url)
     assert response.status_code == 200
     assert "案例000" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", list(QUERIES))
+def test_a_public_page_seen_again_is_served_from_the_cache_after_one_query(
+    client, db, django_assert_num_queries, url
+):
+    publish(2024, many_specs(30), unselected=2)
+    first = client.get(url).content.decode()
+    with django_assert_num_queries(1):
+        again = client.get(url).content.decode()
+    # The same page, but for the CSRF token of the language switch, which is each visitor's own.
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub("", again) == token.sub("", first)
+    assert "案例000" in again
+
+
+def test_a_new_publication_replaces_the_cached_pages(client, db):
+    publish(2024, many_specs(2), unselected=1)
+    assert "案例000" in client.get("/results/2024/").content.decode()
+    publish(
+        2025,
+        [Spec("二〇二五年的新案例", "新单位", Level.DISTRICT, Province.GUANGDONG, "service")],
+        unselected=0,
+    )
+    assert "二〇二五年的新案例" in client.get("/").content.decode()
+    assert "二〇二五年的新案例" in client.get("/cases/").content.decode()
+
+
+def test_cached_pages_are_per_language_and_never_served_to_a_logged_in_user(client, db, officer):
+    publish(2024, many_specs(2), unselected=1)
+    chinese = client.get("/results/2024/").content.decode()
+    english = client.get("/results/2024/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="zh-hans"' in chinese and 'lang="en"' in english
+    client.force_login(officer)
+    assert officer.username in client.get("/results/2024/").content.decode()
+
+
+def test_the_language_switch_works_on_a_page_from_the_cache(db):
+    publish(2024, many_specs(2), unselected=1)
+    Client().get("/results/2024/")  # another visitor fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get("/results/2024/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = visitor.post(
+        "/i18n/setlang/", {"language": "en", "next": "/results/2024/", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    assert 'lang="en"' in visitor.get("/results/2024/").content.decode()
