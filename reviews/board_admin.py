@@ -3,6 +3,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -139,6 +140,8 @@ class RankingFilterForm(forms.Form):
 
 @admin.register(RankingBoard)
 class RankingBoardAdmin(RoundBoardAdmin):
+    rows_per_page = 200
+
     def get_urls(self):
         return [
             path(
@@ -174,14 +177,18 @@ class RankingBoardAdmin(RoundBoardAdmin):
             present.sort(key=lambda row: row.category.position)
             rows = present + absent
         reviews_url = reverse("admin:reviews_review_changelist")
+        # A national round ranks tens of thousands of cases: a page of them at a time stays readable.
+        page = Paginator(rows, self.rows_per_page).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Ranking: %(round)s") % {"round": round},
             "round": round,
+            "page": page,
+            "page_urls": self._page_urls(request, page),
             "rows": [
                 (row, case_admin_url(row.case.pk), f"{reviews_url}?assignment__case__id__exact={row.case.pk}")
-                for row in rows
+                for row in page.object_list
             ],
             "filters": filters,
             "order": order,
@@ -191,11 +198,26 @@ class RankingBoardAdmin(RoundBoardAdmin):
         return TemplateResponse(request, "admin/reviews/ranking_board.html", context)
 
     @staticmethod
+    def _page_urls(request, page) -> dict[str, str]:
+        """Links to the previous and next pages, keeping the filters and the order."""
+        urls = {}
+        for name, exists, number in [
+            ("previous", page.has_previous(), page.number - 1),
+            ("next", page.has_next(), page.number + 1),
+        ]:
+            if exists:
+                query = request.GET.copy()
+                query["page"] = number
+                urls[name] = f"?{query.urlencode()}"
+        return urls
+
+    @staticmethod
     def _sort_urls(request, order: str) -> dict[str, str]:
         """Links that sort by each column, keeping the filters; a second click reverses the order."""
         urls = {}
         for key in ["rank", *SORTABLE_SCORES]:
             query = request.GET.copy()
+            query.pop("page", None)
             if key == "rank":
                 query.pop("o", None)
             else:

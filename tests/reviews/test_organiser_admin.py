@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from govcases.enums import Level, Phase, Province
+from reviews.board_admin import RankingBoardAdmin
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Criterion, Review
 from reviews.services import review_submit
@@ -315,6 +316,28 @@ def test_the_ranking_board_shows_ties_flags_and_links(client, round_, organiser)
         reverse("admin:reviews_review_changelist") + f"?assignment__case__id__exact={scenario.shared_case.pk}"
     )
     assert reviews.status_code == 200 and reviews.context["cl"].result_count == 2
+
+
+def test_the_ranking_board_shows_a_page_at_a_time_keeping_filters_and_order(
+    client, round_, organiser, monkeypatch
+):
+    scenario = build(round_)
+    add_scored_cases(scenario, 5)
+    monkeypatch.setattr(RankingBoardAdmin, "rows_per_page", 2)
+    client.force_login(organiser)
+    url = reverse("admin:reviews_rankingboard_change", args=[round_.pk])
+
+    first = client.get(url + "?o=-mean")
+    second = client.get(url + "?o=-mean&page=2")
+
+    ranked = [row.case for row, *_ in first.context["rows"]] + [
+        row.case for row, *_ in second.context["rows"]
+    ]
+    assert len(ranked) == 4 and len(set(ranked)) == 4
+    page = first.content.decode()
+    assert first.context["page"].paginator.count == 7  # five scored cases and the scenario's two
+    assert "?o=-mean&amp;page=2" in page
+    assert "Page 1 of 4" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
 def test_ties_share_a_rank_and_show_bing_lie(client, scenario, organiser):
