@@ -17,17 +17,9 @@ from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review, ReviewerProfile
 from reviews.selectors import ranking_rows
 from reviews.services import reviewer_conflicts
+from tests.govcases.test_demo_data import LEVEL_COUNTS
 
 PASSWORD = "demo-test-password"
-LEVEL_COUNTS = {
-    Level.MINISTRY: 53,
-    Level.PROVINCE: 28,
-    Level.MUNICIPALITY: 4,
-    Level.SEPARATELY_LISTED_CITY: 5,
-    Level.PROVINCIAL_CAPITAL: 27,
-    Level.PREFECTURE: 301,
-    Level.DISTRICT: 267,
-}
 
 
 @pytest.fixture(scope="module")
