@@ -8,6 +8,7 @@ from django.template import Context, Template
 from django.utils.translation import gettext_lazy as _
 
 from .enums import CaseStatus
+from .models import Case, EmailTemplate
 
 DEFAULTS = {
     "case_submitted": (
@@ -49,8 +50,6 @@ DEFAULTS = {
 
 
 def render(key: str, context: dict) -> tuple[str, str]:
-    from .models import EmailTemplate
-
     template = EmailTemplate.objects.filter(key=key).first()
     subject, body = (
         (template.subject, template.body) if template else (str(DEFAULTS[key][0]), str(DEFAULTS[key][1]))
@@ -90,8 +89,6 @@ def round_published(*, publication) -> None:
     """Tells every agency with a case in the outcome whether it was selected (first version only)."""
     if publication.version != 1:
         return
-    from .models import Case
-
     round = publication.round
     for case in Case.objects.filter(
         round=round, status__in=[CaseStatus.PUBLISHED, CaseStatus.NOT_SELECTED]
