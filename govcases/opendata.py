@@ -6,9 +6,7 @@ Only the snapshot's public fields are written; the same rows feed all three form
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+from . import spreadsheets
 from .models import Publication
 from .selectors import publication_groups
 
@@ -76,22 +74,12 @@ def publication_csv(data: dict) -> bytes:
 
 
 def publication_xlsx(data: dict) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(data["year"])
-    sheet.append(COLUMNS)
+    workbook = spreadsheets.workbook_new()
+    sheet = workbook.create_sheet(title=str(data["year"]))
+    spreadsheets.sheet_append(sheet, COLUMNS)
     for row in publication_rows(data):
-        # XML cannot hold most control characters (a title may carry a pasted bell or escape): drop them.
-        sheet.append(
-            [ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row]
-        )
-        # Text typed by agencies stays text: a title "=HYPERLINK(…)" must not become a formula.
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+        spreadsheets.sheet_append(sheet, row)
     for column, width in zip("ABCDEFG", [8, 12, 50, 24, 24, 10, 40], strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(workbook)

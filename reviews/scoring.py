@@ -12,8 +12,8 @@ Conventions:
 
 import math
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 TWO_PLACES = Decimal("0.01")
 
@@ -68,9 +68,9 @@ def disagreement(values: Sequence[float], *, range_threshold: float, stdev_thres
     return score_range(values) > range_threshold or stdev(values) > stdev_threshold
 
 
-@dataclass(frozen=True)
-class Rating:
-    """One submitted review's total, with who gave it and to which case."""
+class Rating(NamedTuple):
+    """One submitted review's total, with who gave it and to which case (a tuple: a round has tens of
+    thousands, and a tuple is the cheapest immutable record to build)."""
 
     reviewer: Hashable
     case: Hashable

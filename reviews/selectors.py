@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from govcases.enums import LEVEL_ORDER, CaseStatus, Phase, RankingScore
-from govcases.models import Case, Category, Round
+from govcases.models import Agency, Case, Category, Round
 
 from . import scoring
 from .enums import ReviewStatus
@@ -47,24 +47,27 @@ def submitted_ratings(*, round: Round) -> list[scoring.Rating]:
     return [scoring.Rating(reviewer, case, total) for reviewer, case, total in rows]
 
 
-LONG_TEXT_FIELDS = ("summary", "description", "outcomes", "contact_name", "contact_phone", "contact_email")
+# What a ranking shows of a case. A national round ranks tens of thousands of cases: their long texts and
+# dates would only cost memory and time, and one shared agency or category object per id saves building
+# them again for every case.
+RANKED_CASE_FIELDS = ("round_id", "agency_id", "category_id", "title", "status", "reference")
 
 
 def ranking_rows(*, round: Round, category: Category | int | None = None) -> list[RankingRow]:
-    """The ranking of a round, per category in the categories' order, each in rank order (two queries).
+    """The ranking of a round, per category in the categories' order, each in rank order (four queries).
 
     Normalisation always looks at the whole round: a reviewer's harshness shows across every case they scored.
     """
-    # A ranking shows a case's title, agency and status; its long texts would only cost memory and time
-    # (a national round ranks tens of thousands of cases).
-    cases = (
-        Case.objects.filter(round=round, status__in=RANKED_STATUSES, category__isnull=False)
-        .select_related("agency", "category")
-        .defer(*LONG_TEXT_FIELDS)
+    cases = Case.objects.filter(round=round, status__in=RANKED_STATUSES, category__isnull=False).only(
+        *RANKED_CASE_FIELDS
     )
     if category is not None:
         cases = cases.filter(category=category)
+    agencies = {agency.pk: agency for agency in Agency.objects.filter(pk__in=cases.values("agency_id"))}
+    categories = Category.objects.in_bulk()
     cases = list(cases)
+    for case in cases:
+        case.agency, case.category = agencies[case.agency_id], categories[case.category_id]
     ratings = submitted_ratings(round=round)
     normalised = scoring.normalise(ratings, min_reviews=round.normalisation_min_reviews)
     totals_by_case: dict[int, list[int]] = defaultdict(list)

@@ -99,6 +99,6 @@ def test_the_ranking_reads_the_database_a_constant_number_of_times(round_, djang
     built = build(round_)
     for index in range(20):
         score(built.reviewer_a, in_review_case(round_, built.category), 50 + index)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         rows = ranking_rows(round=round_)
         assert all(row.case.agency.name and row.category.name for row in rows)
