@@ -7,13 +7,15 @@ from django.db import models
 from django.db.models import IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pypinyin import Style, lazy_pinyin
 
 from .enums import LEVEL_ORDER, CaseStatus, Level, Phase, Province, RankingScore
 
 
 def pinyin_key(name: str) -> str:
     """Hanyu Pinyin sort key (toneless syllables with tone numbers), as the report orders agencies."""
+    # pypinyin loads its dictionaries on import (a fifth of a second): only a save of an agency needs them.
+    from pypinyin import Style, lazy_pinyin
+
     return " ".join(lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True))
 
 
@@ -130,6 +132,9 @@ class Round(models.Model):
         _("reviews a reviewer needs before their scores are normalised"), default=5
     )
     categories = models.ManyToManyField(Category, through="Quota", related_name="rounds")
+    # Counts the changes to what the organisers' boards show (cases entering or leaving the ranking,
+    # submitted reviews, staged decisions, phases): the boards keep their pages cached under it.
+    revision = models.PositiveBigIntegerField(_("revision"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("round")

@@ -13,7 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -131,6 +131,7 @@ def case_transition(*, case: Case, to: str, by: AbstractBaseUser | None, reason:
         )
         from_status, case.status = case.status, to
         case.save(update_fields=["status", "submitted_at", "reference", "updated_at"])
+        round_revise(round_id=case.round_id)
         notifications.case_status_changed(case=case, from_status=from_status)
     return case
 
@@ -168,6 +169,12 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str = "", now=Non
     return case_transition(case=case, to=CaseStatus.WITHDRAWN, by=by, reason=reason, now=now)
 
 
+def round_revise(*, round_id: int) -> None:
+    """Records that what the organisers' boards show of a round has changed, so that their cached pages
+    are no longer used. Called inside the writer's transaction: a rollback takes the revision back too."""
+    Round.objects.filter(pk=round_id).update(revision=F("revision") + 1)
+
+
 def round_phase_set(*, round: Round, to: str, by: AbstractBaseUser | None, reason: str = "") -> Round:
     """Moves a round one phase forward (or a published round back to selection, for a correction).
 
@@ -191,6 +198,7 @@ def round_phase_set(*, round: Round, to: str, by: AbstractBaseUser | None, reaso
         )
         round.phase = to
         round.save(update_fields=["phase"])
+        round_revise(round_id=round.pk)
         if to == Phase.REVIEW:
             for case in round.cases.filter(status=CaseStatus.SUBMITTED):
                 case_transition(case=case, to=CaseStatus.IN_REVIEW, by=by)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from govcases.enums import CaseStatus, Phase
 from govcases.models import Case, Category, Publication, Quota, Round
 from govcases.permissions import is_organiser
-from govcases.services import Refused, publication_create
+from govcases.services import Refused, publication_create, round_revise
 
 from .models import SelectionDecision, SelectionEvent
 from .selectors import ranking_rows
@@ -73,6 +73,7 @@ def _record(*, case: Case, selected: bool, by, reason: str) -> SelectionDecision
         case=case, defaults={"selected": selected, "reason": reason, "decided_by": by, "decided_at": now}
     )
     SelectionEvent.objects.create(case=case, selected=selected, reason=reason, by=by, at=now)
+    round_revise(round_id=case.round_id)
     return decision
 
 

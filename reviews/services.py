@@ -19,7 +19,7 @@ from govcases import notifications
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.models import Agency, Case, Round
 from govcases.permissions import is_organiser, is_reviewer
-from govcases.services import Refused
+from govcases.services import Refused, round_revise
 
 from . import scoring
 from .enums import ReviewStatus
@@ -436,6 +436,7 @@ def review_submit(
         ReviewEvent.objects.create(
             review=review, action=ReviewEvent.Action.SUBMITTED, by=by, at=review.submitted_at
         )
+        round_revise(round_id=assignment.case.round_id)
     return review
 
 
@@ -460,6 +461,7 @@ def review_reopen(*, review: Review, by: AbstractBaseUser, reason: str) -> Revie
         ReviewEvent.objects.create(
             review=review, action=ReviewEvent.Action.REOPENED, by=by, reason=reason.strip()
         )
+        round_revise(round_id=review.assignment.case.round_id)
     return review
 
 
