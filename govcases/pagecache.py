@@ -1,4 +1,4 @@
-"""Whole-page caching of the public site for anonymous visitors.
+"""Caching of rendered pages: the public site's whole pages for anonymous visitors, and pieces of pages.
 
 Public pages change only when something is published, so a rendered page is kept until the next publication
 (the key holds a stamp of the publications), per language and full path. The language switch on every page
@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 
 from . import selectors
 
@@ -32,25 +33,52 @@ def _cacheable(request) -> bool:
     )
 
 
+def _key(prefix: str, parts) -> str:
+    return f"{prefix}:" + hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
+
+
+def _token_slotted(html: str) -> str:
+    return CSRF_VALUE.sub(lambda m: m.group(1) + TOKEN_SLOT + m.group(2), html)
+
+
+def _token_filled(stored: str, request) -> str:
+    return stored.replace(TOKEN_SLOT, get_token(request))
+
+
 def cached_for_the_public(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        parts = [selectors.publications_stamp(), request.LANGUAGE_CODE, request.get_full_path()]
-        key = "public-page:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+        key = _key(
+            "public-page", [selectors.publications_stamp(), request.LANGUAGE_CODE, request.get_full_path()]
+        )
         stored = cache.get(key)
         if stored is None:
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming:
-                body = CSRF_VALUE.sub(
-                    lambda m: m.group(1) + TOKEN_SLOT + m.group(2), response.content.decode()
+                cache.set(
+                    key, (_token_slotted(response.content.decode()), response["Content-Type"]), CACHE_SECONDS
                 )
-                cache.set(key, (body, response["Content-Type"]), CACHE_SECONDS)
             return response
         body, content_type = stored
-        response = HttpResponse(body.replace(TOKEN_SLOT, get_token(request)), content_type=content_type)
+        response = HttpResponse(_token_filled(body, request), content_type=content_type)
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
         return response
 
     return wrapper
+
+
+def cached_fragment(request, key_parts, render) -> SafeString:
+    """A piece of a page, rendered by `render()` once for each `key_parts` and language and kept in the cache.
+
+    The key must hold everything the piece shows: the callers key it by the data's revision. CSRF tokens in
+    the piece are each visitor's own.
+    """
+    key = _key("fragment", [request.LANGUAGE_CODE, *key_parts])
+    stored = cache.get(key)
+    if stored is None:
+        stored = _token_slotted(render())
+        cache.set(key, stored, CACHE_SECONDS)
+    # Safe: rendered by our own templates, which escaped every value.
+    return mark_safe(_token_filled(stored, request))

@@ -5,12 +5,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govcases import pagecache
 from govcases.enums import Level
 from govcases.models import Category, Round
 from govcases.services import Refused
@@ -159,9 +161,30 @@ class RankingBoardAdmin(RoundBoardAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         round = self.get_round(request, object_id)
+        # The board changes only when the round does (a review submitted, a case withdrawn...): it is
+        # rendered once per revision, filter, order and page.
+        board = pagecache.cached_fragment(
+            request,
+            ["ranking-board", *selectors.board_key(round), request.GET.urlencode()],
+            lambda: self._board(request, round),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Ranking: %(round)s") % {"round": round},
+            "round": round,
+            "board": board,
+            # The board is a wide table: it takes the whole width.
+            "is_nav_sidebar_enabled": False,
+        }
+        return TemplateResponse(request, "admin/reviews/ranking_board.html", context)
+
+    def _board(self, request, round) -> str:
         filters = RankingFilterForm(request.GET or None)
         cleaned = filters.cleaned_data if filters.is_valid() else {}
-        rows = selectors.ranking_rows(round=round, category=cleaned.get("category"))
+        rows = selectors.board_ranking(selectors.board_key(round))
+        if cleaned.get("category"):
+            rows = [row for row in rows if row.category.pk == cleaned["category"].pk]
         if cleaned.get("level"):
             rows = [row for row in rows if row.case.agency.level == cleaned["level"]]
         if cleaned.get("flagged"):
@@ -180,9 +203,6 @@ class RankingBoardAdmin(RoundBoardAdmin):
         # A national round ranks tens of thousands of cases: a page of them at a time stays readable.
         page = Paginator(rows, self.rows_per_page).get_page(request.GET.get("page"))
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Ranking: %(round)s") % {"round": round},
             "round": round,
             "page": page,
             "page_urls": self._page_urls(request, page),
@@ -195,7 +215,7 @@ class RankingBoardAdmin(RoundBoardAdmin):
             "sortable": SORTABLE_SCORES,
             "sort_urls": self._sort_urls(request, order),
         }
-        return TemplateResponse(request, "admin/reviews/ranking_board.html", context)
+        return render_to_string("admin/reviews/ranking_board_body.html", context, request)
 
     @staticmethod
     def _page_urls(request, page) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """Reads for the reviewers' and organisers' pages, each in a constant number of queries."""
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -117,6 +118,31 @@ def ranking_rows(*, round: Round, category: Category | int | None = None) -> lis
         )
         result.extend(rows)
     return result
+
+
+def board_key(round: Round) -> tuple:
+    """What the organisers' boards of a round show depends on: its revision (see Round.revision), its phase
+    and the settings that rank and flag cases. Their cached copies are kept under it."""
+    return (
+        round.pk,
+        round.revision,
+        round.phase,
+        round.ranking_score,
+        round.normalisation_min_reviews,
+        str(round.disagreement_range),
+        str(round.disagreement_stdev),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def board_ranking(key: tuple) -> list[RankingRow]:
+    """The ranking of the round `key` (a `board_key`) for the boards, kept in this process until it changes.
+
+    A national round takes about a second to rank, and organisers page, sort and filter the ranking many
+    times between two changes. The rows are shared between requests: read them, never change them. Services
+    that act on the ranking (selection, publication) call `ranking_rows` for fresh rows instead.
+    """
+    return ranking_rows(round=Round.objects.get(pk=key[0]))
 
 
 @dataclass

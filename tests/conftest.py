@@ -3,6 +3,8 @@ import os
 import pytest
 from django.core.cache import cache
 
+from reviews.selectors import board_ranking
+
 from . import factories
 
 
@@ -18,8 +20,10 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: cached public pages must not leak from one test to the next."""
+    """Each test starts with empty caches: cached pages and rankings must not leak from one test to the next
+    (a rolled-back test's round id is used again by the next one)."""
     cache.clear()
+    board_ranking.cache_clear()
 
 
 @pytest.fixture(autouse=True)

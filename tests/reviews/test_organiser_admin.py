@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from govcases.enums import Level, Phase, Province
+from govcases.enums import CaseStatus, Level, Phase, Province, RankingScore
+from govcases.models import Round
+from govcases.services import case_transition
 from reviews.board_admin import RankingBoardAdmin
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Criterion, Review
-from reviews.services import review_submit
+from reviews.services import review_reopen, review_submit
 from tests import factories
 
 from .scenario import build, in_review_case
@@ -348,6 +351,58 @@ def test_ties_share_a_rank_and_show_bing_lie(client, scenario, organiser):
     rows = [row for row, *_ in response.context["rows"]]
     assert [(row.rank, row.tied) for row in rows] == [(1, True), (1, True)]
     assert response.content.decode().count('class="tie"') == 2  # 并列 in Chinese, "tied" in English
+
+
+def board_rows(response) -> dict[int, list[str]]:
+    """The ranking board's rows as an organiser reads them: case id → the text of each cell."""
+    rows = {}
+    for case_id, cells in re.findall(r'<tr[^>]*id="case-(\d+)">(.*?)</tr>', response.content.decode(), re.S):
+        rows[int(case_id)] = [
+            re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)
+        ]
+    return rows
+
+
+def test_the_ranking_board_is_rendered_once_and_shows_every_change_of_the_round(client, round_, organiser):
+    built = build(round_)
+    review_submit(assignment=built.a_shared, by=built.reviewer_a, points=built.full_points())
+    client.force_login(organiser)
+    url = reverse("admin:reviews_rankingboard_change", args=[round_.pk])
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    with CaptureQueriesContext(connection) as again_queries:
+        again = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    # The second visit is served from the cache: the same board, without ranking the round again.
+    assert board_rows(again) == board_rows(first)
+    assert len(again_queries) < len(first_queries)
+    assert board_rows(first)[built.shared_case.pk][1] == "1"  # rank
+    assert board_rows(first)[built.a_only_case.pk][5] == "0"  # reviews
+
+    review = review_submit(
+        assignment=built.a_only, by=built.reviewer_a, points=built.full_points(lambda c: c.max_points)
+    )
+    rows = board_rows(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert (rows[built.a_only_case.pk][1], rows[built.a_only_case.pk][5]) == ("1", "1")
+    assert rows[built.shared_case.pk][1] == "2"
+
+    review_reopen(review=review, by=organiser, reason="复核")
+    rows = board_rows(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert rows[built.a_only_case.pk][5] == "0" and rows[built.shared_case.pk][1] == "1"
+
+    case_transition(case=built.shared_case, to=CaseStatus.INELIGIBLE, by=organiser, reason="材料不实")
+    assert built.shared_case.pk not in board_rows(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+
+    # The round's settings are part of what the board shows.
+    Round.objects.filter(pk=round_.pk).update(ranking_score=RankingScore.NORMALISED)
+    assert "Ranked by: Normalised score" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_ranking_board_is_kept_per_language(client, scenario, organiser):
+    client.force_login(organiser)
+    url = reverse("admin:reviews_rankingboard_change", args=[scenario.round.pk])
+    assert "Export CSV" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Export CSV" not in chinese and "导出" in chinese  # needs zh_Hans catalogue
 
 
 def add_scored_cases(built, count):
