@@ -8,20 +8,22 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govcases import pagecache
 from govcases.enums import Phase
-from govcases.models import Case
+from govcases.models import Case, Quota
 from govcases.services import Refused, round_phase_set
 from govcases.sites import Board
 
 from .models import SelectionBoard, SelectionDecision, SelectionEvent
 from .selection import QuotaState, quota_states, round_publish, selection_decide, selection_propose
-from .selectors import RankingRow, ranking_rows
+from .selectors import RankingRow, board_key, board_ranking
 
 HISTORY_LENGTH = 50
 
@@ -38,35 +40,54 @@ class BoardRow:
 class BoardColumn:
     quota: QuotaState
     rows: list[BoardRow]
+    hidden: int = 0  # ranked lower than the rows shown
 
 
-def _columns(round) -> list[BoardColumn]:
+# Below the cut line an organiser looks at the next cases (to pass over a case, or to fill a seat that a
+# withdrawal frees). A national round ranks thousands of cases per category: the rest are shown on demand.
+ROWS_BELOW_THE_CUT = 10
+
+
+def _columns(round, *, complete: bool) -> list[BoardColumn]:
     decisions = {
         decision.case_id: decision
         for decision in SelectionDecision.objects.filter(case__round=round).only(
             "case_id", "selected", "reason"
         )
     }
-    rows = ranking_rows(round=round)
+    rows = board_ranking(board_key(round))
     columns = []
     for quota in quota_states(round=round):
         category_rows = [row for row in rows if row.category.pk == quota.category.pk]
         tie_sizes = Counter(row.rank for row in category_rows)
+        board_rows = [
+            BoardRow(
+                row=row,
+                selected=bool(decisions.get(row.case.pk) and decisions[row.case.pk].selected),
+                reason=decisions[row.case.pk].reason if row.case.pk in decisions else "",
+                at_cut=_straddles(row, tie_sizes, quota.seats),
+            )
+            for row in category_rows
+        ]
+        shown = len(board_rows) if complete else _shown(board_rows, quota.seats)
         columns.append(
             BoardColumn(
                 quota=quota,
-                rows=[
-                    BoardRow(
-                        row=row,
-                        selected=bool(decisions.get(row.case.pk) and decisions[row.case.pk].selected),
-                        reason=decisions[row.case.pk].reason if row.case.pk in decisions else "",
-                        at_cut=_straddles(row, tie_sizes, quota.seats),
-                    )
-                    for row in category_rows
-                ],
+                # Selected cases are always shown, however low they rank.
+                rows=board_rows[:shown] + [item for item in board_rows[shown:] if item.selected],
+                hidden=sum(1 for item in board_rows[shown:] if not item.selected),
             )
         )
     return columns
+
+
+def _shown(board_rows: list[BoardRow], seats: int) -> int:
+    """How many of a category's rows to show: the quota, the next few, and never half of a tie."""
+    shown = min(len(board_rows), seats + ROWS_BELOW_THE_CUT)
+    last_rank = board_rows[shown - 1].row.rank if shown else None
+    while shown < len(board_rows) and last_rank is not None and board_rows[shown].row.rank == last_rank:
+        shown += 1
+    return shown
 
 
 def _straddles(row: RankingRow, tie_sizes: Counter, seats: int) -> bool:
@@ -111,20 +132,39 @@ class SelectionBoardAdmin(Board, admin.ModelAdmin):
         if request.method == "POST":
             self._act(request, round)
             return HttpResponseRedirect(request.get_full_path())
+        complete = bool(request.GET.get("all"))
+        # The board changes only when the round does (a decision staged, a publication...): it is rendered
+        # once per revision of the round and quotas.
+        quotas = list(Quota.objects.filter(round=round).values_list("category_id", "seats"))
+        board = pagecache.cached_fragment(
+            request,
+            ["selection-board", *board_key(round), quotas, complete],
+            lambda: render_to_string(
+                "admin/reviews/selectionboard/board_body.html",
+                {
+                    "round": round,
+                    "columns": _columns(round, complete=complete),
+                    "complete": complete,
+                    "in_selection": round.phase == Phase.SELECTION,
+                    "can_reopen": round.phase == Phase.PUBLISHED,
+                    "publications": list(round.publications.order_by("-version")),
+                    "events": list(
+                        SelectionEvent.objects.filter(case__round=round)
+                        .select_related("case", "by")
+                        .order_by("-at", "-pk")[:HISTORY_LENGTH]
+                    ),
+                },
+                request,
+            ),
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Selection board: %(round)s") % {"round": round},
             "round": round,
-            "columns": _columns(round),
-            "in_selection": round.phase == Phase.SELECTION,
-            "can_reopen": round.phase == Phase.PUBLISHED,
-            "publications": list(round.publications.order_by("-version")),
-            "events": list(
-                SelectionEvent.objects.filter(case__round=round)
-                .select_related("case", "by")
-                .order_by("-at", "-pk")[:HISTORY_LENGTH]
-            ),
+            "board": board,
+            # The board's columns take the whole width.
+            "is_nav_sidebar_enabled": False,
         }
         return TemplateResponse(request, "admin/reviews/selectionboard/board.html", context)
 

@@ -1,12 +1,16 @@
 """The selection board in /admin/: organisers only; propose, select with a reason, publish, reopen."""
 
+import re
+
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from govcases.enums import CaseStatus, Phase
-from govcases.models import Publication
+from govcases.models import Publication, Quota
+from govcases.pagecache import TOKEN_SLOT
 from reviews.models import SelectionDecision
 from tests import factories
 from tests.reviews.test_selection import scored_case, selection_round
@@ -176,3 +180,69 @@ def test_the_board_takes_the_same_number_of_queries_for_few_and_many_cases(clien
         assert response.content.decode().count('class="selected') == 4 * min(2, per_category)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def shown_rows(response) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<tr id="row-(\d+)"', response.content.decode())]
+
+
+def test_a_long_category_shows_the_cases_around_the_cut_line_and_every_case_on_demand(
+    client, organiser, reviewers
+):
+    round = selection_round([2])
+    cases = [scored_case(round, "disclosure", [99 - n], reviewers, title=f"案例{n:02d}") for n in range(20)]
+    url = reverse("admin:reviews_selectionboard_change", args=[round.pk])
+    client.force_login(organiser)
+    # A case chosen far below the cut line stays in view.
+    client.post(url, {"action": "select", "case": cases[19].pk, "reason": "示范意义突出"})
+
+    around = client.get(url, **EN)
+
+    assert shown_rows(around) == [case.pk for case in cases[:12]] + [cases[19].pk]
+    assert "7 more cases ranked lower." in around.content.decode()
+    every = client.get(url + "?all=1", **EN)
+    assert shown_rows(every) == [case.pk for case in cases]
+    assert "ranked lower" not in every.content.decode()
+
+
+def test_the_cases_shown_below_the_cut_line_never_split_a_tie(client, organiser, reviewers):
+    round = selection_round([1])
+    totals = [99 - n for n in range(10)] + [80, 80, 80, 70]
+    cases = [scored_case(round, "disclosure", [total], reviewers) for total in totals]
+    client.force_login(organiser)
+
+    response = client.get(reverse("admin:reviews_selectionboard_change", args=[round.pk]), **EN)
+
+    assert shown_rows(response) == [case.pk for case in cases[:13]]
+    assert "1 more case ranked lower." in response.content.decode()
+
+
+def test_the_board_shows_a_changed_quota_at_once(client, organiser, board):
+    round, cases, url = board
+    client.force_login(organiser)
+    assert 'id="quota-disclosure">0 / 2<' in client.get(url).content.decode()
+
+    Quota.objects.filter(round=round, category__code="disclosure").update(seats=3)
+
+    assert 'id="quota-disclosure">0 / 3<' in client.get(url).content.decode()
+
+
+def test_every_organiser_gets_a_token_of_their_own_on_the_cached_board(organiser, board):
+    round, cases, url = board
+    for user, action in ((organiser, "select"), (factories.OrganiserFactory(), "deselect")):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        page = browser.get(url).content.decode()
+        row = page[page.index(f'id="row-{cases[3].pk}"') :]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1)
+        assert TOKEN_SLOT not in page
+
+        response = browser.post(url, {"action": action, "case": cases[3].pk, "csrfmiddlewaretoken": token})
+
+        assert response.status_code == 302
+        decision = SelectionDecision.objects.get(case=cases[3])
+        assert (decision.selected, decision.decided_by) == (action == "select", user)
+    # Without a token of the visitor's own, nothing happens.
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.force_login(organiser)
+    assert stranger.post(url, {"action": "propose", "csrfmiddlewaretoken": "x" * 64}).status_code == 403
