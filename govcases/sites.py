@@ -1,10 +1,41 @@
 from django.contrib import admin
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import is_organiser
 
 
-class OrganiserAdminSite(admin.AdminSite):
+def organiser_allowed(request) -> bool:
+    """Whether the request's user is an organiser, asked once per request and user: an admin page asks for
+    every model of its app list, and a logout changes the user in the middle of a request."""
+    asked = getattr(request, "_govcases_organiser", None)
+    if asked is None or asked[0] is not request.user:
+        asked = (request.user, is_organiser(request.user))
+        request._govcases_organiser = asked
+    return asked[1]
+
+
+class AppListOnDemandSite(admin.AdminSite):
+    """An admin site that builds its app list only when a page shows it, and then once per request.
+
+    Django's each_context builds the whole app list (every model's permissions and URLs) for the nav sidebar on
+    every admin page, even where the sidebar is off, and the index builds it again for its own list.
+    """
+
+    def get_app_list(self, request, app_label=None):
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        return SimpleLazyObject(lambda: self._app_list_once(request))
+
+    def _app_list_once(self, request):
+        built = getattr(request, "_govcases_app_list", None)
+        if built is None or built[0] is not self or built[1] is not request.user:
+            built = (self, request.user, super().get_app_list(request))
+            request._govcases_app_list = built
+        return built[2]
+
+
+class OrganiserAdminSite(AppListOnDemandSite):
     """`/admin/`: where the organisers run the round. Only the `organisers` group (and superusers) get in."""
 
     site_header = _("Government case selection: organisers")
@@ -12,26 +43,26 @@ class OrganiserAdminSite(admin.AdminSite):
     index_title = _("Run the round")
 
     def has_permission(self, request):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
 
 class OrganisersOnly:
     """Organisers manage everything on their site; Django's per-model permissions are not used for them."""
 
     def has_module_permission(self, request):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
     def has_add_permission(self, request, *args):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
     def has_change_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
     def has_delete_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return organiser_allowed(request)
 
 
 class ReadOnly(OrganisersOnly):

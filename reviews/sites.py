@@ -1,14 +1,14 @@
-from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from govcases.permissions import is_reviewer
+from govcases.sites import AppListOnDemandSite
 
 from .forms import ReviewerLoginForm
 
 
-class ReviewAdminSite(admin.AdminSite):
+class ReviewAdminSite(AppListOnDemandSite):
     """`/review/`: a second admin site where reviewers see and score only their own assignments."""
 
     site_header = _("Government case selection: reviewers")

@@ -1,0 +1,90 @@
+"""The two admin sites' chrome: the app list is built only where a page shows it, and still shows what it did."""
+
+from django.contrib import admin
+from django.urls import reverse
+
+from govcases.sites import OrganiserAdminSite
+from reviews.sites import review_site
+from tests.reviews.scenario import build
+
+
+def sidebar_and_main(page: str) -> tuple[str, str]:
+    sidebar, _, main = page.partition('<main id="content-start"')
+    return sidebar, main
+
+
+def test_the_organiser_index_and_sidebar_list_the_apps(client, organiser):
+    client.force_login(organiser)
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    apps = [app["app_label"] for app in index.context["app_list"]]
+    assert {"govcases", "reviews"} <= set(apps)
+    page = index.content.decode()
+    assert reverse("admin:govcases_case_changelist") in page
+    assert reverse("admin:reviews_assignment_changelist") in page
+    # Another page of the site shows the same apps in its nav sidebar.
+    changelist = client.get(reverse("admin:govcases_case_changelist")).content.decode()
+    assert 'id="nav-sidebar"' in changelist
+    sidebar, _ = sidebar_and_main(changelist)
+    assert reverse("admin:reviews_assignment_changelist") in sidebar
+    assert reverse("admin:govcases_agency_changelist") in sidebar
+
+
+def test_an_app_index_lists_only_that_app(client, organiser):
+    client.force_login(organiser)
+    response = client.get(reverse("admin:app_list", args=["govcases"]))
+    assert response.status_code == 200
+    assert [app["app_label"] for app in response.context["app_list"]] == ["govcases"]
+
+
+def test_the_app_list_is_built_once_per_request(client, organiser, monkeypatch):
+    built = []
+    original = admin.AdminSite._build_app_dict
+
+    def counting(site, request, label=None):
+        built.append(label)
+        return original(site, request, label)
+
+    monkeypatch.setattr(admin.AdminSite, "_build_app_dict", counting)
+    client.force_login(organiser)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert built == [None]  # Django's own index builds it twice: for the page and for each_context
+
+
+def test_a_page_without_the_sidebar_never_builds_the_app_list(client, round_, monkeypatch):
+    scenario = build(round_)
+    built = []
+    original = admin.AdminSite._build_app_dict
+    monkeypatch.setattr(
+        admin.AdminSite,
+        "_build_app_dict",
+        lambda site, request, label=None: built.append(label) or original(site, request, label),
+    )
+    client.force_login(scenario.reviewer_a)
+    assert client.get(reverse("review:reviews_assignment_changelist")).status_code == 200
+    assert built == []
+
+
+def test_a_reviewer_sees_only_their_own_models_on_the_review_site(rf, round_):
+    scenario = build(round_)
+    request = rf.get("/review/")
+    request.user = scenario.reviewer_a
+    apps = review_site.get_app_list(request)
+    assert [(app["app_label"], [m["object_name"] for m in app["models"]]) for app in apps] == [
+        ("reviews", ["Assignment"])
+    ]
+
+
+def test_no_apps_for_someone_who_is_not_an_organiser(rf, officer, organiser):
+    site = OrganiserAdminSite(name="test_sites")
+    site._registry = admin.site._registry
+    request = rf.get("/admin/")
+    request.user = officer
+    assert not site.has_permission(request)
+    assert list(site.get_app_list(request)) == []
+
+
+def test_logging_out_of_the_organiser_site_works(client, organiser):
+    client.force_login(organiser)
+    assert client.post(reverse("admin:logout")).status_code in {200, 302}
+    assert client.get(reverse("admin:index")).status_code == 302
