@@ -5,10 +5,15 @@ that changes a review goes through reviews.services, which refuses what the rule
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_list import result_headers
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,6 +71,64 @@ def own_review(assignment: Assignment):
     return getattr(assignment, "review", None)
 
 
+# What a row of the queue shows; the cases' long texts would only cost time (a reviewer may have a thousand).
+QUEUE_ROW_FIELDS = (
+    "reviewer_id",
+    "case__title",
+    "case__agency__display_name",
+    "case__category__name",
+    "review__status",
+    "review__total",
+)
+
+
+class QueueChangeList(ChangeList):
+    """The queue as the admin's changelist, made cheaper in two ways that users do not see.
+
+    It counts nothing twice: reviewer_progress (which the page shows anyway) has counted the whole queue, which
+    is both the "total" beside a search and, when nothing narrows the queue, the paginator's count. And its
+    rows are written here rather than by the admin's per-cell machinery, which takes most of a page's time
+    for a hundred rows; the markup (classes, links, preserved filters) is the admin's own.
+    """
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).only(*QUEUE_ROW_FIELDS)
+
+    def get_results(self, request):
+        whole_queue = request.reviews_queue_progress.assigned
+        narrowed = bool(self.query or self.get_filters_params())
+        request.reviews_queue_count = None if narrowed else whole_queue
+        super().get_results(request)
+        self.full_result_count = whole_queue
+        self.show_full_result_count = True
+
+    def queue_headers(self):
+        headers = list(result_headers(self))
+        return {"headers": headers, "sorted": sum(1 for h in headers if h["sortable"] and h["sorted"])}
+
+    def queue_rows(self):
+        """The table's rows as HTML, every value escaped, in the admin's markup for list_display."""
+        admin_ = self.model_admin
+        change_prefix = reverse(f"{admin_.admin_site.name}:reviews_assignment_changelist")
+        link_suffix = f"/change/?{self.preserved_filters}" if self.preserved_filters else "/change/"
+        empty = escape(admin_.get_empty_value_display())
+        rows = []
+        for assignment in self.result_list:
+            case = assignment.case
+            category = escape(case.category) if case.category_id is not None else empty
+            total = admin_.own_total(assignment)
+            rows.append(
+                f'<tr><th class="field-case_title"><a href="{change_prefix}{assignment.pk}{escape(link_suffix)}">'
+                f"{escape(case.title)}</a></th>"
+                f'<td class="field-case_category">{category}</td>'
+                f'<td class="field-case_agency">{escape(case.agency.display_name)}</td>'
+                f'<td class="field-progress">{escape(admin_.progress(assignment))}</td>'
+                f'<td class="field-own_total">{escape(number_format(total) if isinstance(total, int) else total)}'
+                "</td></tr>"
+            )
+        return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
+
+
 @admin.register(Assignment, site=review_site)
 class ReviewQueueAdmin(admin.ModelAdmin):
     """The reviewer's queue (the changelist) and the scoring page (the change view)."""
@@ -76,6 +139,8 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     list_per_page = 100
     actions = None
     show_facets = admin.ShowFacets.NEVER
+    # Not counted again: QueueChangeList takes the whole queue's count from reviewer_progress.
+    show_full_result_count = False
     search_fields = ["case__title"]
     change_list_template = "reviews/review_site/queue.html"
     scoring_template = "reviews/review_site/review.html"
@@ -95,6 +160,16 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        known_count = getattr(request, "reviews_queue_count", None)
+        if known_count is not None:
+            paginator.count = known_count  # a cached property: set, it is not counted again
+        return paginator
 
     def get_queryset(self, request):
         return (
@@ -143,10 +218,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         return review.total if review is not None and review.total is not None else "–"
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "progress": selectors.reviewer_progress(reviewer=request.user),
-        }
+        # QueueChangeList counts the queue with this too.
+        request.reviews_queue_progress = selectors.reviewer_progress(reviewer=request.user)
+        extra_context = {**(extra_context or {}), "progress": request.reviews_queue_progress}
         return super().changelist_view(request, extra_context)
 
     # --- the scoring page ---
