@@ -111,18 +111,24 @@ class QueueChangeList(ChangeList):
         admin_ = self.model_admin
         change_prefix = reverse(f"{admin_.admin_site.name}:reviews_assignment_changelist")
         link_suffix = f"/change/?{self.preserved_filters}" if self.preserved_filters else "/change/"
+        link_suffix = escape(link_suffix)
         empty = escape(admin_.get_empty_value_display())
+        progress_labels = {}  # translated once per state, not once per row
         rows = []
         for assignment in self.result_list:
             case = assignment.case
             category = escape(case.category) if case.category_id is not None else empty
+            review = own_review(assignment)
+            state = review.status if review is not None else None
+            if state not in progress_labels:
+                progress_labels[state] = escape(admin_.progress(assignment))
             total = admin_.own_total(assignment)
             rows.append(
-                f'<tr><th class="field-case_title"><a href="{change_prefix}{assignment.pk}{escape(link_suffix)}">'
+                f'<tr><th class="field-case_title"><a href="{change_prefix}{assignment.pk}{link_suffix}">'
                 f"{escape(case.title)}</a></th>"
                 f'<td class="field-case_category">{category}</td>'
                 f'<td class="field-case_agency">{escape(case.agency.display_name)}</td>'
-                f'<td class="field-progress">{escape(admin_.progress(assignment))}</td>'
+                f'<td class="field-progress">{progress_labels[state]}</td>'
                 f'<td class="field-own_total">{escape(number_format(total) if isinstance(total, int) else total)}'
                 "</td></tr>"
             )
