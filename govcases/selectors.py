@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.http import Http404
 
 from .enums import LEVEL_ORDER
-from .models import Category, Publication, PublishedCase, Quota, level_order
+from .models import Category, Publication, PublishedCase, level_order
 
 CACHE_SECONDS = 60 * 60
 
@@ -92,12 +92,16 @@ class CategoryGroup:
 
 
 def publication_groups(*, publication: Publication) -> list[CategoryGroup]:
-    """The publication's cases grouped by category, with each category's quota, in category order."""
+    """The publication's cases grouped by category, with each category's quota as published, in category
+    order."""
 
     def read():
-        seats = dict(Quota.objects.filter(round_id=publication.round_id).values_list("category_id", "seats"))
-        categories = Category.objects.filter(quotas__round_id=publication.round_id).order_by("position", "pk")
-        return {"seats": seats, "categories": list(categories)}
+        published = publication.counts.get("categories", {})
+        categories = Category.objects.filter(code__in=published).order_by("position", "pk")
+        return {
+            "seats": {category.pk: published[category.code].get("seats") for category in categories},
+            "categories": list(categories),
+        }
 
     frame = cache.get_or_set(_cache_key(publication, "categories"), read, CACHE_SECONDS)
     cases = publication_cases(publication=publication)

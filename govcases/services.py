@@ -280,16 +280,19 @@ def _published_case(publication: Publication, case: Case) -> PublishedCase:
 
 
 def _publication_counts(round: Round, published) -> dict:
-    """Submissions and selections by category code and by level, as the statistics page shows them."""
+    """Quotas, submissions and selections by category code, and submissions and selections by level."""
     submitted = round.cases.exclude(status__in=[CaseStatus.DRAFT, CaseStatus.WITHDRAWN, CaseStatus.RETURNED])
     by_category = Counter(submitted.values_list("category__code", flat=True))
     by_level = Counter(submitted.values_list("agency__level", flat=True))
     selected_category = Counter(case.category.code for case in published)
     selected_level = Counter(case.agency.level for case in published)
     return {
+        # The quotas are part of what was published: a quota changed afterwards does not change the results.
         "categories": {
-            code: {"submitted": by_category[code], "selected": selected_category[code]}
-            for code in round.quotas.order_by("category__position").values_list("category__code", flat=True)
+            code: {"submitted": by_category[code], "selected": selected_category[code], "seats": seats}
+            for code, seats in round.quotas.order_by("category__position").values_list(
+                "category__code", "seats"
+            )
         },
         "levels": {
             level: {"submitted": by_level[level], "selected": selected_level[level]} for level in LEVEL_ORDER

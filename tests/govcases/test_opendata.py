@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from govcases.enums import Phase
+from govcases.models import Quota
 from govcases.services import publication_create, round_phase_set
 from tests.govcases.test_public import SPECS_2024, publish
 
@@ -63,6 +64,21 @@ def test_json_has_the_designed_shape(client, published):
     assert first["id"] == cases["商务政策解读"].pk
     assert first["url"] == f"http://testserver/cases/{first['id']}/"
     assert client.get(first["url"]).status_code == 200
+
+
+def test_the_quotas_are_those_published_even_when_changed_afterwards(client, published):
+    publication, cases = published
+    Quota.objects.filter(round=publication.round, category__code="disclosure").update(seats=3)
+    Quota.objects.filter(round=publication.round, category__code="platform").delete()
+
+    data = client.get("/results/2024.json").json()
+
+    assert [(category["name"], category["quota"]) for category in data["categories"]] == [
+        ("公开解读", 15),
+        ("在线服务", 16),
+        ("互动交流", 11),
+        ("平台支撑", 8),
+    ]
 
 
 def test_csv_is_utf8_with_a_bom_and_reads_back(client, published):

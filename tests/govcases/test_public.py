@@ -330,7 +330,7 @@ def many_specs(count: int) -> list[Spec]:
 # Queries of each page: the stamp of the publications (govcases.pagecache), the publication (or the list's
 # count and page), its categories and quotas, its cases; the filters' choices. Seen again by an anonymous
 # visitor, a page is served whole from the cache after the stamp alone.
-QUERIES = {"/": 5, "/results/2024/": 6, "/cases/": 5, "/cases/?category=disclosure&q=案例": 6}
+QUERIES = {"/": 4, "/results/2024/": 5, "/cases/": 5, "/cases/?category=disclosure&q=案例": 6}
 
 
 @pytest.mark.parametrize("size", [1, 30])

@@ -56,8 +56,8 @@ def test_publishing_applies_outcomes_freezes_a_snapshot_and_tells_the_agencies(
     }
     assert (publication.version, publication.published_by, publication.submitted) == (1, organiser, 5)
     assert set(publication.cases.values_list("title", flat=True)) == {"甲", "乙", "丁"}
-    assert publication.counts["categories"]["disclosure"] == {"submitted": 3, "selected": 2}
-    assert publication.counts["categories"]["service"] == {"submitted": 2, "selected": 1}
+    assert publication.counts["categories"]["disclosure"] == {"submitted": 3, "selected": 2, "seats": 2}
+    assert publication.counts["categories"]["service"] == {"submitted": 2, "selected": 1, "seats": 1}
     assert publication.counts["levels"]["district"] == {"submitted": 5, "selected": 3}
     # One outcome e-mail per case, to its agency.
     by_recipient = {message.to[0]: message.subject for message in mail.outbox}
