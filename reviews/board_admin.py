@@ -40,6 +40,19 @@ class RoundBoardAdmin(Board, admin.ModelAdmin):
             raise Http404
         return round
 
+    def board_response(self, request, round, *, title: str, template: str, board: str) -> TemplateResponse:
+        """The admin page around a board rendered (and cached) apart."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "round": round,
+            "board": board,
+            # A board's table or columns take the whole width.
+            "is_nav_sidebar_enabled": False,
+        }
+        return TemplateResponse(request, template, context)
+
 
 @admin.register(ReviewProgress)
 class ReviewProgressAdmin(RoundBoardAdmin):
@@ -168,16 +181,13 @@ class RankingBoardAdmin(RoundBoardAdmin):
             ["ranking-board", *selectors.board_key(round), request.GET.urlencode()],
             lambda: self._board(request, round),
         )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Ranking: %(round)s") % {"round": round},
-            "round": round,
-            "board": board,
-            # The board is a wide table: it takes the whole width.
-            "is_nav_sidebar_enabled": False,
-        }
-        return TemplateResponse(request, "admin/reviews/ranking_board.html", context)
+        return self.board_response(
+            request,
+            round,
+            title=_("Ranking: %(round)s") % {"round": round},
+            template="admin/reviews/ranking_board.html",
+            board=board,
+        )
 
     def _board(self, request, round) -> str:
         filters = RankingFilterForm(request.GET or None)

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,8 +16,8 @@ from govcases import pagecache
 from govcases.enums import Phase
 from govcases.models import Case, Quota
 from govcases.services import Refused, round_phase_set
-from govcases.sites import Board
 
+from .board_admin import RoundBoardAdmin
 from .models import SelectionBoard, SelectionDecision, SelectionEvent
 from .selection import QuotaState, quota_states, round_publish, selection_decide, selection_propose
 from .selectors import RankingRow, board_key, board_ranking
@@ -98,15 +95,9 @@ def _straddles(row: RankingRow, tie_sizes: Counter, seats: int) -> bool:
 
 
 @admin.register(SelectionBoard)
-class SelectionBoardAdmin(Board, admin.ModelAdmin):
+class SelectionBoardAdmin(RoundBoardAdmin):
     list_display = ["year", "title", "phase", "board_link"]
-    list_display_links = None
     actions = ["publish_rounds"]
-
-    @admin.display(description=gettext_lazy("Selection board"))
-    def board_link(self, obj):
-        url = reverse("admin:reviews_selectionboard_change", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open the board"))
 
     @admin.action(
         description=gettext_lazy("Publish the selection of the chosen rounds"), permissions=["change"]
@@ -126,9 +117,7 @@ class SelectionBoardAdmin(Board, admin.ModelAdmin):
                 )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        round = self.get_object(request, object_id)
-        if round is None or not self.has_view_permission(request, round):
-            raise Http404
+        round = self.get_round(request, object_id)
         if request.method == "POST":
             self._act(request, round)
             return HttpResponseRedirect(request.get_full_path())
@@ -157,16 +146,13 @@ class SelectionBoardAdmin(Board, admin.ModelAdmin):
                 request,
             ),
         )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Selection board: %(round)s") % {"round": round},
-            "round": round,
-            "board": board,
-            # The board's columns take the whole width.
-            "is_nav_sidebar_enabled": False,
-        }
-        return TemplateResponse(request, "admin/reviews/selectionboard/board.html", context)
+        return self.board_response(
+            request,
+            round,
+            title=_("Selection board: %(round)s") % {"round": round},
+            template="admin/reviews/selectionboard/board.html",
+            board=board,
+        )
 
     def _act(self, request, round) -> None:
         action = request.POST.get("action")
