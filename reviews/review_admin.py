@@ -143,6 +143,8 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     list_display_links = ["case_title"]
     list_filter = [CategoryFilter, ProgressFilter]
     list_per_page = 100
+    # The order "save and next" follows (selectors.next_pending_assignment): category, then case.
+    ordering = ["case__category__position", "case_id"]
     actions = None
     show_facets = admin.ShowFacets.NEVER
     # Not counted again: QueueChangeList takes the whole queue's count from reviewer_progress.
@@ -181,7 +183,6 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         return (
             Assignment.objects.filter(reviewer=request.user, case__status=CaseStatus.IN_REVIEW)
             .select_related("case__agency", "case__category", "review")
-            .order_by("case__category__position", "case_id")
         )
 
     def get_urls(self):

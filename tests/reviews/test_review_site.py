@@ -118,6 +118,21 @@ def test_the_queue_shows_progress_and_filters(client, scenario):
     assert scenario.shared_case.title not in by_category
 
 
+def test_the_queue_lists_cases_in_the_order_save_and_next_takes_them(client, scenario):
+    # By category first: a case of the second category comes after a later case of the first.
+    first_category, second_category = scenario.round.categories.order_by("position")[:2]
+    for category, title in ((second_category, "第二类案例"), (first_category, "第一类的新案例")):
+        Assignment.objects.create(
+            reviewer=scenario.reviewer_a, case=in_review_case(scenario.round, category, title=title)
+        )
+    client.force_login(scenario.reviewer_a)
+
+    page = client.get(QUEUE).content.decode()
+
+    titles = [scenario.shared_case.title, scenario.a_only_case.title, "第一类的新案例", "第二类案例"]
+    assert sorted(titles, key=page.index) == titles
+
+
 def test_the_queue_takes_the_same_number_of_queries_for_few_and_many_cases(client, round_):
     built = build(round_)
     client.force_login(built.reviewer_a)
