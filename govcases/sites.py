@@ -5,16 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from .permissions import is_organiser
 
 
-def organiser_allowed(request) -> bool:
-    """Whether the request's user is an organiser, asked once per request and user: an admin page asks for
-    every model of its app list, and a logout changes the user in the middle of a request."""
-    asked = getattr(request, "_govcases_organiser", None)
-    if asked is None or asked[0] is not request.user:
-        asked = (request.user, is_organiser(request.user))
-        request._govcases_organiser = asked
-    return asked[1]
-
-
 class AppListOnDemandSite(admin.AdminSite):
     """An admin site that builds its app list only when a page shows it, and then once per request.
 
@@ -43,26 +33,26 @@ class OrganiserAdminSite(AppListOnDemandSite):
     index_title = _("Run the round")
 
     def has_permission(self, request):
-        return organiser_allowed(request)
+        return is_organiser(request.user)
 
 
 class OrganisersOnly:
     """Organisers manage everything on their site; Django's per-model permissions are not used for them."""
 
     def has_module_permission(self, request):
-        return organiser_allowed(request)
+        return is_organiser(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return organiser_allowed(request)
+        return is_organiser(request.user)
 
     def has_add_permission(self, request, *args):
-        return organiser_allowed(request)
+        return is_organiser(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return organiser_allowed(request)
+        return is_organiser(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return organiser_allowed(request)
+        return is_organiser(request.user)
 
 
 class ReadOnly(OrganisersOnly):

@@ -60,13 +60,6 @@ class CategoryFilter(admin.SimpleListFilter):
         return queryset
 
 
-def reviewer_allowed(request) -> bool:
-    """Whether the user is a reviewer, asked once per request: the admin asks many times per page."""
-    if not hasattr(request, "_reviews_is_reviewer"):
-        request._reviews_is_reviewer = is_reviewer(request.user)
-    return request._reviews_is_reviewer
-
-
 def own_review(assignment: Assignment):
     return getattr(assignment, "review", None)
 
@@ -155,10 +148,10 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     # --- who may do what ---
     def has_module_permission(self, request):
-        return reviewer_allowed(request)
+        return is_reviewer(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return reviewer_allowed(request) and (obj is None or obj.reviewer_id == request.user.pk)
+        return is_reviewer(request.user) and (obj is None or obj.reviewer_id == request.user.pk)
 
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
@@ -180,10 +173,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         return paginator
 
     def get_queryset(self, request):
-        return (
-            Assignment.objects.filter(reviewer=request.user, case__status=CaseStatus.IN_REVIEW)
-            .select_related("case__agency", "case__category", "review")
-        )
+        return Assignment.objects.filter(
+            reviewer=request.user, case__status=CaseStatus.IN_REVIEW
+        ).select_related("case__agency", "case__category", "review")
 
     def get_urls(self):
         # Only the queue and the scoring page: no add, delete or history pages for reviewers.
