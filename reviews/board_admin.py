@@ -40,8 +40,17 @@ class RoundBoardAdmin(Board, admin.ModelAdmin):
             raise Http404
         return round
 
-    def board_response(self, request, round, *, title: str, template: str, board: str) -> TemplateResponse:
-        """The admin page around a board rendered (and cached) apart."""
+    def board_response(
+        self, request, round, *, title: str, template: str, key: list, render
+    ) -> TemplateResponse:
+        """The admin page around a board, which `render()` renders apart.
+
+        A board changes only when its round does (a review submitted, a case withdrawn, a decision staged...):
+        it is rendered once per revision of the round (selectors.board_key) and whatever else `key` names.
+        """
+        board = pagecache.cached_fragment(
+            request, [self.opts.model_name, *selectors.board_key(round), *key], render
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -174,19 +183,13 @@ class RankingBoardAdmin(RoundBoardAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         round = self.get_round(request, object_id)
-        # The board changes only when the round does (a review submitted, a case withdrawn...): it is
-        # rendered once per revision, filter, order and page.
-        board = pagecache.cached_fragment(
-            request,
-            ["ranking-board", *selectors.board_key(round), request.GET.urlencode()],
-            lambda: self._board(request, round),
-        )
         return self.board_response(
             request,
             round,
             title=_("Ranking: %(round)s") % {"round": round},
             template="admin/reviews/ranking_board.html",
-            board=board,
+            key=[request.GET.urlencode()],
+            render=lambda: self._board(request, round),
         )
 
     def _board(self, request, round) -> str:

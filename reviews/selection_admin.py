@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases import pagecache
 from govcases.enums import Phase
 from govcases.models import Case, Quota
 from govcases.services import Refused, round_phase_set
@@ -122,13 +121,13 @@ class SelectionBoardAdmin(RoundBoardAdmin):
             self._act(request, round)
             return HttpResponseRedirect(request.get_full_path())
         complete = bool(request.GET.get("all"))
-        # The board changes only when the round does (a decision staged, a publication...): it is rendered
-        # once per revision of the round and quotas.
-        quotas = list(Quota.objects.filter(round=round).values_list("category_id", "seats"))
-        board = pagecache.cached_fragment(
+        return self.board_response(
             request,
-            ["selection-board", *board_key(round), quotas, complete],
-            lambda: render_to_string(
+            round,
+            title=_("Selection board: %(round)s") % {"round": round},
+            template="admin/reviews/selectionboard/board.html",
+            key=[list(Quota.objects.filter(round=round).values_list("category_id", "seats")), complete],
+            render=lambda: render_to_string(
                 "admin/reviews/selectionboard/board_body.html",
                 {
                     "round": round,
@@ -145,13 +144,6 @@ class SelectionBoardAdmin(RoundBoardAdmin):
                 },
                 request,
             ),
-        )
-        return self.board_response(
-            request,
-            round,
-            title=_("Selection board: %(round)s") % {"round": round},
-            template="admin/reviews/selectionboard/board.html",
-            board=board,
         )
 
     def _act(self, request, round) -> None:
