@@ -72,8 +72,16 @@ class AgencyMemberInline(OrganisersOnly, admin.TabularInline):
         return member.user.email if member.user_id else ""
 
 
+class ShownOnTheBoards:
+    """Agencies' and categories' names appear on every round's boards: a change makes them render again."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.round_revise()
+
+
 @admin.register(Agency)
-class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
+class AgencyAdmin(ShownOnTheBoards, OrganisersOnly, admin.ModelAdmin):
     list_display = ["name", "display_name", "level", "province", "parent", "email"]
     list_filter = ["level", "province"]
     search_fields = ["name", "display_name", "pinyin"]
@@ -144,7 +152,7 @@ def _message(refused: Exception) -> str:
 
 
 @admin.register(Category)
-class CategoryAdmin(OrganisersOnly, admin.ModelAdmin):
+class CategoryAdmin(ShownOnTheBoards, OrganisersOnly, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "position"]
     list_editable = ["position"]
     search_fields = ["name", "name_en", "code"]

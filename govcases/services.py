@@ -169,10 +169,12 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str = "", now=Non
     return case_transition(case=case, to=CaseStatus.WITHDRAWN, by=by, reason=reason, now=now)
 
 
-def round_revise(*, round_id: int) -> None:
-    """Records that what the organisers' boards show of a round has changed, so that their cached pages
-    are no longer used. Called inside the writer's transaction: a rollback takes the revision back too."""
-    Round.objects.filter(pk=round_id).update(revision=F("revision") + 1)
+def round_revise(*, round_id: int | None = None) -> None:
+    """Records that what the organisers' boards show of a round (of every round, without `round_id`: an
+    agency or a category renamed) has changed, so that their cached pages are no longer used. Called inside
+    the writer's transaction: a rollback takes the revision back too."""
+    rounds = Round.objects.all() if round_id is None else Round.objects.filter(pk=round_id)
+    rounds.update(revision=F("revision") + 1)
 
 
 def round_phase_set(*, round: Round, to: str, by: AbstractBaseUser | None, reason: str = "") -> Round:

@@ -397,6 +397,34 @@ def test_the_ranking_board_is_rendered_once_and_shows_every_change_of_the_round(
     assert "Ranked by: Normalised score" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
+def admin_form_data(response) -> dict:
+    """What a browser posts back from an admin change page left as it is: the form and its inlines."""
+    forms, data = [response.context["adminform"].form], {}
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): value for name, value in management.initial.items()})
+        forms += inline.formset.forms
+    for form in forms:
+        data.update({form.add_prefix(name): form[name].value() for name in form.fields})
+    return {name: value for name, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize("model", ["agency", "category"])
+def test_a_renamed_agency_or_category_shows_on_the_cached_board(client, scenario, organiser, model):
+    client.force_login(organiser)
+    board = reverse("admin:reviews_rankingboard_change", args=[scenario.round.pk])
+    assert client.get(board).status_code == 200
+    renamed = {"agency": scenario.shared_case.agency, "category": scenario.category}[model]
+    url = reverse(f"admin:govcases_{model}_change", args=[renamed.pk])
+    data = admin_form_data(client.get(url))
+    data["display_name" if model == "agency" else "name"] = "改过的名称"
+
+    # Followed to the list, which shows the "changed" message: the board must show the name by itself.
+    assert client.post(url, data, follow=True).redirect_chain[0][1] == 302
+
+    assert "改过的名称" in client.get(board).content.decode()
+
+
 def test_the_ranking_board_is_kept_per_language(client, scenario, organiser):
     client.force_login(organiser)
     url = reverse("admin:reviews_rankingboard_change", args=[scenario.round.pk])
