@@ -56,7 +56,7 @@ def phase_set(year: int, phase: str, saved: Path) -> dict:
     statuses that the phase implies (cases in review, decisions staged), and keeps the original phase and
     statuses in `saved` for phase_restore().
     """
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from govcases.enums import CaseStatus
 
@@ -68,6 +68,11 @@ def phase_set(year: int, phase: str, saved: Path) -> dict:
     with transaction.atomic():
         Round.objects.filter(pk=round_.pk).update(phase=phase)
         changed = Case.objects.filter(round=round_, status__in=ranked).update(status=CaseStatus.IN_REVIEW)
+    if connection.vendor == "postgresql":
+        # What the autovacuum daemon does within a minute of a change this large: with the statistics of a
+        # published round (no case in review) PostgreSQL plans the queue's queries as if it were empty.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Case._meta.db_table}")
     return {"phase": phase, "cases_put_in_review": changed}
 
 
