@@ -14,6 +14,7 @@ cases get strongly disagreeing reviews (range above 25).
 import random
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -86,6 +87,11 @@ REVIEWERS_SPEC = [
     ("胡春", "中国行政管理学会", "service platform", "", []),
 ]
 BIASES = {"harsh": -5.0, "lenient": 5.0, "": 0.0}
+
+# The design's reviewers score 30 to 60 cases each: a round larger than the demo's has more reviewers
+# (reviewer49, reviewer50, ...), not busier ones.
+CASES_PER_REVIEWER = 50
+MAX_LOAD = 60
 
 RUBRIC = [
     (
@@ -169,16 +175,17 @@ def reviewers_load(
     categories: list[Category],
     agencies: dict[str, Agency],
     hashed_password: str,
-    max_load: int = 60,
+    total: int,
     single_panel: bool = False,
 ) -> dict[int, float]:
-    """48 reviewers with profiles (affiliation, categories, declared conflicts); returns each one's bias.
+    """48 reviewers with profiles (affiliation, categories, declared conflicts), and for a round larger than
+    the demo's as many more as it needs; returns each one's bias.
 
     With `single_panel` each reviewer serves only their first category: on a benchmark round of 20 000
     cases, balancing loads across overlapping panels makes assignment_generate take minutes.
     """
     rows = [
-        {"username": f"reviewer{number:02d}", "first_name": name, "is_staff": True}
+        {"username": reviewer_username(number), "first_name": name, "is_staff": True}
         for number, (name, *_rest) in enumerate(REVIEWERS_SPEC, start=1)
     ]
     users = build.users_upsert(rows, hashed_password=hashed_password, group_name=REVIEWERS)
@@ -192,14 +199,58 @@ def reviewers_load(
             defaults={
                 "affiliation_agency": agencies[affiliation[0]] if is_agency else None,
                 "institution": "" if is_agency else affiliation,
-                "max_load": max_load,
+                "max_load": MAX_LOAD,
             },
         )
         codes = codes.split()[:1] if single_panel else codes.split()
         profile.categories.set([by_code[code] for code in codes])
         profile.declared_conflicts.set([agencies[name] for name in declared])
         biases[user.pk] = BIASES[bias]
+    if single_panel:
+        biases.update(_more_reviewers_load(total, by_code, hashed_password))
     return biases
+
+
+def reviewer_username(number: int) -> str:
+    return f"reviewer{number:02d}"
+
+
+def more_reviewer_panels(total: int, reviews_per_case: int = 3) -> list[str]:
+    """The category of each reviewer a round of `total` cases needs besides the 48 (who then serve one
+    category each), so that nobody scores more than CASES_PER_REVIEWER cases."""
+    serving = Counter(codes.split()[0] for _name, _affiliation, codes, *_rest in REVIEWERS_SPEC)
+    panels = []
+    for code, count in build.category_counts(total).items():
+        needed = -(-reviews_per_case * count // CASES_PER_REVIEWER)
+        panels += [code] * max(0, needed - serving[code])
+    return panels
+
+
+def _more_reviewers_clear() -> None:
+    """Removes the reviewers an earlier, larger demo round added (a smaller round must not use them)."""
+    spec = [reviewer_username(number) for number in range(1, len(REVIEWERS_SPEC) + 1)]
+    User.objects.filter(username__regex=r"^reviewer[0-9]+$").exclude(username__in=spec).delete()
+
+
+def _more_reviewers_load(total: int, by_code: dict[str, Category], hashed_password: str) -> dict[int, float]:
+    panels = more_reviewer_panels(total)
+    first = len(REVIEWERS_SPEC) + 1
+    rows = [
+        {"username": reviewer_username(number), "first_name": f"评审专家{number}", "is_staff": True}
+        for number in range(first, first + len(panels))
+    ]
+    users = build.users_upsert(rows, hashed_password=hashed_password, group_name=REVIEWERS)
+    profiles = ReviewerProfile.objects.bulk_create(
+        ReviewerProfile(user=users[row["username"]], institution="国家政务服务评审专家库", max_load=MAX_LOAD)
+        for row in rows
+    )
+    ReviewerProfile.categories.through.objects.bulk_create(
+        ReviewerProfile.categories.through(reviewerprofile_id=profile.pk, category_id=by_code[code].pk)
+        for profile, code in zip(profiles, panels, strict=True)
+    )
+    # Harsh, even, lenient and even again, so that normalisation has something to correct at any size.
+    pattern = [BIASES["harsh"], BIASES[""], BIASES["lenient"], BIASES[""]]
+    return {profile.user_id: pattern[index % len(pattern)] for index, profile in enumerate(profiles)}
 
 
 def _totals(target_sum: int, deviations: list[float]) -> list[int]:
@@ -375,6 +426,7 @@ def demo_load(
     hashed = build.password_hash(password)
     with transaction.atomic():
         build.round_clear()
+        _more_reviewers_clear()
         watch.lap("clear the earlier demo round")
         agencies = build.agencies_load()
         categories = build.categories_load()
@@ -384,14 +436,8 @@ def demo_load(
         rubric_load(round, categories)
         if bulk is None:
             bulk = total > build.SERVICE_LIMIT
-        # 60 cases each is a realistic load; a benchmark round needs more of each reviewer.
-        max_load = max(60, -(-3 * total // 8))
         biases = reviewers_load(
-            categories=categories,
-            agencies=agencies,
-            hashed_password=hashed,
-            max_load=max_load,
-            single_panel=bulk,
+            categories=categories, agencies=agencies, hashed_password=hashed, total=total, single_panel=bulk
         )
         plan = build.case_plan(agencies=agencies, categories=categories, total=total, rng=rng)
         officers = build.officers_load(build.submitting_agencies(plan), hashed)
@@ -442,9 +488,10 @@ def demo_remove() -> None:
     """Deletes everything load_demo makes: the round, the demo accounts, agencies and categories."""
     with transaction.atomic():
         build.round_clear()
+        _more_reviewers_clear()
         usernames = [
             *build.ORGANISER_USERNAMES,
-            *(f"reviewer{n:02d}" for n in range(1, len(REVIEWERS_SPEC) + 1)),
+            *(reviewer_username(number) for number in range(1, len(REVIEWERS_SPEC) + 1)),
         ]
         agencies = Agency.objects.filter(name__in=[spec.name for spec in agency_specs()])
         usernames += [build.officer_username(agency) for agency in agencies]
@@ -461,12 +508,19 @@ def accounts_table(*, organisers, made, officers) -> list[build.Account]:
         build.Account("organiser", user.username, "/admin/: ranking, selection board, publication")
         for user in organisers
     ]
+    named = [reviewer_username(number) for number in range(1, len(REVIEWERS_SPEC) + 1)]
     reviewers = ReviewerProfile.objects.select_related("user", "affiliation_agency").order_by(
         "user__username"
     )
-    for profile in reviewers:
+    for profile in reviewers.filter(user__username__in=named):
         where = profile.affiliation
         accounts.append(build.Account("reviewer", profile.user.username, f"/review/: {profile} ({where})"))
+    more = (
+        reviewers.filter(user__username__regex=r"^reviewer[0-9]+$").exclude(user__username__in=named).count()
+    )
+    if more:
+        span = f"{reviewer_username(len(named) + 1)}…{reviewer_username(len(named) + more)}"
+        accounts.append(build.Account("reviewer", span, f"/review/: {more} more reviewers for a large round"))
     shown = set()
     for _case, planned in made:
         if planned.selected and planned.agency.pk not in shown:

@@ -243,3 +243,20 @@ def test_bulk_path_leaves_the_same_statuses_audit_and_reviews_as_the_services(db
         assert [event.action for event in review.events.all()] == ["submitted"]
     published = Counter(Publication.objects.get(round=round).cases.values_list("category__code", flat=True))
     assert published == {"disclosure": 15, "service": 16, "interaction": 11, "platform": 8}
+
+
+def test_a_larger_round_gets_more_reviewers_not_busier_ones(db):
+    """The design's reviewers score 30 to 60 cases: a national round has more of them, and a smaller round
+    loaded afterwards does not keep them."""
+    demo.demo_load(cases=1500, seed=5, bulk=True)
+
+    profiles = ReviewerProfile.objects.all()
+    loads = Counter(Assignment.objects.values_list("reviewer_id", flat=True))
+    assert profiles.count() == len(demo.REVIEWERS_SPEC) + len(demo.more_reviewer_panels(1500)) > 48
+    assert max(loads.values()) <= demo.CASES_PER_REVIEWER + 1
+    assert set(loads) == set(profiles.values_list("user_id", flat=True))  # every reviewer has work
+
+    demo.demo_load(cases=80, seed=3, bulk=True)
+
+    assert ReviewerProfile.objects.count() == len(demo.REVIEWERS_SPEC)
+    assert not User.objects.filter(username=f"reviewer{len(demo.REVIEWERS_SPEC) + 1}").exists()
