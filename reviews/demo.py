@@ -206,8 +206,7 @@ def reviewers_load(
         profile.categories.set([by_code[code] for code in codes])
         profile.declared_conflicts.set([agencies[name] for name in declared])
         biases[user.pk] = BIASES[bias]
-    if single_panel:
-        biases.update(_more_reviewers_load(total, by_code, hashed_password))
+    biases.update(_more_reviewers_load(total, by_code, hashed_password))
     return biases
 
 
@@ -216,8 +215,9 @@ def reviewer_username(number: int) -> str:
 
 
 def more_reviewer_panels(total: int, reviews_per_case: int = 3) -> list[str]:
-    """The category of each reviewer a round of `total` cases needs besides the 48 (who then serve one
-    category each), so that nobody scores more than CASES_PER_REVIEWER cases."""
+    """The category of each reviewer a round of `total` cases needs besides the 48, so that nobody scores
+    more than CASES_PER_REVIEWER cases (none for the demo's 509). The 48 count in their first category only:
+    those who serve several add room."""
     serving = Counter(codes.split()[0] for _name, _affiliation, codes, *_rest in REVIEWERS_SPEC)
     panels = []
     for code, count in build.category_counts(total).items():
