@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test.utils import override_settings
 
-from govcases.demo import reference
+from govcases.demo import build, reference
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.models import Agency, Case, CaseImage, CaseTransition, Category, Publication, Round
 from reviews import demo
@@ -260,3 +260,15 @@ def test_a_larger_round_gets_more_reviewers_not_busier_ones(db):
 
     assert ReviewerProfile.objects.count() == len(demo.REVIEWERS_SPEC)
     assert not User.objects.filter(username=f"reviewer{len(demo.REVIEWERS_SPEC) + 1}").exists()
+
+
+@pytest.mark.parametrize("total", [50, 509, 1000, 1500, 20000])
+def test_every_category_has_reviewers_enough_for_50_cases_each(total):
+    serving = Counter(codes.split()[0] for _name, _affiliation, codes, *_rest in demo.REVIEWERS_SPEC)
+    serving.update(demo.more_reviewer_panels(total))
+    for code, cases in build.category_counts(total).items():
+        assert serving[code] * demo.CASES_PER_REVIEWER >= 3 * cases, code
+
+
+def test_the_2024_demo_keeps_its_48_reviewers():
+    assert demo.more_reviewer_panels(509) == []
