@@ -331,6 +331,33 @@ def named(*names):
     return lambda route: route.name in names
 
 
+def _admin_site_rules(site: str, roles: set[str], to_login: Expect) -> list[Rule]:
+    """The pages every admin site has, the same way on /review/ and /admin/."""
+    return [
+        Rule(f"{site}: login", named(f"{site}:login"), _admin_site_login(roles, f"/{site}/")),
+        Rule(
+            f"{site}: logout (POST only; the admin sends whoever may not use it to its index)",
+            named(f"{site}:logout"),
+            _admin_gate(roles, Expect(302, f"/{site}/"), _post_only),
+        ),
+        Rule(
+            f"{site}: view on site (no model has a public URL)",
+            named(f"{site}:view_on_site"),
+            _admin_gate(roles, to_login, _everyone(NOT_FOUND)),
+        ),
+        Rule(
+            f"{site}: unknown pages",
+            lambda r: r.site == site and r.view.endswith("catch_all_view"),
+            _admin_gate(roles, to_login, _everyone(NOT_FOUND)),
+        ),
+        Rule(
+            f"{site}: autocomplete (needs its parameters)",
+            named(f"{site}:autocomplete"),
+            _admin_gate(roles, to_login, _everyone(FORBIDDEN)),
+        ),
+    ]
+
+
 RULES = [
     Rule(
         "POST-only actions",
@@ -354,31 +381,11 @@ RULES = [
     Rule("after login", named("home-after-login"), _home_after_login),
     Rule("agency portal", lambda r: r.name.startswith("portal:"), _portal),
     # The reviewers' admin at /review/
-    Rule("review: login", named("review:login"), _admin_site_login(REVIEW_ROLES, "/review/")),
-    Rule(
-        "review: logout (POST only; the admin sends whoever may not use it to its index)",
-        named("review:logout"),
-        _admin_gate(REVIEW_ROLES, Expect(302, "/review/"), _post_only),
-    ),
-    Rule(
-        "review: view on site (no model has a public URL)",
-        named("review:view_on_site"),
-        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(NOT_FOUND)),
-    ),
-    Rule(
-        "review: unknown pages",
-        lambda r: r.site == "review" and r.view.endswith("catch_all_view"),
-        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(NOT_FOUND)),
-    ),
+    *_admin_site_rules("review", REVIEW_ROLES, TO_REVIEW_LOGIN),
     Rule(
         "review: index sends reviewers to their queue",
         named("review:index"),
         _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(Expect(302, "/review/reviews/assignment/"))),
-    ),
-    Rule(
-        "review: autocomplete (needs its parameters)",
-        named("review:autocomplete"),
-        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(FORBIDDEN)),
     ),
     Rule(
         "review: a reviewer's own assignment only",
@@ -391,27 +398,7 @@ RULES = [
         _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(OK)),
     ),
     # The organisers' admin at /admin/
-    Rule("admin: login", named("admin:login"), _admin_site_login(ORGANISER_ROLES, "/admin/")),
-    Rule(
-        "admin: logout (POST only; the admin sends whoever may not use it to its index)",
-        named("admin:logout"),
-        _admin_gate(ORGANISER_ROLES, Expect(302, "/admin/"), _post_only),
-    ),
-    Rule(
-        "admin: view on site (no model has a public URL)",
-        named("admin:view_on_site"),
-        _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(NOT_FOUND)),
-    ),
-    Rule(
-        "admin: unknown pages",
-        lambda r: r.site == "admin" and r.view.endswith("catch_all_view"),
-        _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(NOT_FOUND)),
-    ),
-    Rule(
-        "admin: autocomplete (needs its parameters)",
-        named("admin:autocomplete"),
-        _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(FORBIDDEN)),
-    ),
+    *_admin_site_rules("admin", ORGANISER_ROLES, TO_ADMIN_LOGIN),
     Rule(
         "admin: app index",
         named("admin:app_list"),
