@@ -255,51 +255,48 @@ class CaseAttachment(models.Model):
         return self.name
 
 
-class CaseTransition(models.Model):
+class AuditEntry(models.Model):
+    """Who did something, when and why: what every audit trail records besides the change itself."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class CaseTransition(AuditEntry):
     """The audit trail of a case's status: who moved it, when, from what, to what and why."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="transitions", verbose_name=_("case"))
     from_status = models.CharField(_("from"), max_length=16, choices=CaseStatus.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=CaseStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(AuditEntry.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.case_id}: {self.from_status} → {self.to_status}"
 
 
-class RoundPhaseChange(models.Model):
+class RoundPhaseChange(AuditEntry):
     round = models.ForeignKey(Round, models.CASCADE, related_name="phase_changes", verbose_name=_("round"))
     from_phase = models.CharField(_("from"), max_length=16, choices=Phase.choices)
     to_phase = models.CharField(_("to"), max_length=16, choices=Phase.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(AuditEntry.Meta):
         verbose_name = _("phase change")
         verbose_name_plural = _("phase changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.get_from_phase_display()} → {self.get_to_phase_display()}"

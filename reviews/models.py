@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from govcases.models import Agency, Case, Category, Round
+from govcases.models import Agency, AuditEntry, Case, Category, Round
 
 from .enums import ReviewStatus
 
@@ -142,7 +142,7 @@ class Score(models.Model):
         return f"{self.criterion.name}: {self.points}"
 
 
-class ReviewEvent(models.Model):
+class ReviewEvent(AuditEntry):
     """Audit of a review's life: submitted, reopened by an organiser (with why)."""
 
     class Action(models.TextChoices):
@@ -151,16 +151,10 @@ class ReviewEvent(models.Model):
 
     review = models.ForeignKey(Review, models.CASCADE, related_name="events", verbose_name=_("review"))
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(AuditEntry.Meta):
         verbose_name = _("review event")
         verbose_name_plural = _("review events")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.review_id}: {self.action}"
@@ -185,21 +179,15 @@ class SelectionDecision(models.Model):
         return f"{self.case}: {'✓' if self.selected else '✗'}"
 
 
-class SelectionEvent(models.Model):
+class SelectionEvent(AuditEntry):
     """Audit of every selection decision, including ones later undone."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="selection_events", verbose_name=_("case"))
     selected = models.BooleanField(_("selected"))
-    reason = models.TextField(_("reason"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(AuditEntry.Meta):
         verbose_name = _("selection event")
         verbose_name_plural = _("selection events")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.case_id}: {self.selected}"
