@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "axes",
     "govcases.apps.GovcasesConfig",
     "reviews.apps.ReviewsConfig",
+    # Last: the demo imports every app, and none imports it.
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [

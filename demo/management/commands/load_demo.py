@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from reviews import demo
+from demo import load as demo
 
 
 class Command(BaseCommand):
