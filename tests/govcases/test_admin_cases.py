@@ -219,7 +219,7 @@ def test_marking_ineligible_in_review(admin_client, organiser, round_, officer):
     round_.save()
     from govcases.services import round_phase_set
 
-    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser)
+    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser, override=True, reason="测试准备")
     admin_client.post(
         reverse("admin:govcases_case_changelist"),
         {"action": "status_ineligible", "_selected_action": [case.pk], "apply": "1", "reason": "非政务服务"},
