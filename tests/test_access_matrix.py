@@ -125,6 +125,8 @@ def subjects(route: Route) -> list[str]:
         return ["case of agency A"]
     if parameters == {"round_id", "category_id"}:
         return ["round in review"]
+    if parameters == {"object_id", "to"}:
+        return ["next phase of the round in review"]
     if route.model and parameters in ({"object_id"}, {"id"}):
         return [route.model]
     return ["?"]  # unknown parameters: the test fails and says so
@@ -172,6 +174,8 @@ def fill(route: Route, subject: str, data: Data) -> dict[str, str]:
         return {"uidb64": "MQ", "token": "abc-wrong"}
     if subject == "round in review":
         return {"round_id": data.review_round.pk, "category_id": data.review_round.categories.first().pk}
+    if subject == "next phase of the round in review":
+        return {"object_id": data.review_round.pk, "to": "selection"}
     model = apps.get_model(subject)
     instance = model._default_manager.order_by("pk").first()
     assert instance is not None, f"no {subject} in the matrix's data: create one in `matrix_data`"
