@@ -133,8 +133,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-MEDIA_URL = "/media/"
+# Uploaded files are reached only through the view at MEDIA_URL (govcases.files), which checks who may read
+# them. Behind nginx, set MEDIA_ACCEL_REDIRECT to the internal location that serves MEDIA_ROOT (docs/deploy.md):
+# the view then answers with X-Accel-Redirect and nginx sends the bytes.
+MEDIA_URL = "/files/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
