@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "govcases.views.bad_request"
 handler403 = "govcases.views.permission_denied"
 handler404 = "govcases.views.page_not_found"
 handler500 = "govcases.views.server_error"

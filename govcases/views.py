@@ -1,9 +1,10 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.http import HttpResponseServerError, JsonResponse
@@ -54,6 +55,13 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request, exception=None):
+    # Django answers a request over DATA_UPLOAD_MAX_MEMORY_SIZE with a 400; it is a 413 and says why.
+    if isinstance(exception, RequestDataTooBig):
+        return render(request, "413.html", {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}, status=413)
+    return render(request, "400.html", status=400)
 
 
 def permission_denied(request, exception=None):
