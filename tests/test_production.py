@@ -131,3 +131,60 @@ def test_nothing_is_served_from_media_by_its_path(production_site, case):
     server, files, media = production_site
     assert (media / files[case]["name"]).exists()
     assert Browser().get(server, f"/media/{files[case]['name']}").status == 404
+
+
+# --- /healthz: 200 only with a reachable, migrated database ----------------------------------------------------
+
+HEALTH = """
+from govcases.wsgi import application  # what gunicorn loads
+from django.test import Client
+response = Client().get("/healthz", HTTP_HOST="127.0.0.1")
+print(response.status_code, response.content.decode())
+"""
+
+
+def health_of(database: Path, tmp_path: Path) -> tuple[int, str]:
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    done = django_process(["-c", HEALTH], env)
+    assert done.returncode == 0, done.stderr
+    status, body = done.stdout.strip().splitlines()[-1].split(" ", 1)
+    return int(status), body
+
+
+def test_a_missing_sqlite_file_is_an_error_and_never_created(tmp_path):
+    database = tmp_path / "data" / "govcases.sqlite3"
+    database.parent.mkdir()
+
+    status, body = health_of(database, tmp_path)
+
+    assert (status, json.loads(body)) == (503, {"status": "unavailable"})
+    assert not database.exists(), "the server created an empty database"
+
+
+def test_an_empty_database_is_not_healthy(tmp_path):
+    database = tmp_path / "govcases.sqlite3"
+    database.touch()
+    status, body = health_of(database, tmp_path)
+    assert status == 503
+    assert json.loads(body) == {"status": "unavailable", "reason": "migrations not applied"}
+
+
+def test_a_database_behind_the_code_is_not_healthy_until_migrated(tmp_path):
+    database = tmp_path / "govcases.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "x" * 50}
+    done = django_process(["manage.py", "migrate", "govcases", "0001", "--noinput", "-v", "0"], env)
+    assert done.returncode == 0, done.stderr
+    assert health_of(database, tmp_path)[0] == 503
+
+    done = django_process(
+        ["manage.py", "migrate", "--noinput", "-v", "0"], env
+    )  # creates nothing new: migrates
+    assert done.returncode == 0, done.stderr
+    assert health_of(database, tmp_path) == (200, '{"status": "ok"}')
