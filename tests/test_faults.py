@@ -29,11 +29,10 @@ from django.urls import reverse
 from PIL import Image
 
 from govcases.models import CaseAttachment, CaseImage
+from govcases.services import CASE_FIELDS
 from tests import factories
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-FIELDS = ["title", "summary", "description", "outcomes", "contact_name", "contact_phone", "category"]
-FIELDS += ["service_url", "contact_email"]
 NOT_STORED = "could not be stored: the server cannot save files at the moment"
 SAVED = "Everything else you entered has been saved."
 BUSY = "The site is too busy to save your changes right now."
@@ -91,7 +90,7 @@ def draft(round_, officer, settings):
 
 
 def save_with(client, case, *, files: dict, **values):
-    data = {**model_to_dict(case, fields=FIELDS), **values, "action": "save", **files}
+    data = {**model_to_dict(case, fields=CASE_FIELDS), **values, "action": "save", **files}
     return client.post(reverse("portal:case_edit", args=[case.pk]), data, **EN)
 
 

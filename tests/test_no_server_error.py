@@ -13,6 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from govcases.search import MAX_WORD_LENGTH, MAX_WORDS
+from govcases.services import CASE_FIELDS
 from tests import factories
 from tests.govcases.test_public import SPECS_2024, publish
 from tests.test_access_matrix import build_url, walk
@@ -149,21 +150,7 @@ PARAMETERS = st.dictionaries(
     VALUES,
     max_size=5,
 )
-FORM_FIELDS = [
-    "category",
-    "title",
-    "summary",
-    "description",
-    "outcomes",
-    "service_url",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "action",
-    "image_remove",
-    "image_up",
-    "attachment_remove",
-]
+FORM_FIELDS = [*CASE_FIELDS, "action", "image_remove", "image_up", "attachment_remove"]
 
 
 @st.composite

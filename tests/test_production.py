@@ -58,6 +58,19 @@ print(json.dumps(urls))
 """
 
 
+def production_settings(database: Path, folder: Path) -> dict[str, str]:
+    """The environment of a production server on a SQLite file, with its media and static files in `folder`."""
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "STATIC_ROOT": str(folder / "static"),
+        "MEDIA_ROOT": str(folder / "media"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 @pytest.fixture(scope="module")
 def production_site(tmp_path_factory):
     """One gunicorn server with production settings on a migrated SQLite file holding a draft and a
@@ -66,13 +79,7 @@ def production_site(tmp_path_factory):
     env = {
         **{key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ},
         "DJANGO_SETTINGS_MODULE": "govcases.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "STATIC_ROOT": str(folder / "static"),
-        "MEDIA_ROOT": str(folder / "media"),
-        "LOG_LEVEL": "WARNING",
+        **production_settings(folder / "db.sqlite3", folder),
     }
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
         done = django_process(["manage.py", *command, "--verbosity", "0"], env, timeout=300)
@@ -144,14 +151,7 @@ print(response.status_code, response.content.decode())
 
 
 def health_of(database: Path, tmp_path: Path) -> tuple[int, str]:
-    env = {
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
+    env = production_settings(database, tmp_path)
     done = django_process(["-c", HEALTH], env)
     assert done.returncode == 0, done.stderr
     status, body = done.stdout.strip().splitlines()[-1].split(" ", 1)
