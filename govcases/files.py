@@ -12,6 +12,7 @@ Nothing under MEDIA_ROOT is served by its path: there is no `/media/` URL, under
 """
 
 import mimetypes
+import re
 from urllib.parse import quote
 
 from django.conf import settings
@@ -24,13 +25,18 @@ from django.views.decorators.http import require_safe
 from . import selectors
 from .permissions import READ_CASE_FILES
 
+# The names this site gives files (govcases.models.upload_name): anything else is not ours, and a NUL byte
+# would not even reach PostgreSQL.
+STORED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*", re.ASCII)
+STORED_NAME_LENGTH = 200
+
 # How long browsers and proxies may keep a published case's picture (it never changes under its name).
 PUBLIC_MAX_AGE = 60 * 60
 
 
 @require_safe
 def case_file(request, name: str):
-    if len(name) > 200 or ".." in name.split("/"):  # longer than any stored name, or a climb out
+    if len(name) > STORED_NAME_LENGTH or not STORED_NAME.fullmatch(name) or ".." in name:
         raise Http404("No such file")
     found = selectors.case_file_get(name=name)
     if found is None or not (found.public or request.user.has_perm(READ_CASE_FILES, found.case)):

@@ -31,6 +31,7 @@ from govcases.services import publication_create
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review
 from tests import factories
+from tests.reading import read
 
 ROLES = ["anonymous", "officer_a", "officer_b", "reviewer_a", "reviewer_b", "organiser"]
 OFFICERS = {"officer_a": "A", "officer_b": "B"}
@@ -605,8 +606,7 @@ def test_access(matrix_data, settings, route, subject, role):
     expected = expectation(route, role, subject)
     settings.MEDIA_ROOT = matrix_data.media
 
-    response = browser(matrix_data, role).get(url)
-    response.close()  # a file is streamed: closed only here
+    response = read(browser(matrix_data, role).get(url))
 
     answered_as_expected(response, expected, f"{role} GET {url} ({rule.what})", url)
 

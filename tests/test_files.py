@@ -17,6 +17,7 @@ from govcases.enums import CaseStatus
 from govcases.models import CaseAttachment
 from reviews.models import Assignment
 from tests import factories
+from tests.reading import read
 
 pytestmark = pytest.mark.django_db
 
@@ -50,10 +51,7 @@ def stored_bytes(case) -> bytes:
 
 def fetch(client, url):
     """GETs the URL and reads the whole answer (a streamed file is closed only once read)."""
-    response = client.get(url)
-    response.body = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
-    return response
+    return read(client.get(url))
 
 
 def test_the_links_point_at_the_file_view(draft):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.govcases.test_public import SPECS_2024, publish
+from tests.reading import read
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +53,10 @@ def test_every_signed_in_page_is_private_and_not_stored(
     user = {"officer": officer, "organiser": organiser, "reviewer": factories.ReviewerFactory()}[who]
     client.force_login(user)
 
-    response = client.get(url)
+    response = read(client.get(url))
 
     assert response.status_code == 200, url
     assert private(response), (url, response.get("Cache-Control"))
-    response.close()
 
 
 def test_a_published_picture_is_private_for_a_signed_in_user_and_public_for_others(
@@ -64,13 +64,11 @@ def test_a_published_picture_is_private_for_a_signed_in_user_and_public_for_othe
 ):
     publication, cases = published
     url = next(iter(cases.values())).images.get().image.url
-    anonymous = client.get(url)
+    anonymous = read(client.get(url))
     assert "public" in anonymous["Cache-Control"] and not private(anonymous)
-    anonymous.close()
     client.force_login(officer)
-    signed_in = client.get(url)
+    signed_in = read(client.get(url))
     assert private(signed_in)
-    signed_in.close()
 
 
 def test_anonymous_public_pages_are_not_marked_private_and_stay_cached(
