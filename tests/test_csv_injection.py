@@ -66,7 +66,7 @@ def test_the_public_results_csv_writes_formulas_as_text(client, organiser, prefi
     case = factories.CaseFactory(
         round=round_, agency=agency, category=category, title=texts["title"], status=CaseStatus.IN_REVIEW
     )
-    publication_create(round=round_, selected=[case], by=organiser)
+    publication_create(round=round_, selected=[case], by=organiser, override=True, reason="测试准备")
 
     response = client.get("/results/2024.csv")
 
