@@ -2,7 +2,6 @@
 1,500 words is a query SQLite refuses ("Expression tree is too large") and PostgreSQL runs for long. Only the
 first words, each cut to a length no field holds, are searched; the page says so."""
 
-import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -26,8 +25,7 @@ class SearchTerms:
 
 def search_terms(text: str, split=str.split) -> SearchTerms:
     """The words of `text` (split by `split`) that are searched for."""
-    # Control characters match nothing a user typed into a field, and PostgreSQL refuses a NUL outright.
-    text = "".join(ch for ch in text or "" if unicodedata.category(ch) != "Cc" or ch.isspace())
-    words = [str(word) for word in split(text)]
+    # PostgreSQL refuses a NUL in a query outright; no field holds one, so it separates words.
+    words = [str(word) for word in split((text or "").replace("\x00", " "))]
     kept = [word[:MAX_WORD_LENGTH] for word in words[:MAX_WORDS]]
     return SearchTerms(words=kept, cut=len(words) > MAX_WORDS or any(len(w) > MAX_WORD_LENGTH for w in words))
