@@ -128,6 +128,8 @@ def subjects(route: Route) -> list[str]:
         return ["case of agency A"]
     if parameters == {"round_id", "category_id"}:
         return ["round in review"]
+    if parameters == {"object_id", "to"}:
+        return ["the review round's next phase"]
     if route.model and parameters in ({"object_id"}, {"id"}):
         return [route.model]
     return ["?"]  # unknown parameters: the test fails and says so
@@ -177,6 +179,8 @@ def fill(route: Route, subject: str, data: Data) -> dict[str, str]:
         return {"name": case.images.order_by("pk").first().image.name}
     if subject == "a wrong token":
         return {"uidb64": "MQ", "token": "abc-wrong"}
+    if subject == "the review round's next phase":
+        return {"object_id": data.review_round.pk, "to": "selection"}
     if subject == "round in review":
         return {"round_id": data.review_round.pk, "category_id": data.review_round.categories.first().pk}
     model = apps.get_model(subject)
