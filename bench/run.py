@@ -474,6 +474,15 @@ def first_published_case_url(client: Client, year: int) -> str | None:
     return urllib.parse.urlparse(url).path
 
 
+def first_picture_url(client: Client, case_path: str | None) -> str | None:
+    """The first picture on a published case's page: served by the permission-checked file view."""
+    if case_path is None:
+        return None
+    status, _, content, _ = client.get(case_path)
+    found = re.search(rb'<img src="(/files/[^"]+)"', content) if status == 200 else None
+    return found.group(1).decode() if found else None
+
+
 def pick_admin(facts: dict, *names: str) -> str | None:
     urls = facts.get("admin_urls", {})
     return next((urls[name] for name in names if urls.get(name)), None)
@@ -546,6 +555,7 @@ def bench_round(cases: int, options) -> dict:
             Page("results", f"/results/{year}/", f"/results/{year}/", "public"),
             Page("cases", "/cases/", "/cases/", "public"),
             Page("case", "a case page", case_path, "public"),
+            Page("picture", "a published picture (info)", first_picture_url(anonymous, case_path), "info"),
             Page("admin", "admin index (info)", "/admin/", "info", "organiser"),
             Page(
                 "queue",
