@@ -8,7 +8,6 @@ actions that need a reason or addresses ask for them on an intermediate page fir
 import re
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import selectors, services, steps
+from .admin_actions import run_for_each
 from .enums import CaseStatus, Phase
 from .exceptions import Refused
 from .forms import InviteForm, ReasonForm, StepForm
@@ -41,7 +41,7 @@ from .models import (
     level_order,
 )
 from .notifications import DEFAULTS as EMAIL_DEFAULTS
-from .sites import OrganisersOnly, ReadOnly
+from .sites import AuditTrailInline, ListColumnsOnly, OrganisersOnly, ReadOnly
 
 
 def _intermediate(modeladmin, request, queryset, *, template, form, title, action):
@@ -114,14 +114,12 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
         agency = queryset.get()
         form = InviteForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            invited = []
-            for email in form.cleaned_data["emails"]:
-                try:
-                    services.agency_member_invite(agency=agency, email=email, by=request.user)
-                except (Refused, ValidationError) as refused:
-                    self.message_user(request, f"{email}: {_message(refused)}", messages.ERROR)
-                else:
-                    invited.append(email)
+
+            def invite(email: str) -> str:
+                services.agency_member_invite(agency=agency, email=email, by=request.user)
+                return email
+
+            invited = run_for_each(self, request, form.cleaned_data["emails"], invite)
             if invited:
                 self.message_user(
                     request,
@@ -141,12 +139,6 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
         )
 
 
-def _message(refused: Exception) -> str:
-    if isinstance(refused, ValidationError):
-        return " ".join(refused.messages)
-    return str(refused)
-
-
 @admin.register(Category)
 class CategoryAdmin(OrganisersOnly, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "position"]
@@ -164,12 +156,10 @@ class QuotaInline(OrganisersOnly, admin.TabularInline):
     min_num = 1
 
 
-class RoundPhaseChangeInline(ReadOnly, admin.TabularInline):
+class RoundPhaseChangeInline(AuditTrailInline):
     model = RoundPhaseChange
-    extra = 0
     fields = ["at", "from_phase", "to_phase", "by", "reason", "overridden"]
     readonly_fields = fields
-    can_delete = False
 
 
 @admin.register(Round)
@@ -283,9 +273,8 @@ class CaseAttachmentInline(ReadOnly, admin.TabularInline):
         return format_html('<a href="{}">{}</a>', attachment.file.url, attachment.name)
 
 
-class CaseTransitionInline(ReadOnly, admin.TabularInline):
+class CaseTransitionInline(AuditTrailInline):
     model = CaseTransition
-    extra = 0
     fields = ["at", "from_status", "to_status", "by", "reason"]
     readonly_fields = fields
 
@@ -304,20 +293,19 @@ def _reason_action(to: str, description, title):
                 title=title,
                 action=f"status_{to}",
             )
-        done = 0
-        for case in queryset:
-            try:
-                services.case_transition(
-                    case=case, to=to, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except Refused as refused:
-                modeladmin.message_user(request, f"{case}: {refused}", messages.ERROR)
-            else:
-                done += 1
+        done = run_for_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda case: services.case_transition(
+                case=case, to=to, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
         if done:
             modeladmin.message_user(
                 request,
-                _("%(count)d cases are now “%(status)s”.") % {"count": done, "status": CaseStatus(to).label},
+                _("%(count)d cases are now “%(status)s”.")
+                % {"count": len(done), "status": CaseStatus(to).label},
                 messages.SUCCESS,
             )
         return None
@@ -332,7 +320,9 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
     list_filter = ["round", "category", "status", "agency__level"]
     search_fields = ["title", "reference", "agency__name", "agency__display_name", "agency__pinyin"]
     list_select_related = ["agency", "category", "round"]
-    date_hierarchy = "submitted_at"
+    # What the list's columns show: a case's long texts stay in the database (see ListColumnsOnly). No date
+    # hierarchy: it reads every case's date for its links, and the round's filter already narrows by year.
+    list_only = ["title", "agency", "category", "status", "reference", "round", "submitted_at", "created_by"]
     inlines = [CaseImageInline, CaseAttachmentInline, CaseTransitionInline]
     actions = [
         _reason_action(
@@ -357,6 +347,13 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def get_queryset(self, request):
+        # The change page shows who created the case beside its round, agency and category.
+        return super().get_queryset(request).select_related("round", "agency", "category", "created_by")
+
+    def get_changelist(self, request, **kwargs):
+        return ListColumnsOnly
 
     def get_readonly_fields(self, request, obj=None):
         # The agency owns its case's content; the status changes only through the actions above.

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from govcases.enums import CaseStatus, Level, Phase, Province, RankingScore
 from govcases.models import Round
 from govcases.services import case_transition
-from reviews.board_admin import RankingBoardAdmin
+from reviews.admin.ranking import RankingBoard
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Criterion, Review
 from reviews.services import review_reopen, review_submit
@@ -326,7 +326,7 @@ def test_the_ranking_board_shows_a_page_at_a_time_keeping_filters_and_order(
 ):
     scenario = build(round_)
     add_scored_cases(scenario, 5)
-    monkeypatch.setattr(RankingBoardAdmin, "rows_per_page", 2)
+    monkeypatch.setattr(RankingBoard, "rows_per_page", 2)
     client.force_login(organiser)
     url = reverse("admin:reviews_rankingboard_change", args=[round_.pk])
 
