@@ -13,9 +13,13 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,9 +32,6 @@ from .models import (
     Agency,
     AgencyMember,
     Case,
-    CaseAttachment,
-    CaseImage,
-    CaseTransition,
     Category,
     EmailTemplate,
     Publication,
@@ -249,34 +250,23 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
 # --- cases -----------------------------------------------------------------------------------------------
 
 
-class CaseImageInline(ReadOnly, admin.TabularInline):
-    model = CaseImage
-    extra = 0
-    fields = ["preview", "caption", "position", "width", "height"]
-    readonly_fields = fields
+def parts_table(headers: list, rows: list[tuple]) -> str:
+    """A read-only table of a case's images, attachments or status changes on its admin page.
 
-    @admin.display(description=gettext_lazy("image"))
-    def preview(self, image):
-        return format_html(
-            '<a href="{}"><img src="{}" alt="" width="160"></a>', image.image.url, image.thumbnail.url
-        )
-
-
-class CaseAttachmentInline(ReadOnly, admin.TabularInline):
-    model = CaseAttachment
-    extra = 0
-    fields = ["link", "size"]
-    readonly_fields = fields
-
-    @admin.display(description=gettext_lazy("file"))
-    def link(self, attachment):
-        return format_html('<a href="{}">{}</a>', attachment.file.url, attachment.name)
-
-
-class CaseTransitionInline(AuditTrailInline):
-    model = CaseTransition
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
+    Inline formsets would build a form and its hidden inputs per row for records nobody edits here: on a case
+    with a long history they took more time than the rest of the page.
+    """
+    if not rows:
+        return "—"
+    return format_html(
+        '<table class="case-parts"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+        format_html_join("", '<th scope="col">{}</th>', ((capfirst(header),) for header in headers)),
+        format_html_join(
+            "",
+            "<tr>{}</tr>",
+            ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows),
+        ),
+    )
 
 
 def _reason_action(to: str, description, title):
@@ -323,7 +313,6 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
     # What the list's columns show: a case's long texts stay in the database (see ListColumnsOnly). No date
     # hierarchy: it reads every case's date for its links, and the round's filter already narrows by year.
     list_only = ["title", "agency", "category", "status", "reference", "round", "submitted_at", "created_by"]
-    inlines = [CaseImageInline, CaseAttachmentInline, CaseTransitionInline]
     actions = [
         _reason_action(
             CaseStatus.RETURNED,
@@ -336,16 +325,26 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
             gettext_lazy("Mark cases ineligible"),
         ),
     ]
-    fields = [
-        "round",
-        "agency",
-        "status",
-        "reference",
-        "submitted_at",
-        *services.CASE_FIELDS,
-        "created_by",
-        "created_at",
-        "updated_at",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "round",
+                    "agency",
+                    "status",
+                    "reference",
+                    "submitted_at",
+                    *services.CASE_FIELDS,
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+        (gettext_lazy("Images"), {"fields": ["image_table"]}),
+        (gettext_lazy("Attachments"), {"fields": ["attachment_table"]}),
+        (gettext_lazy("Status changes"), {"fields": ["transition_table"]}),
     ]
 
     def get_queryset(self, request):
@@ -357,7 +356,55 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The agency owns its case's content; the status changes only through the actions above.
-        return self.fields
+        return [field for _name, options in self.fieldsets for field in options["fields"]]
+
+    @admin.display(description=gettext_lazy("images"))
+    def image_table(self, case):
+        return parts_table(
+            [_("image"), _("caption"), _("position"), _("size")],
+            [
+                (
+                    format_html(
+                        '<a href="{}"><img src="{}" alt="" width="160"></a>',
+                        image.image.url,
+                        image.thumbnail.url,
+                    ),
+                    image.caption,
+                    image.position,
+                    f"{image.width} × {image.height}",
+                )
+                for image in case.images.order_by("position", "pk")
+            ],
+        )
+
+    @admin.display(description=gettext_lazy("attachments"))
+    def attachment_table(self, case):
+        return parts_table(
+            [_("file"), _("size")],
+            [
+                (
+                    format_html('<a href="{}">{}</a>', attachment.file.url, attachment.name),
+                    filesizeformat(attachment.size),
+                )
+                for attachment in case.attachments.order_by("pk")
+            ],
+        )
+
+    @admin.display(description=gettext_lazy("status changes"))
+    def transition_table(self, case):
+        return parts_table(
+            [_("at"), _("from"), _("to"), _("by"), _("reason")],
+            [
+                (
+                    date_format(localtime(change.at), "DATETIME_FORMAT"),
+                    change.get_from_status_display(),
+                    change.get_to_status_display(),
+                    change.by or "—",
+                    change.reason,
+                )
+                for change in case.transitions.select_related("by").order_by("at", "pk")
+            ],
+        )
 
     def has_add_permission(self, request, *args):
         return False
