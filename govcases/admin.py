@@ -42,7 +42,7 @@ from .models import (
     level_order,
 )
 from .notifications import DEFAULTS as EMAIL_DEFAULTS
-from .sites import AuditTrailInline, ListColumnsOnly, OrganisersOnly, ReadOnly
+from .sites import AuditTrailInline, LeanChangeList, OrganisersOnly, ReadOnly
 
 
 def _intermediate(modeladmin, request, queryset, *, template, form, title, action):
@@ -310,7 +310,7 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
     list_filter = ["round", "category", "status", "agency__level"]
     search_fields = ["title", "reference", "agency__name", "agency__display_name", "agency__pinyin"]
     list_select_related = ["agency", "category", "round"]
-    # What the list's columns show: a case's long texts stay in the database (see ListColumnsOnly). No date
+    # What the list's columns show: a case's long texts stay in the database (see LeanChangeList). No date
     # hierarchy: it reads every case's date for its links, and the round's filter already narrows by year.
     list_only = ["title", "agency", "category", "status", "reference", "round", "submitted_at", "created_by"]
     actions = [
@@ -352,7 +352,7 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
         return super().get_queryset(request).select_related("round", "agency", "category", "created_by")
 
     def get_changelist(self, request, **kwargs):
-        return ListColumnsOnly
+        return LeanChangeList
 
     def get_readonly_fields(self, request, obj=None):
         # The agency owns its case's content; the status changes only through the actions above.

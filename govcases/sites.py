@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import is_organiser
@@ -150,17 +151,29 @@ class ReadOnly(OrganisersOnly):
         return False
 
 
-class ListColumnsOnly(ChangeList):
-    """A changelist that loads only the fields its columns show (the ModelAdmin's `list_only`).
+class LeanChangeList(ChangeList):
+    """A changelist that does per page what Django does per row where the rows cannot differ.
 
-    A list page shows a hundred rows: their long texts would only cost time. The admin's actions get these
-    partial rows too; the services they call read what they change afresh.
+    It loads only the fields its columns show (the ModelAdmin's `list_only`): a list page shows a hundred
+    rows, and their long texts would only cost time. The admin's actions get these partial rows too; the
+    services they call read what they change afresh. And it reverses the change page's URL once, not once per
+    row (a quarter of the time Django takes to write a row).
     """
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
         fields = getattr(self.model_admin, "list_only", None)
         return queryset.only(*fields) if fields else queryset
+
+    @cached_property
+    def _change_url_around_the_id(self) -> tuple[str, str]:
+        before, _zero, after = super().url_for_result(self.model(pk=0)).rpartition("/0/")
+        return before, after
+
+    def url_for_result(self, result):
+        # Django's URL of the row, with its own id in the place of the zero.
+        before, after = self._change_url_around_the_id
+        return f"{before}/{quote(result.pk)}/{after}"
 
 
 class AuditTrailInline(ReadOnly, admin.TabularInline):

@@ -7,12 +7,15 @@ reviews/admin/__init__.py. Its views are then served at /admin/reviews/<name>/ (
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 
 from govcases import pagecache
+from govcases.admin_actions import refusal_text
+from govcases.exceptions import Refused
 from govcases.models import Round
 from govcases.sites import AdminBoard
 
@@ -94,3 +97,11 @@ class RoundBoard(AdminBoard):
 
     def report(self, request, text: str, level: int = messages.SUCCESS) -> None:
         messages.add_message(request, level, text)
+
+    def attempt(self, request, service):
+        """What `service()` returns, or None once its refusal is reported to the organiser as an error."""
+        try:
+            return service()
+        except (Refused, ValidationError) as refusal:
+            self.report(request, refusal_text(refusal), messages.ERROR)
+            return None

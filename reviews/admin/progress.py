@@ -7,8 +7,6 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.exceptions import Refused
-
 from .. import selectors, services
 from .base import RoundBoard
 
@@ -36,11 +34,8 @@ class ReviewProgressBoard(RoundBoard):
         """The board's button: reviewers for every case that still needs them (a GET just shows the board)."""
         round = self.get_round(round_id)
         if request.method == "POST":
-            try:
-                report = services.assignment_generate(round=round, by=request.user)
-            except Refused as refused:
-                self.report(request, f"{round.year}: {refused}", messages.ERROR)
-            else:
+            report = self.attempt(request, lambda: services.assignment_generate(round=round, by=request.user))
+            if report is not None:
                 self.report(
                     request,
                     _("%(year)s: %(count)d assignments made.")
@@ -56,11 +51,8 @@ class ReviewProgressBoard(RoundBoard):
         """A preview of who gets which reminder; sending is a POST from this page."""
         round = self.get_round(round_id)
         if request.method == "POST":
-            try:
-                sent = services.review_reminders_send(round=round, by=request.user)
-            except Refused as refused:
-                self.report(request, str(refused), messages.ERROR)
-            else:
+            sent = self.attempt(request, lambda: services.review_reminders_send(round=round, by=request.user))
+            if sent is not None:
                 self.report(request, _("%(count)d reminders sent.") % {"count": sent})
             return HttpResponseRedirect(self.reverse("change", round.pk))
         return self.page(

@@ -18,7 +18,7 @@ from govcases.enums import Phase
 from govcases.exceptions import Refused
 from govcases.models import CaseAttachment, CaseImage, Category
 from govcases.permissions import is_reviewer
-from govcases.sites import ListColumnsOnly
+from govcases.sites import LeanChangeList
 
 from .. import selectors, services
 from ..enums import ReviewStatus
@@ -84,7 +84,7 @@ class QueuePaginator(Paginator):
         return self.progress.assigned
 
 
-class QueueChangeList(ListColumnsOnly):
+class QueueChangeList(LeanChangeList):
     """The queue, with the reviewer's progress through the whole of it (`progress`), which the page shows
     above the list and as the total beside a search or a filter."""
 

@@ -2,13 +2,11 @@
 staged decisions, the proposal by rank and publication. Every change goes through reviews.selection."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.admin_actions import refusal_text
 from govcases.enums import Phase
 from govcases.exceptions import Refused
 from govcases.models import Case, Quota
@@ -51,49 +49,50 @@ class SelectionBoard(RoundBoard):
         }
 
     def act(self, request, round):
+        self.attempt(request, lambda: self._decide(request, round))
+
+    def _decide(self, request, round) -> None:
+        """Does what the board's form asked; a refusal (Refused, or an invalid reason) is raised."""
         action = request.POST.get("action")
         reason = request.POST.get("reason", "")
-        try:
-            # The reason bypasses a form; PostgreSQL cannot store a NUL character: refuse it, as forms do.
-            ProhibitNullCharactersValidator()(reason)
-            if action == "propose":
-                proposal = selection_propose(round=round, by=request.user)
-                self.report(request, _("Staged the top cases of each category by rank."), messages.SUCCESS)
-                for tie in proposal.ties:
-                    self.report(
-                        request,
-                        _("%(category)s: %(cases)s are tied at the cut line; choose %(seats)d of them.")
-                        % {
-                            "category": tie.category.name,
-                            "cases": "、".join(case.title for case in tie.tied),
-                            "seats": tie.open_seats,
-                        },
-                        messages.WARNING,
-                    )
-            elif action in {"select", "deselect"}:
-                case_id = request.POST.get("case", "")
-                case = Case.objects.filter(round=round, pk=case_id).first() if case_id.isdecimal() else None
-                if case is None:
-                    raise Refused(_("No such case in this round."))
-                selection_decide(case=case, selected=action == "select", by=request.user, reason=reason)
-                self.report(request, _("Decision staged: %(case)s.") % {"case": case.title}, messages.SUCCESS)
-            elif action == "publish":
-                publication = round_publish(
-                    round=round,
-                    by=request.user,
-                    reason=reason,
-                    override=bool(request.POST.get("allow_fewer")),
-                )
+        # The reason bypasses a form; PostgreSQL cannot store a NUL character: refuse it, as forms do.
+        ProhibitNullCharactersValidator()(reason)
+        if action == "propose":
+            proposal = selection_propose(round=round, by=request.user)
+            self.report(request, _("Staged the top cases of each category by rank."), messages.SUCCESS)
+            for tie in proposal.ties:
                 self.report(
                     request,
-                    _("Published as version %(version)d.") % {"version": publication.version},
-                    messages.SUCCESS,
+                    _("%(category)s: %(cases)s are tied at the cut line; choose %(seats)d of them.")
+                    % {
+                        "category": tie.category.name,
+                        "cases": "、".join(case.title for case in tie.tied),
+                        "seats": tie.open_seats,
+                    },
+                    messages.WARNING,
                 )
-            elif action == "reopen":
-                # A correction: back to selection; the next publication becomes version 2.
-                round_phase_set(round=round, to=Phase.SELECTION, by=request.user, reason=reason)
-                self.report(request, _("The round is open for a correction."), messages.SUCCESS)
-            else:
-                self.report(request, _("Unknown action."), messages.ERROR)
-        except (Refused, ValidationError) as refused:
-            self.report(request, refusal_text(refused), messages.ERROR)
+        elif action in {"select", "deselect"}:
+            case_id = request.POST.get("case", "")
+            case = Case.objects.filter(round=round, pk=case_id).first() if case_id.isdecimal() else None
+            if case is None:
+                raise Refused(_("No such case in this round."))
+            selection_decide(case=case, selected=action == "select", by=request.user, reason=reason)
+            self.report(request, _("Decision staged: %(case)s.") % {"case": case.title}, messages.SUCCESS)
+        elif action == "publish":
+            publication = round_publish(
+                round=round,
+                by=request.user,
+                reason=reason,
+                override=bool(request.POST.get("allow_fewer")),
+            )
+            self.report(
+                request,
+                _("Published as version %(version)d.") % {"version": publication.version},
+                messages.SUCCESS,
+            )
+        elif action == "reopen":
+            # A correction: back to selection; the next publication becomes version 2.
+            round_phase_set(round=round, to=Phase.SELECTION, by=request.user, reason=reason)
+            self.report(request, _("The round is open for a correction."), messages.SUCCESS)
+        else:
+            self.report(request, _("Unknown action."), messages.ERROR)
