@@ -1,5 +1,5 @@
 """The selection board of a round at /admin/: one column per category with its quota, cases in rank order,
-staged decisions, the proposal by rank and publication. Every change goes through reviews.selection."""
+staged decisions, the proposal by rank and publication. Every change goes through reviews.services."""
 
 from django.contrib import messages
 from django.core.validators import ProhibitNullCharactersValidator
