@@ -4,6 +4,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import is_organiser
@@ -55,7 +56,7 @@ class AdminBoard:
         """The board as the admin's app list shows a model that one may only view."""
         return {
             "model": None,
-            "name": self.verbose_name_plural,
+            "name": capfirst(self.verbose_name_plural),
             "object_name": self.name,
             "perms": {"add": False, "change": False, "delete": False, "view": True},
             "admin_url": self.changelist_url,
