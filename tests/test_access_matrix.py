@@ -126,8 +126,8 @@ def subjects(route: Route) -> list[str]:
         return ["a wrong token"]  # the right one is tested in test_security.py (the invitation)
     if parameters == {"content_type_id", "object_id"}:
         return ["case of agency A"]
-    if parameters == {"round_id", "category_id"}:
-        return ["round in review"]
+    if parameters in ({"round_id", "category_id"}, {"round_id"}):
+        return ["round in review"]  # a rubric, or a board of the round
     if parameters == {"object_id", "to"}:
         return ["the review round's next phase"]
     if route.model and parameters in ({"object_id"}, {"id"}):
@@ -182,7 +182,8 @@ def fill(route: Route, subject: str, data: Data) -> dict[str, str]:
     if subject == "the review round's next phase":
         return {"object_id": data.review_round.pk, "to": "selection"}
     if subject == "round in review":
-        return {"round_id": data.review_round.pk, "category_id": data.review_round.categories.first().pk}
+        values = {"round_id": data.review_round.pk, "category_id": data.review_round.categories.first().pk}
+        return {name: values[name] for name in parameters}
     model = apps.get_model(subject)
     instance = model._default_manager.order_by("pk").first()
     assert instance is not None, f"no {subject} in the matrix's data: create one in `matrix_data`"
@@ -313,9 +314,6 @@ ADMIN_NO_ADD = {
     "govcases.publication",
     "govcases.publishedcase",
     "reviews.review",
-    "reviews.reviewprogress",
-    "reviews.rankingboard",
-    "reviews.selectionboard",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
