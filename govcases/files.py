@@ -23,7 +23,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from . import selectors
-from .permissions import READ_CASE_FILES
+from .permissions import READ_CASE_FILES, allowed
 
 # The names this site gives files (govcases.models.upload_name): anything else is not ours, and a NUL byte
 # would not even reach PostgreSQL.
@@ -39,7 +39,7 @@ def case_file(request, name: str):
     if len(name) > STORED_NAME_LENGTH or not STORED_NAME.fullmatch(name) or ".." in name:
         raise Http404("No such file")
     found = selectors.case_file_get(name=name)
-    if found is None or not (found.public or request.user.has_perm(READ_CASE_FILES, found.case)):
+    if found is None or not (found.public or allowed(request.user, READ_CASE_FILES, found.case)):
         raise Http404("No such file")
     response = _file_response(name, found.download_name)
     if found.public:

@@ -1,4 +1,12 @@
-"""Role predicates (django-rules). Roles are Django groups; an agency officer also belongs to one agency."""
+"""Who may do what: role predicates (django-rules) and the permissions made of them. Roles are Django groups;
+an agency officer also belongs to one agency.
+
+Every check asks a named permission — `allowed(user, RUN_ROUND)`, `allowed(user, EDIT_CASE, case)` — in the
+admin's has_*_permission, the views and the services alike, so that the rules here (and in reviews.permissions,
+which adds the reviewers') are the one place that answers. Superusers get no shortcut: the predicates say what
+they may do (they count as organisers, not as any agency's officer). Django's per-model permissions are not
+used (govcases.backends.PasswordBackend answers none).
+"""
 
 import rules
 
@@ -35,9 +43,18 @@ def is_case_agency_staff(user, case):
     return is_agency_staff(user) and case is not None and user.agency_membership.agency_id == case.agency_id
 
 
-rules.add_perm("govcases.use_portal", is_agency_staff)
-rules.add_perm("govcases.edit_case", is_case_agency_staff)
-rules.add_perm("govcases.run_round", is_organiser)
+USE_PORTAL = "govcases.use_portal"  # an agency officer's portal
+EDIT_CASE = "govcases.edit_case"  # with a case: an officer of the case's own agency
+RUN_ROUND = "govcases.run_round"  # the organisers' work: set-up, phases, selection, publication, accounts
+
+rules.add_perm(USE_PORTAL, is_agency_staff)
+rules.add_perm(EDIT_CASE, is_case_agency_staff)
+rules.add_perm(RUN_ROUND, is_organiser)
+
+
+def allowed(user, permission: str, obj=None) -> bool:
+    """May `user` do what `permission` names (to `obj`)? The one question every check of the project asks."""
+    return rules.has_perm(permission, user, obj)
 
 
 # Who may read a case's uploaded files besides the public (for a published case): the organisers and the

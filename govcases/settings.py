@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
-    "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "govcases.apps.GovcasesConfig",
     "reviews.apps.ReviewsConfig",
@@ -111,8 +110,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "govcases.backends.PasswordBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

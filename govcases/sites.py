@@ -7,7 +7,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import capfirst, smart_split
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import is_organiser
+from .permissions import RUN_ROUND, allowed
 from .search import search_terms
 
 
@@ -38,7 +38,7 @@ class AdminBoard:
         self.admin_site = admin_site
 
     def has_permission(self, request) -> bool:
-        return is_organiser(request.user)
+        return allowed(request.user, RUN_ROUND)
 
     def url_name(self, view: str) -> str:
         return f"{self.app_label}_{self.name}_{view}"
@@ -137,26 +137,26 @@ class OrganiserAdminSite(AppListOnDemandSite):
     index_title = _("Run the round")
 
     def has_permission(self, request):
-        return is_organiser(request.user)
+        return allowed(request.user, RUN_ROUND)
 
 
 class OrganisersOnly:
     """Organisers manage everything on their site; Django's per-model permissions are not used for them."""
 
     def has_module_permission(self, request):
-        return is_organiser(request.user)
+        return allowed(request.user, RUN_ROUND)
 
     def has_view_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return allowed(request.user, RUN_ROUND)
 
     def has_add_permission(self, request, *args):
-        return is_organiser(request.user)
+        return allowed(request.user, RUN_ROUND)
 
     def has_change_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return allowed(request.user, RUN_ROUND)
 
     def has_delete_permission(self, request, obj=None):
-        return is_organiser(request.user)
+        return allowed(request.user, RUN_ROUND)
 
 
 class ReadOnly(OrganisersOnly):

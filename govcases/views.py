@@ -22,7 +22,7 @@ from .enums import CaseStatus
 from .exceptions import Refused
 from .forms import CaseFilesForm, CaseForm
 from .models import Case, Round
-from .permissions import is_agency_staff, is_organiser, is_reviewer
+from .permissions import RUN_ROUND, USE_PORTAL, allowed
 
 # The language switch stands on every page, the cached public pages included. Choosing the language a page
 # is shown in is nothing anyone gains by forging, so the switch carries no CSRF token: a cached public page
@@ -38,11 +38,11 @@ class LoginView(auth_views.LoginView):
 def home_after_login(request):
     """Sends each role to where its work is."""
     user = request.user
-    if is_organiser(user):
+    if allowed(user, RUN_ROUND):
         return redirect("admin:index")
-    if is_reviewer(user):
+    if allowed(user, "reviews.review"):
         return redirect("review:index")
-    if is_agency_staff(user):
+    if allowed(user, USE_PORTAL):
         return redirect("portal:dashboard")
     return redirect("public:home")
 
@@ -102,7 +102,7 @@ def portal_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not is_agency_staff(request.user):
+        if not allowed(request.user, USE_PORTAL):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -5,10 +5,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from govcases.permissions import is_reviewer
+from govcases.permissions import allowed
 
 from .enums import RUBRIC_FROZEN_PHASES
 from .models import Criterion
+from .permissions import REVIEW
 
 
 def criterion_field_name(criterion: Criterion) -> str:
@@ -88,7 +89,7 @@ class ReviewerLoginForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if not is_reviewer(user):
+        if not allowed(user, REVIEW):
             raise forms.ValidationError(
                 _("This account is not a reviewer's. Log in at the portal or the organisers' site."),
                 code="not_reviewer",

@@ -1,4 +1,5 @@
-"""Who may do what in the review app (django-rules predicates), registered with govcases from ReviewsConfig."""
+"""Who may do what in the review app: its permissions (django-rules), asked as `allowed(user, REVIEW)`, and the
+predicate with which ReviewsConfig widens govcases' rule on case files to the case's assigned reviewers."""
 
 import rules
 
@@ -9,3 +10,15 @@ from govcases.permissions import is_reviewer
 def is_assigned_reviewer(user, case) -> bool:
     """The user is one of the case's reviewers: they read its pictures and attachments to score it."""
     return case is not None and is_reviewer(user) and case.assignments.filter(reviewer=user).exists()
+
+
+@rules.predicate
+def is_assignment_reviewer(user, assignment) -> bool:
+    return assignment is not None and is_reviewer(user) and assignment.reviewer_id == user.pk
+
+
+REVIEW = "reviews.review"  # the reviewer site and its queue
+SCORE = "reviews.score"  # with an assignment: its own reviewer
+
+rules.add_perm(REVIEW, is_reviewer)
+rules.add_perm(SCORE, is_assignment_reviewer)

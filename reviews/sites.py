@@ -2,10 +2,11 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from govcases.permissions import is_reviewer
+from govcases.permissions import allowed
 from govcases.sites import AppListOnDemandSite
 
 from .forms import ReviewerLoginForm
+from .permissions import REVIEW
 
 
 class ReviewAdminSite(AppListOnDemandSite):
@@ -20,7 +21,7 @@ class ReviewAdminSite(AppListOnDemandSite):
     enable_nav_sidebar = False
 
     def has_permission(self, request):
-        return is_reviewer(request.user)
+        return allowed(request.user, REVIEW)
 
     def index(self, request, extra_context=None):
         # A reviewer has one thing to do here: their queue.

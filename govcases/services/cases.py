@@ -17,7 +17,7 @@ from .. import notifications
 from ..enums import CaseStatus, Phase
 from ..exceptions import Refused
 from ..models import Case, CaseImage, CaseTransition
-from ..permissions import is_case_agency_staff, is_organiser
+from ..permissions import EDIT_CASE, RUN_ROUND, allowed
 
 # Rows written per query by the bulk transitions.
 BATCH = 1000
@@ -68,11 +68,11 @@ SUBMISSION_REQUIRED = {
 
 
 def _check_actor(rule: Rule, *, case: Case, by: AbstractBaseUser | None) -> None:
-    if rule.actor == AGENCY and (by is None or not is_case_agency_staff(by, case)):
+    if rule.actor == AGENCY and (by is None or not allowed(by, EDIT_CASE, case)):
         raise Refused(_("Only the case's own agency can do this."))
-    if rule.actor == ORGANISER and not (by is not None and is_organiser(by)):
+    if rule.actor == ORGANISER and not (by is not None and allowed(by, RUN_ROUND)):
         raise Refused(_("Only the organisers can do this."))
-    if rule.actor == SYSTEM and by is not None and not is_organiser(by):
+    if rule.actor == SYSTEM and by is not None and not allowed(by, RUN_ROUND):
         raise Refused(_("Only the organisers can do this."))
 
 

@@ -17,7 +17,7 @@ from ..models import (
     CaseImage,
     Round,
 )
-from ..permissions import is_agency_staff, is_case_agency_staff
+from ..permissions import EDIT_CASE, USE_PORTAL, allowed
 
 CASE_FIELDS = (
     "category",
@@ -45,7 +45,7 @@ def _check_submission_open(round: Round, now) -> None:
 def case_check_editable(*, case: Case, by: AbstractBaseUser | None, now=None) -> None:
     """Raises Refused, saying why, unless `by` may change the case's content now."""
     now = now or timezone.now()
-    if by is None or not is_case_agency_staff(by, case):
+    if by is None or not allowed(by, EDIT_CASE, case):
         raise Refused(_("Only the case's own agency can do this."))
     _check_submission_open(case.round, now)
     if case.status not in EDITABLE_STATUSES:
@@ -75,7 +75,7 @@ def _case_values(case: Case, data: dict) -> None:
 def case_create(*, round: Round, by: AbstractBaseUser, data: dict | None = None, now=None) -> Case:
     """Starts a draft for the officer's own agency while the round takes submissions."""
     now = now or timezone.now()
-    if not is_agency_staff(by):
+    if not allowed(by, USE_PORTAL):
         raise Refused(_("Only agency officers can add cases."))
     _check_submission_open(round, now)
     case = Case(round=round, agency=by.agency_membership.agency, created_by=by)

@@ -16,12 +16,12 @@ from ..models import (
     Agency,
     AgencyMember,
 )
-from ..permissions import AGENCIES, is_organiser
+from ..permissions import AGENCIES, RUN_ROUND, allowed
 
 
 def agency_member_invite(*, agency: Agency, email: str, by: AbstractBaseUser | None) -> User:
     """Makes (or reuses) an account for an agency officer and e-mails a link to choose a password."""
-    if by is None or not is_organiser(by):
+    if by is None or not allowed(by, RUN_ROUND):
         raise Refused(_("Only the organisers can do this."))
     email = User.objects.normalize_email(email.strip())
     validate_email(email)

@@ -11,7 +11,7 @@ from ..models import (
     Round,
     RoundPhaseChange,
 )
-from ..permissions import is_organiser
+from ..permissions import RUN_ROUND, allowed
 from .cases import case_bulk_transition
 
 PHASE_ORDER = list(Phase)
@@ -30,7 +30,7 @@ def round_phase_set(
     """
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
-        if by is not None and not is_organiser(by):
+        if by is not None and not allowed(by, RUN_ROUND):
             raise Refused(_("Only the organisers can do this."))
         current = PHASE_ORDER.index(Phase(round.phase))
         target = PHASE_ORDER.index(Phase(to))

@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy
 from govcases.enums import Phase
 from govcases.exceptions import Refused
 from govcases.models import CaseAttachment, CaseImage, Category
-from govcases.permissions import is_reviewer
+from govcases.permissions import allowed
 from govcases.sites import LeanChangeList
 
 from .. import selectors, services
 from ..enums import ReviewStatus
 from ..forms import ReviewForm, criterion_field_name
 from ..models import Assignment, Score
+from ..permissions import REVIEW, SCORE
 
 
 class ProgressFilter(admin.SimpleListFilter):
@@ -120,10 +121,10 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     # --- who may do what ---
     def has_module_permission(self, request):
-        return is_reviewer(request.user)
+        return allowed(request.user, REVIEW)
 
     def has_view_permission(self, request, obj=None):
-        return is_reviewer(request.user) and (obj is None or obj.reviewer_id == request.user.pk)
+        return allowed(request.user, REVIEW) if obj is None else allowed(request.user, SCORE, obj)
 
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.exceptions import Refused
 from govcases.models import Agency, Case, Round
-from govcases.permissions import is_organiser, is_reviewer
+from govcases.permissions import RUN_ROUND, allowed
 
 from ..enums import ReviewStatus
 from ..models import Assignment, Review, ReviewerProfile
+from ..permissions import REVIEW
 
 # Cases that take part in review: submitted ones can be assigned ahead of the review phase, so that
 # reviewers can start on the first day.
@@ -114,7 +115,7 @@ class AssignmentReport:
 
 
 def organiser_required(by: AbstractBaseUser | None) -> None:
-    if by is not None and not is_organiser(by):
+    if by is not None and not allowed(by, RUN_ROUND):
         raise Refused(_("Only the organisers can do this."))
 
 
@@ -292,7 +293,7 @@ def _unfilled_reason(case, round, reviewers, panels, assigned) -> str:
 
 def assignment_check(*, reviewer: AbstractBaseUser, case: Case) -> None:
     """Refuses a pair that must not exist: not a reviewer, already assigned, or a conflict of interest."""
-    if not is_reviewer(reviewer):
+    if not allowed(reviewer, REVIEW):
         raise Refused(_("%(user)s is not a reviewer.") % {"user": reviewer})
     profile = ReviewerProfile.objects.filter(user=reviewer).select_related("affiliation_agency").first()
     if profile is None:

@@ -11,11 +11,12 @@ from govcases import notifications
 from govcases.enums import CaseStatus, Phase
 from govcases.exceptions import Refused
 from govcases.models import Round
-from govcases.permissions import is_organiser, is_reviewer
+from govcases.permissions import RUN_ROUND, allowed
 
 from .. import scoring
 from ..enums import ReviewStatus
 from ..models import Assignment, Review, ReviewEvent, Score
+from ..permissions import SCORE
 from ..selectors import review_reminders, rubric
 from .assignment import organiser_required
 
@@ -29,7 +30,7 @@ def _locked_assignment(assignment: Assignment, by: AbstractBaseUser) -> Assignme
         .select_related("case__round", "case__category")
         .get(pk=assignment.pk)
     )
-    if by is None or assignment.reviewer_id != by.pk or not is_reviewer(by):
+    if by is None or not allowed(by, SCORE, assignment):
         raise Refused(_("Only the assigned reviewer can score this case."))
     if assignment.case.round.phase != Phase.REVIEW:
         raise Refused(_("Cases can be scored only while the round is in review."))
@@ -116,7 +117,7 @@ def review_submit(
 
 def review_reopen(*, review: Review, by: AbstractBaseUser, reason: str) -> Review:
     """Unlocks a submitted review so that its reviewer can change it; organisers only, with a reason."""
-    if by is None or not is_organiser(by):
+    if by is None or not allowed(by, RUN_ROUND):
         raise Refused(_("Only the organisers can do this."))
     if not reason.strip():
         raise Refused(_("Give a reason."))

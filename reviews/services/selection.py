@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from govcases.enums import CaseStatus, Phase
 from govcases.exceptions import Refused
 from govcases.models import Case, Category, Publication, Quota, Round
-from govcases.permissions import is_organiser
+from govcases.permissions import RUN_ROUND, allowed
 from govcases.services import publication_create
 
 from ..models import SelectionDecision, SelectionEvent
@@ -43,7 +43,7 @@ class Proposal:
 
 
 def _check_organiser_in_selection(round: Round, by: AbstractBaseUser | None) -> None:
-    if by is None or not is_organiser(by):
+    if by is None or not allowed(by, RUN_ROUND):
         raise Refused(_("Only the organisers can do this."))
     if round.phase != Phase.SELECTION:
         raise Refused(_("Selection decisions can only be made while the round is in the selection phase."))
@@ -170,7 +170,7 @@ def round_publish(
     """
     reason = reason.strip()
     round = Round.objects.get(pk=round.pk)
-    if by is not None and not is_organiser(by):
+    if by is not None and not allowed(by, RUN_ROUND):
         raise Refused(_("Only the organisers can do this."))
     if round.phase != Phase.SELECTION:
         raise Refused(_("Only a round in the selection phase can be published."))
