@@ -7,17 +7,21 @@ actions that need a reason or addresses ask for them on an intermediate page fir
 
 import re
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.urls import path
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks_db.models import DBTaskResult
 
-from . import services
+from . import outbox, services
 from .enums import CaseStatus, Phase
 from .forms import InviteForm, ReasonForm
 from .models import (
@@ -29,6 +33,8 @@ from .models import (
     CaseTransition,
     Category,
     EmailTemplate,
+    OutboxMessage,
+    Profile,
     Publication,
     PublishedCase,
     Quota,
@@ -36,7 +42,7 @@ from .models import (
     RoundPhaseChange,
     level_order,
 )
-from .notifications import DEFAULTS as EMAIL_DEFAULTS
+from .notifications import KINDS as EMAIL_KINDS
 from .sites import OrganisersOnly, ReadOnly
 
 
@@ -70,6 +76,11 @@ class AgencyMemberInline(OrganisersOnly, admin.TabularInline):
     @admin.display(description=gettext_lazy("e-mail"))
     def email(self, member):
         return member.user.email if member.user_id else ""
+
+
+# The organisers follow the mail in the outbox below; the worker's task rows are plumbing, not theirs.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 class ShownOnTheBoards:
@@ -121,7 +132,12 @@ class AgencyAdmin(ShownOnTheBoards, OrganisersOnly, admin.ModelAdmin):
             invited = []
             for email in form.cleaned_data["emails"]:
                 try:
-                    services.agency_member_invite(agency=agency, email=email, by=request.user)
+                    services.agency_member_invite(
+                        agency=agency,
+                        email=email,
+                        by=request.user,
+                        language=form.cleaned_data["language"] or settings.LANGUAGE_CODE,
+                    )
                 except (services.Refused, ValidationError) as refused:
                     self.message_user(request, f"{email}: {_message(refused)}", messages.ERROR)
                 else:
@@ -344,15 +360,81 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
 
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(OrganisersOnly, admin.ModelAdmin):
-    list_display = ["key", "subject"]
+    list_display = ["key", "language", "subject"]
+    list_filter = ["key", "language"]
     search_fields = ["key", "subject", "body"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        form.base_fields["key"].help_text = _("One of: %(keys)s. Texts use Django template syntax.") % {
-            "keys": ", ".join(EMAIL_DEFAULTS)
-        }
+        form.base_fields["key"].help_text = format_html(
+            "{}<ul>{}</ul>",
+            _(
+                "One kind per line below, with its placeholders. Texts use Django template syntax, e.g. {{ round.title }}; without a text of your own a kind uses its built-in one."
+            ),
+            format_html_join(
+                "",
+                "<li><code>{}</code> — {}: {}</li>",
+                ((key, kind.label, kind.placeholders) for key, kind in EMAIL_KINDS.items()),
+            ),
+        )
         return form
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
+    """Every e-mail and its delivery: organisers see who was told what, and send failed ones again."""
+
+    list_display = ["created_at", "recipient", "kind", "round", "state", "attempts", "last_error", "sent_at"]
+    list_filter = ["state", "kind", "round", "language"]
+    search_fields = ["recipient", "subject"]
+    list_select_related = ["round"]
+    fields = [
+        "recipient",
+        "language",
+        "kind",
+        "round",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "due_at",
+        "sent_at",
+        "subject",
+        "body",
+    ]
+    readonly_fields = fields
+    actions = ["resend"]
+    date_hierarchy = "created_at"
+
+    @admin.action(description=gettext_lazy("Send the selected failed messages again"))
+    def resend(self, request, queryset):
+        count = outbox.outbox_resend(messages=queryset, by=request.user)
+        self.message_user(request, _("%(count)d failed messages queued again.") % {"count": count})
+
+    def get_urls(self):
+        resend_failed = self.admin_site.admin_view(self.resend_failed_view)
+        return [path("resend-failed/", resend_failed, name="govcases_outboxmessage_resend_failed")] + (
+            super().get_urls()
+        )
+
+    def resend_failed_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            count = outbox.outbox_resend(messages=OutboxMessage.objects.all(), by=request.user)
+            self.message_user(request, _("%(count)d failed messages queued again.") % {"count": count})
+        return redirect("admin:govcases_outboxmessage_changelist")
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "outbox": outbox.outbox_summary()})
+
+
+@admin.register(Profile)
+class ProfileAdmin(OrganisersOnly, admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]
 
 
 # --- publications ----------------------------------------------------------------------------------------

@@ -2,11 +2,17 @@
 (govcases.services) decide what the rules of the round allow, and govcases.uploads decides what a file is."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.validators import validate_email
+from django.template import loader
+from django.utils import translation
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Category, Round
+from .models import Case, Category, OutboxMessage, Profile, Round
+from .outbox import outbox_queue
 from .services import CASE_FIELDS, SUBMISSION_REQUIRED
 
 
@@ -104,6 +110,13 @@ class InviteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One address per line. Each officer gets an e-mail with a link to choose a password."),
     )
+    language = forms.ChoiceField(
+        label=_("Language of their e-mails"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_("For new accounts; an existing account keeps the language it has."),
+    )
 
     def clean_emails(self):
         addresses = [line.strip() for line in self.cleaned_data["emails"].replace(",", "\n").splitlines()]
@@ -121,3 +134,32 @@ class InviteForm(forms.Form):
         if not addresses:
             raise forms.ValidationError(_("Enter at least one e-mail address."))
         return list(dict.fromkeys(addresses))
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password reset, its e-mail written to the outbox (in the user's language) instead of being
+    sent inside the request."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        language = (
+            Profile.objects.filter(user=user).values_list("language", flat=True).first() or get_language()
+        )
+        with translation.override(language):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
+        outbox_queue(
+            messages=[
+                OutboxMessage(
+                    recipient=to_email, language=language, kind="password_reset", subject=subject, body=body
+                )
+            ]
+        )

@@ -30,6 +30,7 @@ from .models import (
     CaseAttachment,
     CaseImage,
     CaseTransition,
+    Profile,
     Publication,
     PublishedCase,
     Round,
@@ -204,6 +205,8 @@ def round_phase_set(*, round: Round, to: str, by: AbstractBaseUser | None, reaso
         if to == Phase.REVIEW:
             for case in round.cases.filter(status=CaseStatus.SUBMITTED):
                 case_transition(case=case, to=CaseStatus.IN_REVIEW, by=by)
+        if to == Phase.SUBMISSION:
+            notifications.round_submission_opened(round=round)
     return round
 
 
@@ -449,7 +452,9 @@ def case_attachment_remove(*, attachment: CaseAttachment, by: AbstractBaseUser, 
         transaction.on_commit(lambda: attachment.file.storage.delete(stored) if stored else None)
 
 
-def agency_member_invite(*, agency: Agency, email: str, by: AbstractBaseUser | None) -> User:
+def agency_member_invite(
+    *, agency: Agency, email: str, by: AbstractBaseUser | None, language: str = settings.LANGUAGE_CODE
+) -> User:
     """Makes (or reuses) an account for an agency officer and e-mails a link to choose a password."""
     if by is None or not is_organiser(by):
         raise Refused(_("Only the organisers can do this."))
@@ -459,6 +464,7 @@ def agency_member_invite(*, agency: Agency, email: str, by: AbstractBaseUser | N
         user = User.objects.filter(email__iexact=email).order_by("pk").first()
         if user is None:
             user = User.objects.create_user(username=email.lower(), email=email)
+            Profile.objects.create(user=user, language=language)
         membership = AgencyMember.objects.filter(user=user).select_related("agency").first()
         if membership and membership.agency_id != agency.pk:
             raise Refused(
@@ -475,7 +481,19 @@ def agency_member_invite(*, agency: Agency, email: str, by: AbstractBaseUser | N
                 "token": default_token_generator.make_token(user),
             },
         )
-        notifications.send_on_commit(
-            "invitation", [email], {"user": user, "agency": agency, "url": f"{settings.SITE_URL}{path}"}
+        round = Round.objects.filter(phase=Phase.SUBMISSION).order_by("-year").first()
+        notifications.notify(
+            "invitation",
+            notifications.user_recipient(user),
+            {
+                "user": user,
+                "name": user.get_full_name() or user.get_username(),
+                "role": gettext_lazy("agency officer"),
+                "agency": agency,
+                "round": round,
+                "deadline": round.submission_deadline if round else None,
+                "url": f"{settings.SITE_URL}{path}",
+            },
+            round=round,
         )
     return user

@@ -5,17 +5,18 @@ govcases.services.Refused (a message in the user's language); forms only check t
 """
 
 import bisect
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcases import notifications
+from govcases import notifications, outbox
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.models import Agency, Case, Round
 from govcases.permissions import is_organiser, is_reviewer
@@ -220,11 +221,37 @@ def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> 
             for case_id, reviewer_id in sorted(made)
         )
         report = AssignmentReport(created=len(made))
+        _notify_assigned(round, Counter(reviewer for _case, reviewer in made))
         for case in cases:
             missing = round.reviews_per_case - len(assigned[case.pk])
             if missing > 0:
                 report.unfilled.append((case, _unfilled_reason(case, round, reviewers, panels, assigned)))
     return report
+
+
+def _notify_assigned(round: Round, counts: Counter) -> None:
+    """Tells each reviewer how many cases they were just given, by when, and where to score them."""
+    recipients = notifications.user_recipients(list(counts))
+    users = get_user_model().objects.in_bulk(list(recipients))
+    composer = notifications.Composer()
+    url = settings.SITE_URL + reverse("review:index")
+    outbox.outbox_queue(
+        messages=[
+            composer.message(
+                "review_assigned",
+                recipient,
+                {
+                    "reviewer": person_name(users[pk]),
+                    "round": round,
+                    "count": counts[pk],
+                    "deadline": round.review_deadline,
+                    "url": url,
+                },
+                round=round,
+            )
+            for pk, recipient in sorted(recipients.items())
+        ]
+    )
 
 
 def _balance(made, *, cases, reviewers, panels, assigned) -> list[tuple[int, int]]:
@@ -502,20 +529,25 @@ def review_reminders_send(*, round: Round, by: AbstractBaseUser | None) -> int:
     """E-mails every reviewer with pending reviews a list of them (key "review_reminder"); returns how many."""
     _check_organiser(by)
     url = settings.SITE_URL + reverse("review:index")
-    sent = 0
-    for reminder in review_reminders(round=round):
-        if not reminder.reviewer.email:
-            continue
-        notifications.send_on_commit(
+    reminders = review_reminders(round=round)
+    recipients = notifications.user_recipients([reminder.reviewer.pk for reminder in reminders])
+    composer = notifications.Composer()
+    messages = [
+        composer.message(
             "review_reminder",
-            [reminder.reviewer.email],
+            recipients[reminder.reviewer.pk],
             {
                 "reviewer": reminder.name,
                 "count": len(reminder.cases),
                 "cases": "\n".join(f"- {case.title}" for case in reminder.cases),
                 "url": url,
                 "round": round,
+                "deadline": round.review_deadline,
             },
+            round=round,
         )
-        sent += 1
-    return sent
+        for reminder in reminders
+        if reminder.reviewer.pk in recipients
+    ]
+    outbox.outbox_queue(messages=messages)
+    return len(messages)
