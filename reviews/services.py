@@ -528,11 +528,18 @@ def review_reminders(*, round: Round) -> list[Reminder]:
 def review_reminders_send(*, round: Round, by: AbstractBaseUser | None) -> int:
     """E-mails every reviewer with pending reviews a list of them (key "review_reminder"); returns how many."""
     _check_organiser(by)
+    messages = review_reminder_messages(round=round)
+    outbox.outbox_queue(messages=messages)
+    return len(messages)
+
+
+def review_reminder_messages(*, round: Round) -> list:
+    """The reminder for each reviewer with pending reviews, rendered in their language, not yet queued."""
     url = settings.SITE_URL + reverse("review:index")
     reminders = review_reminders(round=round)
     recipients = notifications.user_recipients([reminder.reviewer.pk for reminder in reminders])
     composer = notifications.Composer()
-    messages = [
+    return [
         composer.message(
             "review_reminder",
             recipients[reminder.reviewer.pk],
@@ -549,5 +556,3 @@ def review_reminders_send(*, round: Round, by: AbstractBaseUser | None) -> int:
         for reminder in reminders
         if reminder.reviewer.pk in recipients
     ]
-    outbox.outbox_queue(messages=messages)
-    return len(messages)
