@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
-from . import outbox, services
+from . import bulk, outbox, services
 from .enums import CaseStatus, Phase
-from .forms import InviteForm, ReasonForm
+from .forms import BulkMailForm, InviteForm, ReasonForm
 from .models import (
     Agency,
     AgencyMember,
@@ -413,8 +413,51 @@ class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
 
     def get_urls(self):
         resend_failed = self.admin_site.admin_view(self.resend_failed_view)
-        return [path("resend-failed/", resend_failed, name="govcases_outboxmessage_resend_failed")] + (
-            super().get_urls()
+        compose = self.admin_site.admin_view(self.compose_view)
+        return [
+            path("resend-failed/", resend_failed, name="govcases_outboxmessage_resend_failed"),
+            path("compose/", compose, name="govcases_outboxmessage_compose"),
+            *super().get_urls(),
+        ]
+
+    def compose_view(self, request):
+        """Bulk mail: the form, then the text rendered for the first recipient with the count, then sending."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = BulkMailForm(request.POST or None)
+        preview = None
+        if form.is_bound and form.is_valid():
+            chosen = {name: form.cleaned_data[name] for name in ["group", "round", "category", "level"]}
+            text = {"subject": form.cleaned_data["subject"], "body": form.cleaned_data["body"]}
+            try:
+                if request.POST.get("previewed") == form.digest():
+                    count = bulk.bulk_mail_send(by=request.user, **chosen, **text)
+                    self.message_user(request, _("%(count)d messages queued.") % {"count": count})
+                    return redirect("admin:govcases_outboxmessage_changelist")
+                addressees = bulk.bulk_addressees(**chosen)
+                if addressees:
+                    subject, body = bulk.bulk_render(**text, addressee=addressees[0], round=chosen["round"])
+                    preview = {
+                        "count": len(addressees),
+                        "to": addressees[0],
+                        "subject": subject,
+                        "body": body,
+                    }
+                else:
+                    form.add_error("group", _("Nobody in this group has an e-mail address."))
+            except services.Refused as refused:
+                form.add_error(None, str(refused))
+        return TemplateResponse(
+            request,
+            "admin/govcases/outboxmessage/compose.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Write to a group"),
+                "opts": self.model._meta,
+                "form": form,
+                "preview": preview,
+                "digest": form.digest() if preview else "",
+            },
         )
 
     def resend_failed_view(self, request):

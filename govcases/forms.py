@@ -1,6 +1,8 @@
 """Forms of the agency portal and of the organisers' admin actions. They check shape only: the services
 (govcases.services) decide what the rules of the round allow, and govcases.uploads decides what a file is."""
 
+import hashlib
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
@@ -11,6 +13,8 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .bulk import GROUPS
+from .enums import Level
 from .models import Case, Category, OutboxMessage, Profile, Round
 from .outbox import outbox_queue
 from .services import CASE_FIELDS, SUBMISSION_REQUIRED
@@ -163,3 +167,55 @@ class OutboxPasswordResetForm(PasswordResetForm):
                 )
             ]
         )
+
+
+class BulkMailForm(forms.Form):
+    """What an organiser writes to a group: the group, its round and filter, and the text."""
+
+    round = forms.ModelChoiceField(Round.objects.all(), label=_("Round"))
+    group = forms.ChoiceField(label=_("Write to"))
+    category = forms.ModelChoiceField(
+        Category.objects.all(),
+        label=_("Category"),
+        required=False,
+        help_text=_("For agencies of a category."),
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[("", "---------"), *Level.choices],
+        required=False,
+        help_text=_("For agencies of a level."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Placeholders: {{ name }} (the agency or reviewer), {{ round.title }}, {{ url }} (their portal or review site)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [(key, group.label) for key, group in GROUPS.items()]
+
+    def clean(self):
+        cleaned = super().clean()
+        group = GROUPS.get(cleaned.get("group"))
+        if group and group.needs == "category" and not cleaned.get("category"):
+            self.add_error("category", _("Choose the category whose agencies you write to."))
+        if group and group.needs == "level" and not cleaned.get("level"):
+            self.add_error("level", _("Choose the level whose agencies you write to."))
+        return cleaned
+
+    def digest(self) -> str:
+        """A fingerprint of what was previewed: sending needs the same, so nobody sends an unseen text."""
+        fields = ["round", "group", "category", "level", "subject", "body"]
+        data = "\x1f".join(
+            str(
+                self.cleaned_data.get(name)
+                and getattr(self.cleaned_data[name], "pk", self.cleaned_data[name])
+            )
+            for name in fields
+        )
+        return hashlib.sha256(data.encode()).hexdigest()
