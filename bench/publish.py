@@ -120,7 +120,7 @@ def main() -> None:
         rewind()
         statements: list[str] = []
 
-        def count(execute, sql, params, many, context):
+        def count(execute, sql, params, many, context, statements=statements):
             statements.append(sql)
             return execute(sql, params, many, context)
 
