@@ -23,6 +23,7 @@ from django_tasks_db.models import DBTaskResult
 
 from . import bulk, outbox, services
 from .enums import CaseStatus, Phase
+from .exceptions import Refused
 from .forms import BulkMailForm, InviteForm, ReasonForm
 from .models import (
     Agency,
@@ -83,16 +84,8 @@ if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
 
-class ShownOnTheBoards:
-    """Agencies' and categories' names appear on every round's boards: a change makes them render again."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.round_revise()
-
-
 @admin.register(Agency)
-class AgencyAdmin(ShownOnTheBoards, OrganisersOnly, admin.ModelAdmin):
+class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
     list_display = ["name", "display_name", "level", "province", "parent", "email"]
     list_filter = ["level", "province"]
     search_fields = ["name", "display_name", "pinyin"]
@@ -138,7 +131,7 @@ class AgencyAdmin(ShownOnTheBoards, OrganisersOnly, admin.ModelAdmin):
                         by=request.user,
                         language=form.cleaned_data["language"] or settings.LANGUAGE_CODE,
                     )
-                except (services.Refused, ValidationError) as refused:
+                except (Refused, ValidationError) as refused:
                     self.message_user(request, f"{email}: {_message(refused)}", messages.ERROR)
                 else:
                     invited.append(email)
@@ -168,7 +161,7 @@ def _message(refused: Exception) -> str:
 
 
 @admin.register(Category)
-class CategoryAdmin(ShownOnTheBoards, OrganisersOnly, admin.ModelAdmin):
+class CategoryAdmin(OrganisersOnly, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "position"]
     list_editable = ["position"]
     search_fields = ["name", "name_en", "code"]
@@ -198,7 +191,7 @@ def _phase_action(to: str, description):
         for round in queryset:
             try:
                 services.round_phase_set(round=round, to=to, by=request.user)
-            except services.Refused as refused:
+            except Refused as refused:
                 modeladmin.message_user(request, f"{round}: {refused}", messages.ERROR)
             else:
                 modeladmin.message_user(
@@ -299,7 +292,7 @@ def _reason_action(to: str, description, title):
                 services.case_transition(
                     case=case, to=to, by=request.user, reason=form.cleaned_data["reason"]
                 )
-            except services.Refused as refused:
+            except Refused as refused:
                 modeladmin.message_user(request, f"{case}: {refused}", messages.ERROR)
             else:
                 done += 1
@@ -445,7 +438,7 @@ class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
                     }
                 else:
                     form.add_error("group", _("Nobody in this group has an e-mail address."))
-            except services.Refused as refused:
+            except Refused as refused:
                 form.add_error(None, str(refused))
         return TemplateResponse(
             request,

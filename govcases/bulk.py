@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .enums import EDITABLE_STATUSES
+from .exceptions import Refused
 from .models import Agency, OutboxMessage, Round
 from .notifications import Recipient, agency_recipients
 from .outbox import outbox_queue
 from .permissions import is_organiser
-from .services import Refused
 
 BULK_KIND = "bulk"
 PLACEHOLDERS = "name, round, url"

@@ -171,6 +171,11 @@ def notify(kind: str, recipients: list[Recipient], context: dict, *, round=None)
     return outbox_queue(messages=[composer.message(kind, each, context, round=round) for each in unique])
 
 
+def person_name(user) -> str:
+    """A person's name as Chinese writes it (family name first), or their user name."""
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+
+
 def user_recipients(user_ids) -> dict[int, Recipient]:
     """Each user with an address, in their language: one query for any number."""
     rows = (

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "govcases.apps.GovcasesConfig",
     "reviews.apps.ReviewsConfig",
+    # Last: the demo imports every app, and none imports it.
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [

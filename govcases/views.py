@@ -11,13 +11,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
-from . import services
-from .enums import CaseStatus, Phase
+from . import selectors, services
+from .enums import CaseStatus
+from .exceptions import Refused
 from .forms import CaseFilesForm, CaseForm
 from .models import Case, Round
 from .permissions import is_agency_staff, is_organiser, is_reviewer
+
+# The language switch stands on every page, the cached public pages included. Choosing the language a page
+# is shown in is nothing anyone gains by forging, so the switch carries no CSRF token: a cached public page
+# then holds nothing that belongs to one visitor, and is stored as it was rendered.
+language_switch = csrf_exempt(set_language)
 
 
 class LoginView(auth_views.LoginView):
@@ -64,9 +72,6 @@ def server_error(request):
 # The agency portal. Officers see and change only their own agency's cases (another agency's case is a 404);
 # every change goes through a service that checks the round's phase, the deadline and the case's status.
 
-OUTCOME_PHASES = frozenset({Phase.PUBLISHED, Phase.ARCHIVED})
-OUTCOME_STATUSES = frozenset({CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED})
-
 
 def portal_required(view):
     @wraps(view)
@@ -79,47 +84,15 @@ def portal_required(view):
     return wrapper
 
 
-def portal_outcome(case: Case) -> str | None:
-    """The outcome the agency may know: "selected" or "not_selected" once the round is published, else None."""
-    if case.round.phase not in OUTCOME_PHASES:
-        return None
-    if case.status in {CaseStatus.SELECTED, CaseStatus.PUBLISHED}:
-        return "selected"
-    if case.status == CaseStatus.NOT_SELECTED:
-        return "not_selected"
-    return None
-
-
-def portal_status_label(case: Case) -> str:
-    """The status as the agency may see it: selection decisions stay hidden until publication."""
-    if case.status in OUTCOME_STATUSES and case.round.phase not in OUTCOME_PHASES:
-        return CaseStatus.IN_REVIEW.label
-    outcome = portal_outcome(case)
-    if outcome == "selected":
-        return CaseStatus.SELECTED.label
-    return CaseStatus(case.status).label
-
-
-def _open_round() -> Round | None:
-    return Round.objects.filter(phase=Phase.SUBMISSION).order_by("-year").first()
-
-
 def _own_case(request, pk: int) -> Case:
-    cases = Case.objects.select_related("round", "category", "agency")
-    return get_object_or_404(cases, pk=pk, agency_id=request.user.agency_membership.agency_id)
+    return selectors.portal_case_get(agency_id=request.user.agency_membership.agency_id, pk=pk)
 
 
 @portal_required
 def portal_dashboard(request):
     agency = request.user.agency_membership.agency
-    cases = list(
-        Case.objects.filter(agency=agency)
-        .select_related("round", "category")
-        .order_by("-round__year", "-updated_at", "-pk")
-    )
-    for case in cases:
-        case.portal_status = portal_status_label(case)
-    open_round = _open_round()
+    cases = selectors.portal_cases(agency=agency)
+    open_round = selectors.portal_open_round()
     return render(
         request,
         "govcases/portal/dashboard.html",
@@ -136,8 +109,8 @@ def _case_context(case: Case) -> dict:
     open_now = case.round.submission_open()
     return {
         "case": case,
-        "portal_status": portal_status_label(case),
-        "outcome": portal_outcome(case),
+        "portal_status": selectors.portal_status_label(case),
+        "outcome": selectors.portal_outcome(case),
         "can_edit": open_now and case.editable,
         "can_withdraw": open_now and case.status == CaseStatus.SUBMITTED,
         "can_reopen": open_now and case.status == CaseStatus.WITHDRAWN,
@@ -152,17 +125,8 @@ def portal_case_detail(request, pk: int):
     context["images"] = case.images.all()
     context["attachments"] = case.attachments.all()
     context["transitions"] = transitions = list(case.transitions.all())
-    context["return_reason"] = _return_reason(case, transitions)
+    context["return_reason"] = selectors.return_reason(case, transitions)
     return render(request, "govcases/portal/case_detail.html", context)
-
-
-def _return_reason(case: Case, transitions=None) -> str:
-    """Why the organisers returned the case, while it waits for the correction."""
-    if case.status != CaseStatus.RETURNED:
-        return ""
-    transitions = case.transitions.all() if transitions is None else transitions
-    returns = [t for t in transitions if t.to_status == CaseStatus.RETURNED]
-    return returns[-1].reason if returns else ""
 
 
 def _render_form(request, *, round: Round, case: Case | None, form, problems=(), status: int = 200):
@@ -177,7 +141,7 @@ def _render_form(request, *, round: Round, case: Case | None, form, problems=(),
             "problems": list(problems),
             "images": case.images.all() if case else [],
             "attachments": case.attachments.all() if case else [],
-            "return_reason": _return_reason(case) if case else "",
+            "return_reason": selectors.return_reason(case) if case else "",
         },
         status=status,
     )
@@ -203,7 +167,7 @@ def _apply_files_and_buttons(request, case: Case) -> list[str]:
             add(case=case, by=request.user, upload=upload)
         except ValidationError as refused:
             problems.extend(refused.messages)
-        except services.Refused as refused:
+        except Refused as refused:
             problems.append(str(refused))
     buttons = {
         "image_remove": lambda image: services.case_image_remove(image=image, by=request.user),
@@ -247,7 +211,7 @@ def _submit(request, case: Case, form: CaseForm | None = None):
 
 @portal_required
 def portal_case_new(request):
-    round = _open_round()
+    round = selectors.portal_open_round()
     if round is None or not round.submission_open():
         messages.error(request, _("Cases can be added only while submissions are open."))
         return redirect("portal:dashboard")
@@ -256,7 +220,7 @@ def portal_case_new(request):
         return _render_form(request, round=round, case=None, form=form)
     try:
         case = services.case_create(round=round, by=request.user, data=_valid_fields(form))
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
         return redirect("portal:dashboard")
     return _after_save(request, case, form)
@@ -268,7 +232,7 @@ def portal_case_edit(request, pk: int):
     if request.method != "POST":
         try:
             services.case_check_editable(case=case, by=request.user)
-        except services.Refused as refused:
+        except Refused as refused:
             messages.error(request, str(refused))
             return redirect("portal:case", pk=case.pk)
         return _render_form(
@@ -277,7 +241,7 @@ def portal_case_edit(request, pk: int):
     form = CaseForm(request.POST, instance=case, round=case.round)
     try:
         case = services.case_update(case=case, by=request.user, data=_valid_fields(form))
-    except services.Refused as refused:
+    except Refused as refused:
         # Nothing was saved (the deadline passed, say): show the typed text again so that it is not lost.
         messages.error(request, str(refused))
         return _render_form(request, round=case.round, case=case, form=form)
@@ -287,7 +251,7 @@ def portal_case_edit(request, pk: int):
 def _after_save(request, case: Case, form: CaseForm):
     try:
         problems = _apply_files_and_buttons(request, case)
-    except services.Refused as refused:
+    except Refused as refused:
         problems = [str(refused)]
     if problems or form.errors:
         # Re-show what was typed (the valid part is already saved) with every problem at the top.
@@ -295,7 +259,7 @@ def _after_save(request, case: Case, form: CaseForm):
     if request.POST.get("action") == "submit":
         try:
             return _submit(request, case)
-        except services.Refused as refused:
+        except Refused as refused:
             messages.error(request, str(refused))
             return redirect("portal:case", pk=case.pk)
     if request.POST.get("action") == "save":
@@ -309,7 +273,7 @@ def portal_case_submit(request, pk: int):
     case = _own_case(request, pk)
     try:
         return _submit(request, case)
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
         return redirect("portal:case", pk=case.pk)
 
@@ -320,7 +284,7 @@ def portal_case_withdraw(request, pk: int):
     case = _own_case(request, pk)
     try:
         services.case_withdraw(case=case, by=request.user)
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
     else:
         messages.success(
@@ -335,7 +299,7 @@ def portal_case_reopen(request, pk: int):
     case = _own_case(request, pk)
     try:
         services.case_reopen(case=case, by=request.user)
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
         return redirect("portal:case", pk=case.pk)
     messages.success(request, _("Your case is a draft again. Submit it once it is ready."))

@@ -8,7 +8,7 @@ from govcases.enums import Phase
 from govcases.models import Round
 from govcases.reminders import reminder_window_open, reminders_queue
 
-from .services import review_reminder_messages
+from .services.reviews import review_reminder_messages
 
 REVIEW_REMINDER = "review_reminder"
 

@@ -21,7 +21,7 @@ from govcases.enums import CaseStatus, MessageState
 from govcases.models import OutboxMessage, Profile
 from govcases.outbox import outbox_queue
 from govcases.services import case_submit
-from reviews.selection import round_publish, selection_propose
+from reviews.services import round_publish, selection_propose
 from tests import factories
 from tests.reviews.test_selection import scored_case, selection_round
 from tests.smtp import REFUSED_ANSWER, SmtpServer

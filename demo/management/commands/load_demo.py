@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from demo import load as demo
 from govcases.models import OutboxMessage
-from reviews import demo
 
 
 class Command(BaseCommand):
