@@ -231,6 +231,10 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            gettext_lazy("Messages and feedback"),
+            {"fields": ["draft_reminder_days", "review_reminder_days", "agency_feedback"]},
+        ),
     ]
 
     def has_delete_permission(self, request, obj=None):

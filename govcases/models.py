@@ -148,6 +148,14 @@ class Round(models.Model):
         default=3,
         validators=[MaxValueValidator(60)],
     )
+    agency_feedback = models.BooleanField(
+        _("feedback to agencies"),
+        default=False,
+        help_text=_(
+            "After publication each agency reads in the portal its cases' score band and the reviewers' "
+            "comments, without names."
+        ),
+    )
     review_reminder_days = models.PositiveSmallIntegerField(
         _("days before the review deadline to remind reviewers with pending reviews"),
         default=3,
@@ -493,6 +501,22 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient}"
+
+
+class CaseFeedback(models.Model):
+    """What an agency may read of its case's review once the round is published (if the round says so): the
+    band its score fell in and the reviewers' comments, without names. Frozen at publication by reviews."""
+
+    case = models.OneToOneField(Case, models.CASCADE, related_name="feedback", verbose_name=_("case"))
+    band = models.CharField(_("score band"), max_length=20)
+    comments = models.JSONField(_("reviewers' comments"), default=list)
+
+    class Meta:
+        verbose_name = _("feedback to the agency")
+        verbose_name_plural = _("feedback to agencies")
+
+    def __str__(self):
+        return f"{self.case_id}: {self.band}"
 
 
 class ReminderSent(models.Model):

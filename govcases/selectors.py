@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .enums import LEVEL_ORDER, CaseStatus, Phase
-from .models import Agency, Case, Category, Publication, PublishedCase, Round, level_order
+from .models import Agency, Case, CaseFeedback, Category, Publication, PublishedCase, Round, level_order
 
 CACHE_SECONDS = 60 * 60
 
@@ -184,6 +184,13 @@ def portal_outcome(case: Case) -> str | None:
     if case.status == CaseStatus.NOT_SELECTED:
         return "not_selected"
     return None
+
+
+def portal_feedback(case: Case) -> CaseFeedback | None:
+    """The score band and comments the agency may read: only with an outcome, and if the round offers it."""
+    if not (case.round.agency_feedback and portal_outcome(case)):
+        return None
+    return CaseFeedback.objects.filter(case=case).first()
 
 
 def portal_status_label(case: Case) -> str:

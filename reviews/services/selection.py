@@ -21,6 +21,7 @@ from govcases.services import publication_create
 
 from ..models import SelectionDecision, SelectionEvent
 from ..selectors import ranking_rows
+from .feedback import feedback_freeze
 
 # Cases that can be chosen: in review, or carrying an outcome that a correction may change.
 SELECTABLE = (CaseStatus.IN_REVIEW, CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED)
@@ -230,7 +231,9 @@ def round_publish(
         selected = list(
             Case.objects.filter(round=round, status__in=SELECTABLE, selection__selected=True).order_by("pk")
         )
-        return publication_create(round=round, selected=selected, by=by, reason=reason)
+        publication = publication_create(round=round, selected=selected, by=by, reason=reason)
+        feedback_freeze(round=round)
+        return publication
 
 
 def _describe(states: list[QuotaState]) -> str:
