@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from .enums import EDITABLE_STATUSES, Phase
 from .models import OutboxMessage, ReminderSent, Round
-from .notifications import Composer, Recipient, agency_recipients
+from .notifications import Composer, agency_recipients
 from .outbox import outbox_queue
 
 DRAFT_REMINDER = "draft_reminder"
@@ -41,31 +41,37 @@ def reminder_window_open(deadline, days: int, now) -> bool:
     return bool(days) and deadline is not None and deadline - timedelta(days=days) <= now < deadline
 
 
-def draft_reminders_send(*, now=None) -> int:
-    """Reminds every agency still holding drafts (or returned cases) in a round whose submission deadline is
-    `draft_reminder_days` away or nearer; returns how many messages were queued."""
-    now = now or timezone.now()
+def reminders_due_send(*, rounds, deadline: str, days: str, kind: str, messages, now) -> int:
+    """For each of `rounds` whose `deadline` field is `days` (a field too) away or nearer, queues the
+    reminders `messages(round)` renders to whoever has not had them; returns how many were queued."""
     queued = 0
-    for round in Round.objects.filter(phase=Phase.SUBMISSION, submission_deadline__gt=now):
-        if not reminder_window_open(round.submission_deadline, round.draft_reminder_days, now):
+    for round in rounds.filter(**{f"{deadline}__gt": now}):
+        if not reminder_window_open(getattr(round, deadline), getattr(round, days), now):
             continue
         with transaction.atomic():
             round = Round.objects.select_for_update().get(pk=round.pk)
-            drafts = defaultdict(list)
-            for case in (
-                round.cases.filter(status__in=EDITABLE_STATUSES).select_related("agency").order_by("pk")
-            ):
-                drafts[case.agency_id].append(case)
-            recipients = agency_recipients(list(drafts))
-            queued += reminders_queue(
-                round=round, kind=DRAFT_REMINDER, messages=_draft_messages(round, drafts, recipients)
-            )
+            queued += reminders_queue(round=round, kind=kind, messages=messages(round))
     return queued
 
 
-def _draft_messages(
-    round: Round, drafts: dict, recipients: dict[int, list[Recipient]]
-) -> list[OutboxMessage]:
+def draft_reminders_send(*, now=None) -> int:
+    """Reminds every agency still holding drafts (or returned cases) in a round whose submission deadline is
+    `draft_reminder_days` away or nearer; returns how many messages were queued."""
+    return reminders_due_send(
+        rounds=Round.objects.filter(phase=Phase.SUBMISSION),
+        deadline="submission_deadline",
+        days="draft_reminder_days",
+        kind=DRAFT_REMINDER,
+        messages=_draft_messages,
+        now=now or timezone.now(),
+    )
+
+
+def _draft_messages(round: Round) -> list[OutboxMessage]:
+    drafts = defaultdict(list)
+    for case in round.cases.filter(status__in=EDITABLE_STATUSES).select_related("agency").order_by("pk"):
+        drafts[case.agency_id].append(case)
+    recipients = agency_recipients(list(drafts))
     composer = Composer()
     url = settings.SITE_URL + reverse("portal:dashboard")
     messages = []
