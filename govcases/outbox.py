@@ -19,6 +19,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 try:  # Django 6 ships the tasks framework; on 5.2 it comes from its backport.
     from django.tasks import task
@@ -69,7 +70,8 @@ def outbox_requeue_stranded(*, now=None) -> int:
     or tasks were pruned): the scheduler (`send_reminders`) calls this every run."""
     now = now or timezone.now()
     waiting = OutboxMessage.objects.filter(state=MessageState.QUEUED, due_at__lte=now).count()
-    if waiting:
+    pending = DBTaskResult.objects.ready().filter(task_path=deliver.module_path).exists()
+    if waiting and not pending:
         _enqueue()
     return waiting
 

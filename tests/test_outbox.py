@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from govcases.enums import CaseStatus, MessageState
 from govcases.models import OutboxMessage, Profile
@@ -177,3 +178,21 @@ def test_two_workers_on_postgresql_never_send_a_message_twice(smtp):
     assert states() == {MessageState.SENT: 320}
     counts = smtp.recorder.counts()
     assert len(counts) == 320 and set(counts.values()) == {1}
+
+
+def test_the_scheduler_enqueues_delivery_of_messages_left_without_a_task(smtp):
+    smtp.start()
+    outbox_queue(
+        messages=[
+            OutboxMessage(recipient="a@example.cn", language="zh-hans", kind="bulk", subject="s", body="b")
+        ]
+    )
+    DBTaskResult.objects.all().delete()  # as if the tasks had been pruned or lost
+    run_worker()
+    assert states() == {MessageState.QUEUED: 1}
+
+    call_command("send_reminders", verbosity=0)
+    call_command("send_reminders", verbosity=0)
+    assert DBTaskResult.objects.count() == 1  # one task, however often the scheduler runs
+    run_worker()
+    assert states() == {MessageState.SENT: 1} and len(smtp.recorder.received) == 1
