@@ -15,10 +15,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, Min, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 try:  # Django 6 ships the tasks framework; on 5.2 it comes from its backport.
@@ -27,7 +29,9 @@ except ImportError:  # pragma: no cover - depends on the Django version
     from django_tasks import task
 
 from .enums import MessageState
+from .exceptions import Refused
 from .models import OutboxMessage
+from .permissions import is_organiser
 
 CLAIM_BATCH = 50
 
@@ -53,8 +57,10 @@ def outbox_queue(*, messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:
     return created
 
 
-def outbox_resend(*, messages, by=None) -> int:
-    """Queues failed messages again, as new (attempts from zero); returns how many."""
+def outbox_resend(*, messages: QuerySet[OutboxMessage], by: AbstractBaseUser | None) -> int:
+    """Queues failed messages again, as new (attempts from zero); returns how many. Organisers only."""
+    if by is None or not is_organiser(by):
+        raise Refused(_("Only the organisers can do this."))
     now = timezone.now()
     with transaction.atomic():
         count = messages.filter(state=MessageState.FAILED).update(

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govcases.enums import MessageState
+from govcases.exceptions import Refused
 from govcases.models import OutboxMessage
+from govcases.outbox import outbox_resend
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -91,3 +93,12 @@ def test_nobody_else_sees_or_resends_the_outbox(client, officer, reviewer):
         assert client.get(CHANGELIST).status_code == 302
         client.post(reverse("admin:govcases_outboxmessage_resend_failed"))
         assert OutboxMessage.objects.get(pk=failed.pk).state == MessageState.FAILED
+
+
+def test_the_resend_service_refuses_anyone_but_an_organiser(officer):
+    failed = message(MessageState.FAILED)
+    with pytest.raises(Refused):
+        outbox_resend(messages=OutboxMessage.objects.all(), by=officer)
+    with pytest.raises(Refused):
+        outbox_resend(messages=OutboxMessage.objects.all(), by=None)
+    assert OutboxMessage.objects.get(pk=failed.pk).state == MessageState.FAILED
