@@ -219,3 +219,19 @@ class BulkMailForm(forms.Form):
             for name in fields
         )
         return hashlib.sha256(data.encode()).hexdigest()
+
+
+class StepForm(forms.Form):
+    """The confirmation of an irreversible step: with work outstanding, an override and a reason."""
+
+    override = forms.BooleanField(
+        label=_("Go on although work is outstanding"),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded with the step; required when going on with work outstanding."),
+    )

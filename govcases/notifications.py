@@ -232,6 +232,13 @@ def case_status_changed(*, case, from_status: str) -> None:
         notify(key, agency_recipients([case.agency_id])[case.agency_id], context, round=case.round)
 
 
+def outcome_recipient_count(*, cases) -> int:
+    """How many addresses the outcome e-mails of these cases go to (what the publication's confirmation
+    page announces): the same addresses `round_published` writes to."""
+    recipients = agency_recipients(set(cases.values_list("agency_id", flat=True)))
+    return len({each.address.lower() for found in recipients.values() for each in found})
+
+
 def round_published(*, publication) -> None:
     """Tells every agency with a case in the outcome whether it was selected (first version only), in a
     fixed number of queries however many cases the round has."""

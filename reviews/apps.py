@@ -7,6 +7,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        from . import bulk_groups
+        from . import bulk_groups, steps
 
         bulk_groups.register()
+        steps.register()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0005_outbox'),
+        ('govcases', '0006_outbox'),
     ]
 
     operations = [
