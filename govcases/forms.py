@@ -2,6 +2,7 @@
 (govcases.services) decide what the rules of the round allow, and govcases.uploads decides what a file is."""
 
 import hashlib
+import re
 
 from django import forms
 from django.conf import settings
@@ -18,6 +19,9 @@ from .enums import Level
 from .models import Case, Category, OutboxMessage, Profile, Round
 from .outbox import outbox_queue
 from .services import CASE_FIELDS, SUBMISSION_REQUIRED
+
+# A phone number as officers write it: digits with an optional +, spaces, hyphens, brackets and extension.
+PHONE = re.compile(r"\+?[\d\s()（）-]+((转|ext\.?|x)\s*\d+)?", re.IGNORECASE)
 
 
 class CaseForm(forms.ModelForm):
@@ -46,6 +50,28 @@ class CaseForm(forms.ModelForm):
             "description": _("How the service works, what is new about it and how it was built."),
             "outcomes": _("Figures that show the effect: time saved, users served, satisfaction."),
         }
+
+    def clean_service_url(self):
+        url = self.cleaned_data["service_url"]
+        if url and not url.lower().startswith("https://"):
+            raise forms.ValidationError(
+                _("The link must start with https:// so that reviewers and the public reach it safely."),
+                code="not_https",
+            )
+        return url
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"].strip()
+        digits = re.sub(r"\D", "", phone)
+        if phone and (not PHONE.fullmatch(phone) or not 7 <= len(digits) <= 20):
+            raise forms.ValidationError(
+                _(
+                    "Enter a phone number: digits, with an area code or extension if needed, such as "
+                    "010-12345678 or 13800138000."
+                ),
+                code="not_a_phone",
+            )
+        return phone
 
     def __init__(self, *args, round: Round, **kwargs):
         super().__init__(*args, **kwargs)
