@@ -147,3 +147,27 @@ def test_a_password_reset_goes_through_the_outbox(client, officer, deliver_mail)
     assert OutboxMessage.objects.get(kind="password_reset").recipient == officer.email
     (reset,) = deliver_mail()
     assert "/accounts/reset/" in reset.body
+
+
+def test_publishing_queues_the_outcomes_in_the_same_number_of_queries_for_2_cases_as_for_8(organiser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.services import round_publish, selection_propose
+    from tests.reviews.test_selection import scored_case, selection_round
+
+    reviewers = [factories.ReviewerFactory() for _ in range(2)]
+
+    def publish(year: int, cases: int) -> tuple[int, int]:
+        round = selection_round([1], year=year)
+        for n in range(cases):
+            agency = factories.AgencyMemberFactory().agency
+            scored_case(round, "disclosure", [90 - n, 80], reviewers, title=f"{year}-{n}", agency=agency)
+        selection_propose(round=round, by=organiser)
+        with CaptureQueriesContext(connection) as queries:
+            round_publish(round=round, by=organiser)
+        return len(queries), OutboxMessage.objects.filter(round=round).count()
+
+    few, many = publish(2030, 2), publish(2031, 8)
+    assert (few[1], many[1]) == (4, 16)  # each agency's contact and its officer
+    assert few[0] == many[0]
