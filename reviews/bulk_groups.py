@@ -7,11 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from govcases.bulk import Addressee, group_register
 from govcases.enums import CaseStatus
-from govcases.notifications import user_recipients
+from govcases.notifications import person_name, user_recipients
 
 from .enums import ReviewStatus
 from .models import Assignment
-from .services import person_name
 
 
 def _reviewer_addressees(user_ids) -> list[Addressee]:
