@@ -6,7 +6,9 @@
 
 Each run builds the demo round in its own database (bench/output/publish-<cases>.sqlite3, or a PostgreSQL
 database `<name>_publish<cases>` that it drops and creates), stops before publication with the selection
-staged, then publishes once and prints what that took. It prints figures; it asserts nothing.
+staged, fills the outbox with --filled messages of earlier rounds (most sent, some failed, some queued, as a
+deployment's outbox after a few years), then publishes once and prints what that took, the outcome messages
+it queued and the queries that wrote them. It prints figures; it asserts nothing.
 """
 
 import argparse
@@ -42,6 +44,7 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--top", type=int, default=5, help="how many kinds of query to list")
+    parser.add_argument("--filled", type=int, default=100_000, help="messages already in the outbox")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
 
@@ -58,7 +61,8 @@ def main() -> None:
     from django.test.utils import override_settings
 
     from demo import load
-    from govcases.models import Case, CaseTransition, Round
+    from govcases.enums import MessageState
+    from govcases.models import Case, CaseTransition, OutboxMessage, Round
     from reviews.services import round_publish
 
     settings.MEDIA_ROOT = OUTPUT / f"media-publish-{args.cases or 509}"
@@ -68,6 +72,25 @@ def main() -> None:
         round = Round.objects.get(pk=result.round.pk)
         organiser = round.phase_changes.order_by("pk").last().by
         transitions_before = CaseTransition.objects.count()
+        states = [MessageState.SENT] * 8 + [MessageState.FAILED, MessageState.QUEUED]
+        OutboxMessage.objects.bulk_create(
+            (
+                OutboxMessage(
+                    recipient=f"earlier{n}@example.cn",
+                    language="zh-hans",
+                    kind="case_submitted",
+                    subject=f"案例已收到：2023-{n:05d}",
+                    body="……",
+                    state=states[n % len(states)],
+                )
+                for n in range(args.filled)
+            ),
+            batch_size=5000,
+        )
+        outbox_before = OutboxMessage.objects.count()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # as autovacuum would after such a load
+                cursor.execute("ANALYZE")
         queries = Counter()
 
         def count(execute, sql, params, many, context):
@@ -86,6 +109,14 @@ def main() -> None:
     for statement, times in queries.most_common(args.top):
         print(f"    {times:6d}  {statement}")
     print(f"  audit rows:  {CaseTransition.objects.count() - transitions_before}")
+    outbox_queries = sum(
+        times for statement, times in queries.items() if "outboxmessage" in statement.lower()
+    )
+    task_queries = sum(times for statement, times in queries.items() if "dbtaskresult" in statement.lower())
+    print(
+        f"  outbox:      {OutboxMessage.objects.count() - outbox_before} outcome messages queued beside "
+        f"{outbox_before} earlier ones, in {outbox_queries} queries (+{task_queries} for the delivery task)"
+    )
 
 
 if __name__ == "__main__":

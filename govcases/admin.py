@@ -7,7 +7,9 @@ actions that need a reason or addresses ask for them on an intermediate page fir
 
 import re
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
@@ -22,18 +24,21 @@ from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks_db.models import DBTaskResult
 
-from . import selectors, services, steps
+from . import bulk, outbox, selectors, services, steps
 from .admin_actions import run_for_each
 from .enums import CaseStatus, Phase
 from .exceptions import Refused
-from .forms import InviteForm, ReasonForm, StepForm
+from .forms import BulkMailForm, InviteForm, ReasonForm, StepForm
 from .models import (
     Agency,
     AgencyMember,
     Case,
     Category,
     EmailTemplate,
+    OutboxMessage,
+    Profile,
     Publication,
     PublishedCase,
     Quota,
@@ -41,7 +46,7 @@ from .models import (
     RoundPhaseChange,
     level_order,
 )
-from .notifications import DEFAULTS as EMAIL_DEFAULTS
+from .notifications import KINDS as EMAIL_KINDS
 from .sites import AuditTrailInline, LeanChangeList, OrganisersOnly, ReadOnly
 
 
@@ -75,6 +80,11 @@ class AgencyMemberInline(OrganisersOnly, admin.TabularInline):
     @admin.display(description=gettext_lazy("e-mail"))
     def email(self, member):
         return member.user.email if member.user_id else ""
+
+
+# The organisers follow the mail in the outbox below; the worker's task rows are plumbing, not theirs.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 @admin.register(Agency)
@@ -117,7 +127,12 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
         if form.is_bound and form.is_valid():
 
             def invite(email: str) -> str:
-                services.agency_member_invite(agency=agency, email=email, by=request.user)
+                services.agency_member_invite(
+                    agency=agency,
+                    email=email,
+                    by=request.user,
+                    language=form.cleaned_data["language"] or settings.LANGUAGE_CODE,
+                )
                 return email
 
             invited = run_for_each(self, request, form.cleaned_data["emails"], invite)
@@ -183,6 +198,10 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
                     "normalisation_min_reviews",
                 ]
             },
+        ),
+        (
+            gettext_lazy("Messages and feedback"),
+            {"fields": ["draft_reminder_days", "review_reminder_days", "agency_feedback"]},
         ),
     ]
 
@@ -415,15 +434,124 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
 
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(OrganisersOnly, admin.ModelAdmin):
-    list_display = ["key", "subject"]
+    list_display = ["key", "language", "subject"]
+    list_filter = ["key", "language"]
     search_fields = ["key", "subject", "body"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        form.base_fields["key"].help_text = _("One of: %(keys)s. Texts use Django template syntax.") % {
-            "keys": ", ".join(EMAIL_DEFAULTS)
-        }
+        form.base_fields["key"].help_text = format_html(
+            "{}<ul>{}</ul>",
+            _(
+                "One kind per line below, with its placeholders. Texts use Django template syntax, e.g. {{ round.title }}; without a text of your own a kind uses its built-in one."
+            ),
+            format_html_join(
+                "",
+                "<li><code>{}</code> — {}: {}</li>",
+                ((key, kind.label, kind.placeholders) for key, kind in EMAIL_KINDS.items()),
+            ),
+        )
         return form
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
+    """Every e-mail and its delivery: organisers see who was told what, and send failed ones again."""
+
+    list_display = ["created_at", "recipient", "kind", "round", "state", "attempts", "last_error", "sent_at"]
+    list_filter = ["state", "kind", "round", "language"]
+    search_fields = ["recipient", "subject"]
+    list_select_related = ["round"]
+    fields = [
+        "recipient",
+        "language",
+        "kind",
+        "round",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "due_at",
+        "sent_at",
+        "subject",
+        "body",
+    ]
+    readonly_fields = fields
+    actions = ["resend"]
+    date_hierarchy = "created_at"
+
+    @admin.action(description=gettext_lazy("Send the selected failed messages again"))
+    def resend(self, request, queryset):
+        count = outbox.outbox_resend(messages=queryset, by=request.user)
+        self.message_user(request, _("%(count)d failed messages queued again.") % {"count": count})
+
+    def get_urls(self):
+        resend_failed = self.admin_site.admin_view(self.resend_failed_view)
+        compose = self.admin_site.admin_view(self.compose_view)
+        return [
+            path("resend-failed/", resend_failed, name="govcases_outboxmessage_resend_failed"),
+            path("compose/", compose, name="govcases_outboxmessage_compose"),
+            *super().get_urls(),
+        ]
+
+    def compose_view(self, request):
+        """Bulk mail: the form, then the text rendered for the first recipient with the count, then sending."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = BulkMailForm(request.POST or None)
+        preview = None
+        if form.is_bound and form.is_valid():
+            chosen = {name: form.cleaned_data[name] for name in ["group", "round", "category", "level"]}
+            text = {"subject": form.cleaned_data["subject"], "body": form.cleaned_data["body"]}
+            try:
+                if request.POST.get("previewed") == form.digest():
+                    count = bulk.bulk_mail_send(by=request.user, **chosen, **text)
+                    self.message_user(request, _("%(count)d messages queued.") % {"count": count})
+                    return redirect("admin:govcases_outboxmessage_changelist")
+                addressees = bulk.bulk_addressees(**chosen)
+                if addressees:
+                    subject, body = bulk.bulk_render(**text, addressee=addressees[0], round=chosen["round"])
+                    preview = {
+                        "count": len(addressees),
+                        "to": addressees[0],
+                        "subject": subject,
+                        "body": body,
+                    }
+                else:
+                    form.add_error("group", _("Nobody in this group has an e-mail address."))
+            except Refused as refused:
+                form.add_error(None, str(refused))
+        return TemplateResponse(
+            request,
+            "admin/govcases/outboxmessage/compose.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Write to a group"),
+                "opts": self.model._meta,
+                "form": form,
+                "preview": preview,
+                "digest": form.digest() if preview else "",
+            },
+        )
+
+    def resend_failed_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            count = outbox.outbox_resend(messages=OutboxMessage.objects.all(), by=request.user)
+            self.message_user(request, _("%(count)d failed messages queued again.") % {"count": count})
+        return redirect("admin:govcases_outboxmessage_changelist")
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "outbox": outbox.outbox_summary()})
+
+
+@admin.register(Profile)
+class ProfileAdmin(OrganisersOnly, admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]
 
 
 # --- publications ----------------------------------------------------------------------------------------

@@ -82,3 +82,10 @@ EDITABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.RETURNED})
 class RankingScore(models.TextChoices):
     MEAN = "mean", _("Mean of reviews")
     NORMALISED = "normalised", _("Normalised score")
+
+
+class MessageState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -1,14 +1,23 @@
 """Forms of the agency portal and of the organisers' admin actions. They check shape only: the services
 (govcases.services) decide what the rules of the round allow, and govcases.uploads decides what a file is."""
 
+import hashlib
 import re
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.validators import validate_email
+from django.template import loader
+from django.utils import translation
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Category, Round
+from .bulk import GROUPS
+from .enums import Level
+from .models import Case, Category, OutboxMessage, Profile, Round
+from .outbox import outbox_queue
 from .services import CASE_FIELDS, SUBMISSION_REQUIRED
 
 # A phone number as officers write it: digits with an optional +, spaces, hyphens, brackets and extension.
@@ -131,6 +140,13 @@ class InviteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One address per line. Each officer gets an e-mail with a link to choose a password."),
     )
+    language = forms.ChoiceField(
+        label=_("Language of their e-mails"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_("For new accounts; an existing account keeps the language it has."),
+    )
 
     def clean_emails(self):
         addresses = [line.strip() for line in self.cleaned_data["emails"].replace(",", "\n").splitlines()]
@@ -148,6 +164,87 @@ class InviteForm(forms.Form):
         if not addresses:
             raise forms.ValidationError(_("Enter at least one e-mail address."))
         return list(dict.fromkeys(addresses))
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password reset, its e-mail written to the outbox (in the user's language) instead of being
+    sent inside the request."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        language = (
+            Profile.objects.filter(user=user).values_list("language", flat=True).first() or get_language()
+        )
+        with translation.override(language):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
+        outbox_queue(
+            messages=[
+                OutboxMessage(
+                    recipient=to_email, language=language, kind="password_reset", subject=subject, body=body
+                )
+            ]
+        )
+
+
+class BulkMailForm(forms.Form):
+    """What an organiser writes to a group: the group, its round and filter, and the text."""
+
+    round = forms.ModelChoiceField(Round.objects.all(), label=_("Round"))
+    group = forms.ChoiceField(label=_("Write to"))
+    category = forms.ModelChoiceField(
+        Category.objects.all(),
+        label=_("Category"),
+        required=False,
+        help_text=_("For agencies of a category."),
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[("", "---------"), *Level.choices],
+        required=False,
+        help_text=_("For agencies of a level."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Placeholders: {{ name }} (the agency or reviewer), {{ round.title }}, {{ url }} (their portal or review site)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [(key, group.label) for key, group in GROUPS.items()]
+
+    def clean(self):
+        cleaned = super().clean()
+        group = GROUPS.get(cleaned.get("group"))
+        if group and group.needs == "category" and not cleaned.get("category"):
+            self.add_error("category", _("Choose the category whose agencies you write to."))
+        if group and group.needs == "level" and not cleaned.get("level"):
+            self.add_error("level", _("Choose the level whose agencies you write to."))
+        return cleaned
+
+    def digest(self) -> str:
+        """A fingerprint of what was previewed: sending needs the same, so nobody sends an unseen text."""
+        fields = ["round", "group", "category", "level", "subject", "body"]
+        data = "\x1f".join(
+            str(
+                self.cleaned_data.get(name)
+                and getattr(self.cleaned_data[name], "pk", self.cleaned_data[name])
+            )
+            for name in fields
+        )
+        return hashlib.sha256(data.encode()).hexdigest()
 
 
 class StepForm(forms.Form):

@@ -8,7 +8,7 @@ from django.db.models import IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import LEVEL_ORDER, CaseStatus, Level, Phase, Province, RankingScore
+from .enums import LEVEL_ORDER, CaseStatus, Level, MessageState, Phase, Province, RankingScore
 
 
 def pinyin_key(name: str) -> str:
@@ -142,6 +142,24 @@ class Round(models.Model):
     )
     normalisation_min_reviews = models.PositiveSmallIntegerField(
         _("reviews a reviewer needs before their scores are normalised"), default=5
+    )
+    draft_reminder_days = models.PositiveSmallIntegerField(
+        _("days before the submission deadline to remind agencies holding drafts"),
+        default=3,
+        validators=[MaxValueValidator(60)],
+    )
+    agency_feedback = models.BooleanField(
+        _("feedback to agencies"),
+        default=False,
+        help_text=_(
+            "After publication each agency reads in the portal its cases' score band and the reviewers' "
+            "comments, without names."
+        ),
+    )
+    review_reminder_days = models.PositiveSmallIntegerField(
+        _("days before the review deadline to remind reviewers with pending reviews"),
+        default=3,
+        validators=[MaxValueValidator(60)],
     )
     categories = models.ManyToManyField(Category, through="Quota", related_name="rounds")
     # Counts the changes to what the organisers' boards show (cases entering or leaving the ranking,
@@ -410,17 +428,114 @@ class PublishedCase(models.Model):
         return self.title
 
 
-class EmailTemplate(models.Model):
-    """Notification texts the organisers edit in the admin; rendered with Django's template language."""
+class Profile(models.Model):
+    """What the application keeps about a person besides the account: the language of their e-mails."""
 
-    key = models.SlugField(_("key"), max_length=40, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    language = models.CharField(
+        _("language of e-mails"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class EmailTemplate(models.Model):
+    """Notification texts the organisers edit in the admin, one per kind and language; rendered with Django's
+    template language."""
+
+    key = models.SlugField(_("kind"), max_length=40)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
 
     class Meta:
         verbose_name = _("e-mail template")
         verbose_name_plural = _("e-mail templates")
-        ordering = ["key"]
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="email_template_once_per_language"),
+        ]
 
     def __str__(self):
-        return self.key
+        return f"{self.key} ({self.language})"
+
+
+class OutboxMessage(models.Model):
+    """One e-mail to one address, written in the transaction of the change that causes it and sent later by
+    a worker (govcases.outbox): a rolled-back change sends nothing, and a slow mail server slows nobody."""
+
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    kind = models.SlugField(_("kind"), max_length=40)
+    round = models.ForeignKey(
+        Round, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("round")
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=MessageState.choices, default=MessageState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    due_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=MessageState.values), name="outbox_message_state_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "due_at"], name="outbox_due")]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient}"
+
+
+class CaseFeedback(models.Model):
+    """What an agency may read of its case's review once the round is published (if the round says so): the
+    band its score fell in and the reviewers' comments, without names. Frozen at publication by reviews."""
+
+    case = models.OneToOneField(Case, models.CASCADE, related_name="feedback", verbose_name=_("case"))
+    band = models.CharField(_("score band"), max_length=20)
+    comments = models.JSONField(_("reviewers' comments"), default=list)
+
+    class Meta:
+        verbose_name = _("feedback to the agency")
+        verbose_name_plural = _("feedback to agencies")
+
+    def __str__(self):
+        return f"{self.case_id}: {self.band}"
+
+
+class ReminderSent(models.Model):
+    """A scheduled reminder that went out: the constraint keeps it to once per person, round and reminder,
+    however often (and however concurrently) the scheduler runs."""
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="+", verbose_name=_("round"))
+    kind = models.SlugField(_("kind"), max_length=40)
+    recipient = models.EmailField(_("recipient"))
+    sent_at = models.DateTimeField(_("queued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "kind", "recipient"], name="reminder_once_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient}"

@@ -21,6 +21,7 @@ from .models import (
     Agency,
     Case,
     CaseAttachment,
+    CaseFeedback,
     CaseImage,
     Category,
     Publication,
@@ -194,6 +195,13 @@ def portal_outcome(case: Case) -> str | None:
     if case.status == CaseStatus.NOT_SELECTED:
         return "not_selected"
     return None
+
+
+def portal_feedback(case: Case) -> CaseFeedback | None:
+    """The score band and comments the agency may read: only with an outcome, and if the round offers it."""
+    if not (case.round.agency_feedback and portal_outcome(case)):
+        return None
+    return CaseFeedback.objects.filter(case=case).first()
 
 
 def portal_status_label(case: Case) -> str:

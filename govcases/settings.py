@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "govcases.apps.GovcasesConfig",
     "reviews.apps.ReviewsConfig",
     # Last: the demo imports every app, and none imports it.
@@ -228,6 +230,15 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "govcases <noreply@govcases.invalid>")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Every e-mail goes through the outbox (govcases.outbox): a row written with the change that causes it, sent
+# by a worker (`manage.py db_worker`) of Django's tasks framework, here its backport and ORM backend, so that
+# the task rows commit or roll back with the change too. Django 6 ships the framework itself.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Seconds to wait before each retry of a message the mail server did not take; then it is marked failed.
+OUTBOX_RETRY_DELAYS = [
+    int(seconds) for seconds in os.environ.get("OUTBOX_RETRY_DELAYS", "60,300,1800,7200,21600").split(",")
+]
 
 # Uploads. The limits are enforced by decoding the file (govcases/uploads.py), not by its name.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -3,12 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import files, views
+from .forms import OutboxPasswordResetForm
 
 urlpatterns = [
     path("", include("govcases.public_urls")),
     path("portal/", include("govcases.portal_urls")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/home/", views.home_after_login, name="home-after-login"),
     path("i18n/setlang/", views.language_switch, name="set_language"),

@@ -151,6 +151,7 @@ def portal_case_detail(request, pk: int):
     context["attachments"] = case.attachments.all()
     context["transitions"] = transitions = list(case.transitions.all())
     context["return_reason"] = selectors.return_reason(case, transitions)
+    context["feedback"] = selectors.portal_feedback(case)
     return render(request, "govcases/portal/case_detail.html", context)
 
 

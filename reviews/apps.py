@@ -7,8 +7,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        from . import steps
+        from . import bulk_groups, steps
 
+        bulk_groups.register()
         steps.register()
 
         # govcases never imports reviews: it asks "may this user read the case's files?" through its rule,

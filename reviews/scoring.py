@@ -131,3 +131,11 @@ def tied(ranks: Sequence[int | None]) -> list[bool]:
         if rank is not None:
             counts[rank] = counts.get(rank, 0) + 1
     return [rank is not None and counts[rank] > 1 for rank in ranks]
+
+
+def score_band(score: float | Decimal | None) -> str:
+    """The ten-point band a score falls in, as an agency is told it: "80–89", and "90–100" at the top."""
+    if score is None:
+        return "—"
+    low = min(int(score) // 10 * 10, 90)
+    return f"{low}–{100 if low == 90 else low + 9}"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from govcases.enums import LEVEL_ORDER, CaseStatus, Phase, RankingScore
 from govcases.models import Agency, Case, Category, Publication, Quota, Round
+from govcases.notifications import person_name
 
 from . import scoring
 from .enums import ReviewStatus
@@ -290,11 +291,6 @@ def review_progress(*, round: Round, now=None) -> RoundProgress:
 
 
 # --- reminders -------------------------------------------------------------------------------------------
-
-
-def person_name(user: AbstractBaseUser) -> str:
-    """A person's name as Chinese writes it (family name first), or their user name."""
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 
 
 @dataclass

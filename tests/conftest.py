@@ -1,9 +1,11 @@
 import os
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
+from govcases.outbox import outbox_deliver_due
 from reviews.selectors import board_ranking
 
 from . import factories
@@ -44,6 +46,17 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def deliver_mail(db):
+    """Runs what the outbox worker runs (govcases.outbox.deliver) and returns the e-mails sent so far."""
+
+    def deliver():
+        outbox_deliver_due()
+        return mail.outbox
+
+    return deliver
 
 
 @pytest.fixture

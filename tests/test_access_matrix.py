@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from govcases.enums import CaseStatus, Phase
-from govcases.models import Case, EmailTemplate
+from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
 from govcases.services import publication_create
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review
@@ -313,6 +313,7 @@ ADMIN_NO_ADD = {
     "govcases.case",
     "govcases.publication",
     "govcases.publishedcase",
+    "govcases.outboxmessage",
     "reviews.review",
     "axes.accessattempt",
     "axes.accesslog",
@@ -444,6 +445,13 @@ RULES = [
         ),
     ),
     Rule(
+        "admin: the outbox's resend button (POST; a GET goes back to the outbox)",
+        named("admin:govcases_outboxmessage_resend_failed"),
+        _admin_gate(
+            ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(Expect(302, "/admin/govcases/outboxmessage/"))
+        ),
+    ),
+    Rule(
         "admin: the model pages",
         lambda r: r.site == "admin" and bool(r.model),
         None,  # per route: _organiser_page(route)
@@ -525,6 +533,10 @@ def _build() -> Data:
     AccessFailureLog.objects.create(username="someone", ip_address="192.0.2.1", user_agent="test")
     AccessLog.objects.create(username=organiser.username, ip_address="192.0.2.2", user_agent="test")
     EmailTemplate.objects.create(key="case_submitted", subject="已收到", body="{{ case.title }}")
+    Profile.objects.create(user=organiser, language="en")
+    OutboxMessage.objects.create(
+        recipient="a@example.gov.cn", language="zh-hans", kind="bulk", subject="通知", body="…"
+    )
 
     users = {
         "anonymous": None,

@@ -9,17 +9,18 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import notifications
+from ..enums import Phase
 from ..exceptions import Refused
-from ..models import (
-    Agency,
-    AgencyMember,
-)
+from ..models import Agency, AgencyMember, Profile, Round
 from ..permissions import AGENCIES, RUN_ROUND, allowed
 
 
-def agency_member_invite(*, agency: Agency, email: str, by: AbstractBaseUser | None) -> User:
+def agency_member_invite(
+    *, agency: Agency, email: str, by: AbstractBaseUser | None, language: str = settings.LANGUAGE_CODE
+) -> User:
     """Makes (or reuses) an account for an agency officer and e-mails a link to choose a password."""
     if by is None or not allowed(by, RUN_ROUND):
         raise Refused(_("Only the organisers can do this."))
@@ -29,6 +30,7 @@ def agency_member_invite(*, agency: Agency, email: str, by: AbstractBaseUser | N
         user = User.objects.filter(email__iexact=email).order_by("pk").first()
         if user is None:
             user = User.objects.create_user(username=email.lower(), email=email)
+            Profile.objects.create(user=user, language=language)
         membership = AgencyMember.objects.filter(user=user).select_related("agency").first()
         if membership and membership.agency_id != agency.pk:
             raise Refused(
@@ -45,7 +47,19 @@ def agency_member_invite(*, agency: Agency, email: str, by: AbstractBaseUser | N
                 "token": default_token_generator.make_token(user),
             },
         )
-        notifications.send_on_commit(
-            "invitation", [email], {"user": user, "agency": agency, "url": f"{settings.SITE_URL}{path}"}
+        round = Round.objects.filter(phase=Phase.SUBMISSION).order_by("-year").first()
+        notifications.notify(
+            "invitation",
+            notifications.user_recipient(user),
+            {
+                "user": user,
+                "name": user.get_full_name() or user.get_username(),
+                "role": gettext_lazy("agency officer"),
+                "agency": agency,
+                "round": round,
+                "deadline": round.submission_deadline if round else None,
+                "url": f"{settings.SITE_URL}{path}",
+            },
+            round=round,
         )
     return user

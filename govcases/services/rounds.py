@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import steps
+from .. import notifications, steps
 from ..enums import CaseStatus, Phase
 from ..exceptions import Refused
 from ..models import (
@@ -51,6 +51,8 @@ def round_phase_set(
             case_bulk_transition(
                 cases=round.cases.filter(status=CaseStatus.SUBMITTED), to=CaseStatus.IN_REVIEW, by=by
             )
+        if to == Phase.SUBMISSION:
+            notifications.round_submission_opened(round=round)
     return round
 
 

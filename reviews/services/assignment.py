@@ -1,14 +1,18 @@
 """Assignment of reviewers to cases: conflicts of interest, the generated assignment and manual changes."""
 
 import bisect
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govcases import notifications, outbox
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.exceptions import Refused
 from govcases.models import Agency, Case, Round
@@ -213,11 +217,37 @@ def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> 
             for case_id, reviewer_id in sorted(made)
         )
         report = AssignmentReport(created=len(made))
+        _notify_assigned(round, Counter(reviewer for _case, reviewer in made))
         for case in cases:
             missing = round.reviews_per_case - len(assigned[case.pk])
             if missing > 0:
                 report.unfilled.append((case, _unfilled_reason(case, round, reviewers, panels, assigned)))
     return report
+
+
+def _notify_assigned(round: Round, counts: Counter) -> None:
+    """Tells each reviewer how many cases they were just given, by when, and where to score them."""
+    recipients = notifications.user_recipients(list(counts))
+    users = get_user_model().objects.in_bulk(list(recipients))
+    composer = notifications.Composer()
+    url = settings.SITE_URL + reverse("review:index")
+    outbox.outbox_queue(
+        messages=[
+            composer.message(
+                "review_assigned",
+                recipient,
+                {
+                    "reviewer": notifications.person_name(users[pk]),
+                    "round": round,
+                    "count": counts[pk],
+                    "deadline": round.review_deadline,
+                    "url": url,
+                },
+                round=round,
+            )
+            for pk, recipient in sorted(recipients.items())
+        ]
+    )
 
 
 def _balance(made, *, cases, reviewers, panels, assigned) -> list[tuple[int, int]]:

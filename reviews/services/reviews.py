@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcases import notifications
+from govcases import notifications, outbox
 from govcases.enums import CaseStatus, Phase
 from govcases.exceptions import Refused
 from govcases.models import Round
@@ -145,21 +145,31 @@ def review_reopen(*, review: Review, by: AbstractBaseUser, reason: str) -> Revie
 def review_reminders_send(*, round: Round, by: AbstractBaseUser | None) -> int:
     """E-mails every reviewer with pending reviews a list of them (key "review_reminder"); returns how many."""
     organiser_required(by)
+    messages = review_reminder_messages(round=round)
+    outbox.outbox_queue(messages=messages)
+    return len(messages)
+
+
+def review_reminder_messages(*, round: Round) -> list:
+    """The reminder for each reviewer with pending reviews, rendered in their language, not yet queued."""
     url = settings.SITE_URL + reverse("review:index")
-    sent = 0
-    for reminder in review_reminders(round=round):
-        if not reminder.reviewer.email:
-            continue
-        notifications.send_on_commit(
+    reminders = review_reminders(round=round)
+    recipients = notifications.user_recipients([reminder.reviewer.pk for reminder in reminders])
+    composer = notifications.Composer()
+    return [
+        composer.message(
             "review_reminder",
-            [reminder.reviewer.email],
+            recipients[reminder.reviewer.pk],
             {
                 "reviewer": reminder.name,
                 "count": len(reminder.cases),
                 "cases": "\n".join(f"- {case.title}" for case in reminder.cases),
                 "url": url,
                 "round": round,
+                "deadline": round.review_deadline,
             },
+            round=round,
         )
-        sent += 1
-    return sent
+        for reminder in reminders
+        if reminder.reviewer.pk in recipients
+    ]

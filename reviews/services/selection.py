@@ -20,6 +20,7 @@ from govcases.services import publication_create
 
 from ..models import SelectionDecision, SelectionEvent
 from ..selectors import SELECTABLE, QuotaState, quota_states, ranking_rows
+from .feedback import feedback_freeze
 
 
 @dataclass
@@ -189,7 +190,11 @@ def round_publish(
         selected = list(
             Case.objects.filter(round=round, status__in=SELECTABLE, selection__selected=True).order_by("pk")
         )
-        return publication_create(round=round, selected=selected, by=by, reason=reason, override=override)
+        publication = publication_create(
+            round=round, selected=selected, by=by, reason=reason, override=override
+        )
+        feedback_freeze(round=round)
+        return publication
 
 
 def _describe(states: list[QuotaState]) -> str:

@@ -83,9 +83,7 @@ def test_agencies_are_found_by_pinyin_without_tones(admin_client):
     assert names == ["安徽省人民政府"]
 
 
-def test_the_invite_action_asks_for_addresses_then_invites(
-    admin_client, organiser, django_capture_on_commit_callbacks
-):
+def test_the_invite_action_asks_for_addresses_then_invites(admin_client, organiser, deliver_mail):
     agency = factories.AgencyFactory(
         name="重庆市人民政府", level=Level.MUNICIPALITY, province=Province.CHONGQING
     )
@@ -99,8 +97,8 @@ def test_the_invite_action_asks_for_addresses_then_invites(
     assert wrong.status_code == 200 and "not-an-address" in wrong.content.decode()
     assert not mail.outbox
 
-    with django_capture_on_commit_callbacks(execute=True):
-        done = admin_client.post(url, {**action, "apply": "1", "emails": "a@cq.gov.cn\nb@cq.gov.cn"})
+    done = admin_client.post(url, {**action, "apply": "1", "emails": "a@cq.gov.cn\nb@cq.gov.cn"})
+    deliver_mail()
     assert done.status_code == 302
     assert set(AgencyMember.objects.filter(agency=agency).values_list("user__email", flat=True)) == {
         "a@cq.gov.cn",
@@ -109,12 +107,10 @@ def test_the_invite_action_asks_for_addresses_then_invites(
     assert sorted(message.to[0] for message in mail.outbox) == ["a@cq.gov.cn", "b@cq.gov.cn"]
 
 
-def test_an_invitation_link_sets_a_password_that_logs_in(
-    client, organiser, django_capture_on_commit_callbacks
-):
+def test_an_invitation_link_sets_a_password_that_logs_in(client, organiser, deliver_mail):
     agency = factories.AgencyFactory(name="北京市海淀区人民政府")
-    with django_capture_on_commit_callbacks(execute=True):
-        user = agency_member_invite(agency=agency, email="Officer@HaiDian.gov.cn", by=organiser)
+    user = agency_member_invite(agency=agency, email="Officer@HaiDian.gov.cn", by=organiser)
+    deliver_mail()
     assert user.groups.filter(name=AGENCIES).exists() and not user.has_usable_password()
     assert user.agency_membership.agency == agency
 
@@ -237,9 +233,10 @@ def test_open_submission_from_setup(admin_client):
 
 
 def test_returning_a_case_needs_a_reason_and_tells_the_agency(
-    admin_client, organiser, round_, officer, django_capture_on_commit_callbacks
+    admin_client, organiser, round_, officer, deliver_mail
 ):
     case = submitted_case(round_, officer)
+    deliver_mail()
     mail.outbox.clear()
     url = reverse("admin:govcases_case_changelist")
     action = {"action": "status_returned", "_selected_action": [case.pk]}
@@ -251,13 +248,16 @@ def test_returning_a_case_needs_a_reason_and_tells_the_agency(
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED
 
-    with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(url, {**action, "apply": "1", "reason": "请补充服务链接截图"})
+    admin_client.post(url, {**action, "apply": "1", "reason": "请补充服务链接截图"})
+    deliver_mail()
     case.refresh_from_db()
     assert case.status == CaseStatus.RETURNED
     audit = CaseTransition.objects.filter(case=case).last()
     assert (audit.to_status, audit.by, audit.reason) == (CaseStatus.RETURNED, organiser, "请补充服务链接截图")
-    assert len(mail.outbox) == 1 and "请补充服务链接截图" in mail.outbox[0].body
+    # One e-mail to each of the agency's addresses (its contact and its officer), with the reason and the link.
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([case.agency.email, officer.email])
+    assert all("请补充服务链接截图" in message.body for message in mail.outbox)
+    assert all(f"/portal/cases/{case.pk}/" in message.body for message in mail.outbox)
 
 
 def test_marking_ineligible_in_review(admin_client, organiser, round_, officer):
@@ -313,17 +313,20 @@ def test_publications_cannot_be_edited(admin_client):
     assert admin_client.get(reverse("admin:govcases_publication_add")).status_code == 403
 
 
-def test_email_templates_are_edited_here_and_used(
-    admin_client, organiser, officer, django_capture_on_commit_callbacks
-):
+def test_email_templates_are_edited_here_and_used(admin_client, organiser, officer, deliver_mail):
     admin_client.post(
         reverse("admin:govcases_emailtemplate_add"),
-        {"key": "invitation", "subject": "欢迎 {{ agency.name }}", "body": "请设置密码：{{ url }}"},
+        {
+            "key": "invitation",
+            "language": "zh-hans",
+            "subject": "欢迎 {{ agency.name }}",
+            "body": "请设置密码：{{ url }}",
+        },
     )
     assert EmailTemplate.objects.filter(key="invitation").exists()
     agency = factories.AgencyFactory(name="广州市人民政府")
-    with django_capture_on_commit_callbacks(execute=True):
-        agency_member_invite(agency=agency, email="gz@example.cn", by=organiser)
+    agency_member_invite(agency=agency, email="gz@example.cn", by=organiser)
+    deliver_mail()
     assert mail.outbox[-1].subject == "欢迎 广州市人民政府" and "/accounts/reset/" in mail.outbox[-1].body
 
 

@@ -276,15 +276,15 @@ def test_progress_counts_and_overdue(client, scored, organiser):
 
 
 def test_reminders_are_previewed_then_sent_to_reviewers_with_pending_reviews(
-    client, scored, organiser, django_capture_on_commit_callbacks
+    client, scored, organiser, deliver_mail
 ):
     client.force_login(organiser)
     url = reverse("admin:reviews_reviewprogress_reminders", args=[scored.round.pk])
     preview = client.get(url).content.decode()
     assert "王甲" in preview and scored.a_only_case.title in preview and "李乙" not in preview
     assert mail.outbox == []
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(url)
+    client.post(url)
+    deliver_mail()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [scored.reviewer_a.email]

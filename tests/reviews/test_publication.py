@@ -41,11 +41,11 @@ def statuses(round) -> dict[str, str]:
 
 
 def test_publishing_applies_outcomes_freezes_a_snapshot_and_tells_the_agencies(
-    staged, organiser, django_capture_on_commit_callbacks
+    staged, organiser, deliver_mail
 ):
     round, cases = staged
-    with django_capture_on_commit_callbacks(execute=True):
-        publication = round_publish(round=round, by=organiser)
+    publication = round_publish(round=round, by=organiser)
+    deliver_mail()
 
     round.refresh_from_db()
     assert round.phase == Phase.PUBLISHED
@@ -68,9 +68,7 @@ def test_publishing_applies_outcomes_freezes_a_snapshot_and_tells_the_agencies(
     assert "丙" in by_recipient[cases["丙"].agency.email]
 
 
-def test_publishing_is_refused_while_a_quota_is_not_met(
-    staged, organiser, django_capture_on_commit_callbacks
-):
+def test_publishing_is_refused_while_a_quota_is_not_met(staged, organiser, deliver_mail):
     round, cases = staged
     selection_decide(case=cases["乙"], selected=False, by=organiser)
 
@@ -86,10 +84,8 @@ def test_publishing_is_refused_while_a_quota_is_not_met(
     assert not Publication.objects.exists()
     assert set(statuses(round).values()) == {CaseStatus.IN_REVIEW}
 
-    with django_capture_on_commit_callbacks(execute=True):
-        publication = round_publish(
-            round=round, by=organiser, override=True, reason="第二名撤回，空缺一个名额"
-        )
+    publication = round_publish(round=round, by=organiser, override=True, reason="第二名撤回，空缺一个名额")
+    deliver_mail()
     assert publication.reason == "第二名撤回，空缺一个名额"
     assert set(publication.cases.values_list("title", flat=True)) == {"甲", "丁"}
     audit = round.phase_changes.get(to_phase=Phase.PUBLISHED)
@@ -126,19 +122,17 @@ def test_the_snapshot_does_not_change_when_a_case_is_edited_later(staged, organi
     assert (published.title, published.summary, published.agency_name) == original
 
 
-def test_a_correction_publishes_version_2_and_keeps_version_1(
-    staged, organiser, django_capture_on_commit_callbacks
-):
+def test_a_correction_publishes_version_2_and_keeps_version_1(staged, organiser, deliver_mail):
     round, cases = staged
-    with django_capture_on_commit_callbacks(execute=True):
-        first = round_publish(round=round, by=organiser)
+    first = round_publish(round=round, by=organiser)
+    deliver_mail()
     mail.outbox.clear()
 
     round_phase_set(round=round, to=Phase.SELECTION, by=organiser, reason="更正：乙材料不实")
     selection_decide(case=cases["乙"], selected=False, by=organiser)
     selection_decide(case=cases["丙"], selected=True, by=organiser, reason="乙材料不实，由丙递补")
-    with django_capture_on_commit_callbacks(execute=True):
-        second = round_publish(round=round, by=organiser, reason="更正")
+    second = round_publish(round=round, by=organiser, reason="更正")
+    deliver_mail()
 
     assert (first.version, second.version) == (1, 2)
     assert set(first.cases.values_list("title", flat=True)) == {"甲", "乙", "丁"}
