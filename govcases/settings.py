@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
@@ -230,6 +231,13 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "govcases <noreply@govcases.invalid>")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# The public site's footer, as government sites carry it; each fact is shown only when set (docs/deploy.md).
+SITE_ORGANISER = os.environ.get("SITE_ORGANISER", "")  # 主办单位
+SITE_CONTACT = os.environ.get("SITE_CONTACT", "")  # 联系方式
+SITE_ICP_NUMBER = os.environ.get("SITE_ICP_NUMBER", "")  # ICP备案号
+SITE_PUBLIC_SECURITY_NUMBER = os.environ.get("SITE_PUBLIC_SECURITY_NUMBER", "")  # 公网安备案号
+SITE_CODE = os.environ.get("SITE_CODE", "")  # 网站标识码
 
 # Uploads. The limits are enforced by decoding the file (govcases/uploads.py), not by its name.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
