@@ -1,4 +1,5 @@
-"""Printable PDF documents of cases: the public booklet of a publication (优秀案例集, /results/<year>.pdf).
+"""Printable PDF documents of cases: the public booklet of a publication (优秀案例集, /results/<year>.pdf)
+and, for the organisers, a panel's dossier of the cases it reviews, for an offline meeting.
 
 Rendered by WeasyPrint from a Django template, with the Chinese font embedded (fontconfig finds the system's
 CJK font: Debian's fonts-wqy-microhei or fonts-noto-cjk). A publication never changes, so its booklet is
@@ -16,7 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
-from .models import Publication
+from .enums import CaseStatus
+from .models import Case, Category, Publication, Round, level_order
 from .selectors import publication_groups
 
 logger = logging.getLogger(__name__)
@@ -133,3 +135,44 @@ def booklet_pdf(*, publication: Publication) -> bytes:
     if not default_storage.exists(name):  # another server may have built it meanwhile
         default_storage.save(name, ContentFile(content))
     return content
+
+
+def panel_cases(*, round: Round, category: Category) -> list[Case]:
+    """The cases a category's panel reviews: those of the round in review in that category, in report order
+    (level, then Hanyu Pinyin of the agency). Two queries, whatever their number."""
+    return list(
+        Case.objects.filter(round=round, category=category, status=CaseStatus.IN_REVIEW)
+        .select_related("agency")
+        .prefetch_related("images")
+        .alias(level_rank=level_order("agency__level"))
+        .order_by("level_rank", "agency__pinyin", "pk")
+    )
+
+
+def panel_dossier_pdf(*, round: Round, category: Category) -> bytes:
+    """A panel's dossier: built on each request, since the cases may still change until publication."""
+    cases = []
+    for case in panel_cases(round=round, category=category):
+        first_image = next(iter(case.images.all()), None)
+        cases.append(
+            BookletCase(
+                title=f"{case.reference} {case.title}".strip(),
+                agency=case.agency.display_name,
+                level=case.agency.get_level_display(),
+                province=case.agency.get_province_display() if case.agency.province else "",
+                summary=case.summary,
+                outcomes=case.outcomes,
+                image=image_data_uri(first_image.image.name) if first_image else "",
+                caption=first_image.caption if first_image else "",
+            )
+        )
+    name = category.name_en if get_language() == "en" and category.name_en else category.name
+    return document_pdf(
+        template="govcases/public/booklet.html",
+        title=round.title,
+        # Translators: the subtitle of the dossier printed for a category's review panel
+        subtitle=gettext("Review dossier: %(category)s") % {"category": name},
+        sections=[BookletSection(anchor=f"category-{category.code}", name=name, cases=cases)]
+        if cases
+        else [],
+    )
