@@ -65,11 +65,28 @@ def image_data_uri(name: str) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _weasyprint():
+    """WeasyPrint, imported on first use (a slow import, paid only by the requests that print).
+
+    Importing it switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would let truncated uploads
+    through govcases.uploads in the same process: it is switched back off. The booklet needs no such
+    leniency, as its pictures are re-encoded by Pillow first (image_data_uri).
+    """
+    from PIL import ImageFile
+
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    import weasyprint
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    return weasyprint
+
+
 def pdf_from_html(html: str) -> bytes:
     """The PDF of a rendered page. Only inline (data:) resources are allowed: nothing is fetched."""
-    from weasyprint import HTML, URLFetcher  # a slow import, paid only by the requests that print
-
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    weasyprint = _weasyprint()
+    return weasyprint.HTML(
+        string=html, url_fetcher=weasyprint.URLFetcher(allowed_protocols={"data"})
+    ).write_pdf()
 
 
 def document_pdf(*, template: str, title: str, subtitle: str, sections: list[BookletSection]) -> bytes:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.files.storage import default_storage
+from PIL import ImageFile
 from pypdf import PdfReader
 
 from govcases import booklet
@@ -261,3 +262,10 @@ def test_the_booklet_is_in_english_for_an_english_visitor(client, published):
 )
 def test_the_booklet_of_an_unpublished_year_or_version_is_404(client, published, path):
     assert client.get(path).status_code == 404
+
+
+def test_printing_leaves_truncated_uploads_refused(client, published):
+    """WeasyPrint switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES when imported; the uploads of the
+    same process must still refuse truncated images afterwards."""
+    assert client.get("/results/2024.pdf").status_code == 200
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
