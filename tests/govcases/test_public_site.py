@@ -25,9 +25,11 @@ def published(db):
 
 
 def correct(publication, cases, organiser, *, leave_out: str, reason: str = "更正：删除重复案例"):
-    round_phase_set(round=publication.round, to=Phase.SELECTION, by=organiser, reason=reason)
+    round_phase_set(round=publication.round, to=Phase.SELECTION, by=organiser, reason=reason, override=True)
     selected = [case for title, case in cases.items() if title != leave_out]
-    return publication_create(round=publication.round, selected=selected, by=organiser, reason=reason)
+    return publication_create(
+        round=publication.round, selected=selected, by=organiser, reason=reason, override=True
+    )
 
 
 # --- the archive --------------------------------------------------------------------------------------------
