@@ -53,7 +53,7 @@ def main() -> None:
     if not loaded:
         print("loading the demo round (once; --reuse keeps it) …", flush=True)
         call_command("migrate", verbosity=0)
-        call_command("load_demo", password="bench-pass-2024", stdout=io.StringIO())
+        call_command("load_demo", password="bench-pass-2024", phase="none", stdout=io.StringIO())
 
     translation.activate("zh-hans")
     publication = selectors.publication_get(year=options.year)
