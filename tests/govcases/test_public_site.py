@@ -151,7 +151,11 @@ def test_a_case_page_has_a_title_description_and_opengraph_tags(client, publishe
     assert '<meta property="og:title" content="粤省事">' in page
     assert f'<meta property="og:url" content="http://testserver/cases/{case.pk}/">' in page
     image = re.search(r'<meta property="og:image" content="([^"]+)">', page).group(1)
-    assert image.startswith("http://testserver/media/")
+    # An absolute address that anyone may fetch: a link preview is fetched without a session.
+    assert image.startswith("http://testserver/")
+    picture = client.get(image.removeprefix("http://testserver"))
+    assert picture.status_code == 200
+    picture.close()
 
 
 @pytest.mark.parametrize(
