@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
-from . import bulk, outbox, selectors, services, steps
+from . import booklet, bulk, outbox, selectors, services, steps
 from .admin_actions import run_for_each
 from .enums import CaseStatus, Phase
 from .exceptions import Refused
@@ -182,11 +182,11 @@ class RoundPhaseChangeInline(AuditTrailInline):
 class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
     list_display = ["year", "title", "phase", "submission_deadline", "review_deadline", "reviews_per_case"]
     list_filter = ["phase"]
-    readonly_fields = ["phase"]
+    readonly_fields = ["phase", "dossiers"]
     inlines = [QuotaInline, RoundPhaseChangeInline]
     change_form_template = "admin/govcases/round/change_form.html"
     fieldsets = [
-        (None, {"fields": ["year", "title", "phase", "submission_deadline", "review_deadline"]}),
+        (None, {"fields": ["year", "title", "phase", "submission_deadline", "review_deadline", "dossiers"]}),
         (
             gettext_lazy("Reviewing and ranking"),
             {
@@ -215,7 +215,12 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
             self.admin_site.admin_view(self.step_view),
             name="govcases_round_step",
         )
-        return [step, *super().get_urls()]
+        dossier = path(
+            "<int:round_id>/dossier/<slug:category_code>.pdf",
+            self.admin_site.admin_view(self.dossier_view),
+            name="govcases_round_dossier",
+        )
+        return [step, dossier, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         round = self.get_object(request, object_id)
@@ -264,6 +269,32 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
                 "form": form,
             },
         )
+
+    @admin.display(description=gettext_lazy("Panel dossiers (PDF)"))
+    def dossiers(self, round):
+        if not round.pk:
+            return "–"
+        links = [
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:govcases_round_dossier", args=[round.pk, quota.category.code]),
+                quota.category,
+            )
+            for quota in round.quotas.select_related("category").order_by("category__position")
+        ]
+        return format_html(" · ".join(["{}"] * len(links)), *links) if links else "–"
+
+    def dossier_view(self, request, round_id: int, category_code: str):
+        """The cases a category's panel reviews, as a PDF for an offline meeting (organisers only)."""
+        round = get_object_or_404(Round, pk=round_id)
+        if not self.has_view_permission(request, round):
+            raise PermissionDenied
+        category = get_object_or_404(Category, code=category_code, quotas__round=round)
+        response = HttpResponse(
+            booklet.panel_dossier_pdf(round=round, category=category), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="dossier-{round.year}-{category.code}.pdf"'
+        return response
 
 
 # --- cases -----------------------------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from . import opendata, selectors
+from . import booklet, opendata, selectors
 from .enums import Level
 from .filters import PublishedCaseFilter
 from .models import Publication
@@ -60,9 +61,16 @@ def home(request):
 
 @require_safe
 @cached_for_the_public
+def archive(request):
+    return render(request, "govcases/public/archive.html", {"years": selectors.publication_archive()})
+
+
+@require_safe
+@cached_for_the_public
 def results(request, year: int):
     publication = selectors.publication_get(year=year, version=_version(request))
     groups = selectors.publication_groups(publication=publication)
+    versions = selectors.publication_versions(publication=publication)
     return render(
         request,
         "govcases/public/results.html",
@@ -70,7 +78,8 @@ def results(request, year: int):
             "publication": publication,
             "headline": _headline(publication, groups),
             "groups": groups,
-            "versions": selectors.publication_versions(publication=publication),
+            "versions": versions,
+            "changes": selectors.publication_changes(versions=versions),
         },
     )
 
@@ -160,12 +169,31 @@ def case_list(request):
 @cached_for_the_public
 def case_detail(request, case_id: int):
     published_case = selectors.published_case_get(case_id=case_id)
-    return render(request, "govcases/public/case_detail.html", {"case": published_case})
+    # Link previews (OpenGraph) need an absolute address for the picture.
+    og_image = request.build_absolute_uri(published_case.gallery[0]["url"]) if published_case.gallery else ""
+    return render(request, "govcases/public/case_detail.html", {"case": published_case, "og_image": og_image})
 
 
 def _data(request, year: int) -> dict:
     publication = selectors.publication_get(year=year, version=_version(request))
     return opendata.publication_data(publication=publication, build_absolute_uri=request.build_absolute_uri)
+
+
+@require_safe
+@cached_for_the_public
+def data(request):
+    return render(
+        request,
+        "govcases/public/data.html",
+        {
+            "publication_fields": opendata.PUBLICATION_FIELDS,
+            "case_fields": opendata.CASE_FIELDS,
+            "levels": Level.choices,
+            "licence_name": opendata.LICENCE_NAME,
+            "licence_url": opendata.LICENCE_URL,
+            "latest": selectors.published_rounds()[:1],
+        },
+    )
 
 
 @require_safe
@@ -196,3 +224,23 @@ def results_xlsx(request, year: int):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"results-{year}.xlsx",
     )
+
+
+@require_safe
+def results_pdf(request, year: int):
+    publication = selectors.publication_get(year=year, version=_version(request))
+    response = HttpResponse(booklet.booklet_pdf(publication=publication), content_type="application/pdf")
+    # Opened in the browser's viewer; saved under a name that says what it is.
+    response["Content-Disposition"] = f'inline; filename="cases-{year}-v{publication.version}.pdf"'
+    return response
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        # The working parts of the site are for their users, not for search engines.
+        *(f"Disallow: {path}" for path in ("/admin/", "/review/", "/portal/", "/accounts/", "/i18n/")),
+        f"Sitemap: {request.build_absolute_uri(reverse('public:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

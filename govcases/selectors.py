@@ -283,3 +283,72 @@ def case_file_get(*, name: str) -> CaseFile | None:
         case = attachment.case
         return CaseFile(case=case, public=case.status == CaseStatus.PUBLISHED, download_name=attachment.name)
     return None
+
+
+# --- the archive of published years -------------------------------------------------------------------------
+
+
+@dataclass
+class PublishedYear:
+    """A published round as the archive lists it: its latest version's counts and how many versions it has."""
+
+    latest: Publication
+    versions: int
+    selected: int
+
+
+def publication_archive() -> list[PublishedYear]:
+    """Every published round, newest year first (one query, whatever the number of years and versions)."""
+    by_round: dict[int, list[Publication]] = {}
+    for publication in Publication.objects.select_related("round").order_by("-round__year", "version"):
+        by_round.setdefault(publication.round_id, []).append(publication)
+    return [
+        PublishedYear(
+            latest=versions[-1],
+            versions=len(versions),
+            selected=sum(
+                numbers.get("selected", 0) for numbers in versions[-1].counts.get("categories", {}).values()
+            ),
+        )
+        for versions in by_round.values()
+    ]
+
+
+# What a correction can change in a published case, as the archive names it.
+COMPARED_FIELDS = ("title", "agency_name", "category_id", "summary", "description", "outcomes", "service_url")
+
+
+@dataclass
+class VersionChange:
+    """What one version of a round's publication changed against the version before it."""
+
+    publication: Publication
+    added: list[str]
+    removed: list[str]
+    edited: list[str]
+
+
+def publication_changes(*, versions: list[Publication]) -> list[VersionChange]:
+    """For every version after the first (of one round, in version order): the cases it added, removed and
+    edited, by title. One query for all the versions' cases."""
+    if len(versions) < 2:
+        return []
+    cases: dict[int, dict[int, tuple]] = {publication.pk: {} for publication in versions}
+    rows = PublishedCase.objects.filter(publication__in=versions).values_list(
+        "publication_id", "case_id", *COMPARED_FIELDS
+    )
+    for publication_id, case_id, *fields in rows:
+        cases[publication_id][case_id] = tuple(fields)
+    changes = []
+    for before, after in zip(versions, versions[1:], strict=False):
+        old, new = cases[before.pk], cases[after.pk]
+        title = COMPARED_FIELDS.index("title")
+        changes.append(
+            VersionChange(
+                publication=after,
+                added=sorted(new[case][title] for case in new.keys() - old.keys()),
+                removed=sorted(old[case][title] for case in old.keys() - new.keys()),
+                edited=sorted(new[case][title] for case in new.keys() & old.keys() if new[case] != old[case]),
+            )
+        )
+    return changes

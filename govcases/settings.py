@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "axes",
     "django_tasks",
@@ -239,6 +240,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 OUTBOX_RETRY_DELAYS = [
     int(seconds) for seconds in os.environ.get("OUTBOX_RETRY_DELAYS", "60,300,1800,7200,21600").split(",")
 ]
+# The public site's footer, as government sites carry it; each fact is shown only when set (docs/deploy.md).
+SITE_ORGANISER = os.environ.get("SITE_ORGANISER", "")  # 主办单位
+SITE_CONTACT = os.environ.get("SITE_CONTACT", "")  # 联系方式
+SITE_ICP_NUMBER = os.environ.get("SITE_ICP_NUMBER", "")  # ICP备案号
+SITE_PUBLIC_SECURITY_NUMBER = os.environ.get("SITE_PUBLIC_SECURITY_NUMBER", "")  # 公网安备案号
+SITE_CODE = os.environ.get("SITE_CODE", "")  # 网站标识码
 
 # Uploads. The limits are enforced by decoding the file (govcases/uploads.py), not by its name.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

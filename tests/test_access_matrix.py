@@ -126,8 +126,8 @@ def subjects(route: Route) -> list[str]:
         return ["a wrong token"]  # the right one is tested in test_security.py (the invitation)
     if parameters == {"content_type_id", "object_id"}:
         return ["case of agency A"]
-    if parameters in ({"round_id", "category_id"}, {"round_id"}):
-        return ["round in review"]  # a rubric, or a board of the round
+    if parameters in ({"round_id", "category_id"}, {"round_id"}, {"round_id", "category_code"}):
+        return ["round in review"]  # a rubric, a board of the round, or a panel's dossier
     if parameters == {"object_id", "to"}:
         return ["the review round's next phase"]
     if route.model and parameters in ({"object_id"}, {"id"}):
@@ -182,7 +182,12 @@ def fill(route: Route, subject: str, data: Data) -> dict[str, str]:
     if subject == "the review round's next phase":
         return {"object_id": data.review_round.pk, "to": "selection"}
     if subject == "round in review":
-        values = {"round_id": data.review_round.pk, "category_id": data.review_round.categories.first().pk}
+        category = data.review_round.categories.first()
+        values = {
+            "round_id": data.review_round.pk,
+            "category_id": category.pk,
+            "category_code": category.code,
+        }
         return {name: values[name] for name in parameters}
     model = apps.get_model(subject)
     instance = model._default_manager.order_by("pk").first()

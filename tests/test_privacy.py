@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from govcases.enums import CaseStatus, Phase
 from govcases.models import Case, CaseTransition
@@ -133,6 +134,8 @@ def public_urls(rounds) -> list[tuple[str, int]]:
 
 def readable(response) -> str:
     body = response.content
+    if body.startswith(b"%PDF-"):  # the booklet: its text as a reader would copy it
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     if body.startswith(b"PK"):  # XLSX: a zip of XML parts
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             body = b"".join(archive.read(name) for name in archive.namelist())

@@ -86,7 +86,7 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path, browser, live_s
         page.locator("#new-case").click()
     page.select_option("select[name=category]", label=disclosure.name)
     for name, value in FIELDS.items():
-        page.fill(f"[name={name}]", value)
+        page.fill(f"form [name={name}]", value)
     page.set_input_files("input[type=file][name=images]", screenshot_png(tmp_path / "网办页面截图.png"))
     screenshot(page, "01-draft")
     with page.expect_navigation():

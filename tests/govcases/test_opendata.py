@@ -26,6 +26,30 @@ EXPECTED_ROWS = [
 ]
 
 
+# The same rows as people read them in CSV and Excel: levels in words of the visitor's language.
+CHINESE_HEADERS = ["案例编号", "类别", "标题", "参评单位", "层级", "省份", "网页"]
+ENGLISH_HEADERS = ["Case number", "Category", "Title", "Agency", "Level", "Province", "Web page"]
+CHINESE_LEVELS = {
+    "ministry": "国务院部门",
+    "province": "省（自治区）",
+    "prefecture": "地市（州、盟）",
+    "district": "区县",
+}
+CHINESE_ROWS = [
+    (category, title, agency, CHINESE_LEVELS[level], province)
+    for category, title, agency, level, province in EXPECTED_ROWS
+]
+ENGLISH_ROWS = [
+    ("Disclosure and policy interpretation", "商务政策解读", "商务部", "Ministry", ""),
+    ("Disclosure and policy interpretation", "粤省事", "广东省", "Province", "Guangdong"),
+    ("Disclosure and policy interpretation", "安顺政务公开", "安顺市", "Prefecture", "Guizhou"),
+    ("Disclosure and policy interpretation", "珠海政策图解", "珠海市", "Prefecture", "Guangdong"),
+    ("Disclosure and policy interpretation", "海淀“接诉即办”", "北京海淀区", "District", "Beijing"),
+    ("Interaction", "浙里办热线", "浙江省", "Province", "Zhejiang"),
+    ("Platform support", "黔南政务云", "黔南州", "Prefecture", "Guizhou"),
+]
+
+
 @pytest.fixture
 def published(db):
     return publish(2024, SPECS_2024, unselected=2, images=0)
@@ -89,8 +113,8 @@ def test_csv_is_utf8_with_a_bom_and_reads_back(client, published):
     assert "attachment" in response["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["id", "category", "title", "agency", "level", "province", "url"]
-    assert [(row[1], row[2], row[3], row[4], row[5]) for row in rows[1:]] == EXPECTED_ROWS
+    assert rows[0] == CHINESE_HEADERS
+    assert [(row[1], row[2], row[3], row[4], row[5]) for row in rows[1:]] == CHINESE_ROWS
 
 
 def test_xlsx_reads_back_with_openpyxl(client, published):
@@ -102,8 +126,8 @@ def test_xlsx_reads_back_with_openpyxl(client, published):
     sheet = workbook["2024"]
     rows = list(sheet.iter_rows(values_only=True))
     workbook.close()
-    assert rows[0] == ("id", "category", "title", "agency", "level", "province", "url")
-    assert [(row[1], row[2], row[3], row[4], row[5] or "") for row in rows[1:]] == EXPECTED_ROWS
+    assert list(rows[0]) == CHINESE_HEADERS
+    assert [(row[1], row[2], row[3], row[4], row[5] or "") for row in rows[1:]] == CHINESE_ROWS
     assert all(isinstance(row[0], int) for row in rows[1:])
 
 
@@ -126,3 +150,44 @@ def test_open_data_of_an_earlier_version(client, published, organiser):
 @pytest.mark.parametrize("extension", ["json", "csv", "xlsx"])
 def test_open_data_of_an_unpublished_round_is_404(client, published, extension):
     assert client.get(f"/results/2023.{extension}").status_code == 404
+
+
+def test_csv_and_xlsx_speak_the_visitors_language_and_json_keeps_its_codes(client, published):
+    english_csv = client.get("/results/2024.csv", HTTP_ACCEPT_LANGUAGE="en").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(english_csv)))
+    assert rows[0] == ENGLISH_HEADERS
+    assert [tuple(row[1:6]) for row in rows[1:]] == ENGLISH_ROWS
+
+    workbook = load_workbook(
+        io.BytesIO(client.get("/results/2024.xlsx", HTTP_ACCEPT_LANGUAGE="en").content), read_only=True
+    )
+    sheet_rows = list(workbook["2024"].iter_rows(values_only=True))
+    workbook.close()
+    assert list(sheet_rows[0]) == ENGLISH_HEADERS
+    assert [(row[1], row[4], row[5] or "") for row in sheet_rows[1:]] == [
+        (category, level, province) for category, _title, _agency, level, province in ENGLISH_ROWS
+    ]
+
+    # No code such as "separately_listed_city" in a file for people; JSON, for programs, keeps them.
+    assert "prefecture" not in client.get("/results/2024.csv").content.decode("utf-8-sig")
+    json_levels = {
+        case["level"]
+        for category in client.get("/results/2024.json").json()["categories"]
+        for case in category["cases"]
+    }
+    assert json_levels == {"ministry", "province", "prefecture", "district"}
+
+
+def test_the_data_page_describes_every_field_of_every_format(client, published):
+    page = client.get("/data/").content.decode()
+    data = client.get("/results/2024.json").json()
+    keys = set(data) | {f"categories[].{key}" for key in data["categories"][0] if key != "cases"}
+    keys |= set(data["categories"][0]["cases"][0]) | {"category"}
+    for key in keys - {"categories"}:
+        assert f"<code>{key}</code>" in page, key
+    for header in CHINESE_HEADERS:
+        assert f"<td>{header}</td>" in page, header
+    assert "CC BY 4.0" in page and 'rel="noopener external license"' in page
+    # Every level code with its words.
+    assert "<code>separately_listed_city</code></td><td>计划单列市</td>" in page
+    assert 'href="/results/2024.xlsx"' in page

@@ -156,8 +156,11 @@ def test_a_correction_shows_version_2_and_keeps_version_1_readable(client, publi
     latest = client.get("/results/2024/").content.decode()
     first = client.get("/results/2024/?version=1").content.decode()
 
-    assert "珠海政策图解" not in latest and "珠海政策图解" in first
+    assert ">珠海政策图解</h3>" not in latest and ">珠海政策图解</h3>" in first
     assert 'id="versions"' in latest and 'href="?version=1"' in latest
+    # The correction says what it changed, with its reason.
+    changes = latest[latest.index('id="changes"') : latest.index("</section>", latest.index('id="changes"'))]
+    assert "更正" in changes and "珠海政策图解" in changes
     assert client.get(f"/cases/{cases['珠海政策图解'].pk}/").status_code == 404
     assert "珠海政策图解" not in client.get("/cases/").content.decode()
 
