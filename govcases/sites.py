@@ -7,7 +7,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import capfirst, smart_split
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import is_organiser
+from .permissions import is_organiser, two_factor_satisfied
 from .search import search_terms
 
 
@@ -137,7 +137,7 @@ class OrganiserAdminSite(AppListOnDemandSite):
     index_title = _("Run the round")
 
     def has_permission(self, request):
-        return is_organiser(request.user)
+        return is_organiser(request.user) and two_factor_satisfied(request.user)
 
 
 class OrganisersOnly:

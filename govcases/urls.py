@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import files, views
@@ -7,10 +6,9 @@ from . import files, views
 urlpatterns = [
     path("", include("govcases.public_urls")),
     path("portal/", include("govcases.portal_urls")),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/home/", views.home_after_login, name="home-after-login"),
+    # Sign-in, the second factor and passwords plug in by name, as reviews do.
+    path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", views.language_switch, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     # Uploaded files, each behind a permission check; MEDIA_ROOT is never served by its path.

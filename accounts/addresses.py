@@ -1,0 +1,33 @@
+"""The client's address, as the login throttling, the password-reset limits and the sign-in records see it."""
+
+import ipaddress
+
+from django.conf import settings
+
+
+def forwarded_client(remote_addr: str | None, forwarded_for: str, trusted_proxies: int) -> str | None:
+    """The address that the outermost of `trusted_proxies` reverse proxies saw.
+
+    Each proxy appends the address it received the request from to X-Forwarded-For, so the last
+    `trusted_proxies` entries were written by our proxies and anything before them by the client, who may
+    write anything there. Without proxies, or when the header is shorter than the chain (a request that
+    did not come through all of them) or not an address, the connection's own address is the only truth.
+    """
+    if trusted_proxies <= 0:
+        return remote_addr
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    if len(hops) < trusted_proxies:
+        return remote_addr
+    candidate = hops[-trusted_proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote_addr
+
+
+def client_address(request) -> str | None:
+    return forwarded_client(
+        request.META.get("REMOTE_ADDR"),
+        request.META.get("HTTP_X_FORWARDED_FOR", ""),
+        settings.TRUSTED_PROXY_COUNT,
+    )
