@@ -1,8 +1,12 @@
 """The client's address, as the login throttling, the password-reset limits and the sign-in records see it."""
 
 import ipaddress
+import logging
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
+_warned_about_proxy = False
 
 
 def forwarded_client(remote_addr: str | None, forwarded_for: str, trusted_proxies: int) -> str | None:
@@ -26,8 +30,19 @@ def forwarded_client(remote_addr: str | None, forwarded_for: str, trusted_proxie
 
 
 def client_address(request) -> str | None:
-    return forwarded_client(
-        request.META.get("REMOTE_ADDR"),
-        request.META.get("HTTP_X_FORWARDED_FOR", ""),
-        settings.TRUSTED_PROXY_COUNT,
-    )
+    forwarded_for = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded_for and settings.TRUSTED_PROXY_COUNT == 0:
+        _warn_once_about_proxy()
+    return forwarded_client(request.META.get("REMOTE_ADDR"), forwarded_for, settings.TRUSTED_PROXY_COUNT)
+
+
+def _warn_once_about_proxy() -> None:
+    # Behind a proxy without TRUSTED_PROXY_COUNT every visitor has the proxy's address: the per-address
+    # login limit would then stop everyone at once. Said once per process, in the log the operator reads.
+    global _warned_about_proxy
+    if not _warned_about_proxy:
+        _warned_about_proxy = True
+        logger.warning(
+            "Requests carry X-Forwarded-For but TRUSTED_PROXY_COUNT is 0: every client is taken to be the "
+            "proxy's address. Set TRUSTED_PROXY_COUNT to the number of reverse proxies (docs/deploy.md)."
+        )
