@@ -6,6 +6,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from . import lifetime, services
 from .addresses import client_address
@@ -68,5 +69,11 @@ def signed_out(sender, request, user, **kwargs):
         outcome=Outcome.EXPIRED if expired else Outcome.SUCCESS,
         user=user,
         address=_address(request),
-        detail=expired or "",
+        detail=EXPIRY_DETAILS[expired]() if expired else "",
     )
+
+
+EXPIRY_DETAILS = {
+    lifetime.IDLE: lambda: _("no activity for the idle timeout"),
+    lifetime.LIFETIME: lambda: _("maximum session length reached"),
+}

@@ -7,6 +7,7 @@ import pytest
 from accounts import lifetime
 from accounts.enums import SignInKind, SignInOutcome
 from accounts.models import SignInEvent
+from tests.e2e.browser import in_chinese
 
 MINUTE, HOUR = 60, 60 * 60
 
@@ -50,9 +51,12 @@ def test_thirty_idle_minutes_sign_an_officer_out(client, officer):
     assert answer.status_code == 302 and answer["Location"] == "/accounts/login/?next=%2Fportal%2F"
     assert "_auth_user_id" not in client.session
     expired = SignInEvent.objects.get(kind=SignInKind.LOGOUT)
-    assert (expired.user, expired.outcome, expired.detail) == (officer, SignInOutcome.EXPIRED, lifetime.IDLE)
-    login_page = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="en")
-    assert "You were signed out after a time without activity." in login_page.content.decode()
+    assert (expired.user, expired.outcome) == (officer, SignInOutcome.EXPIRED)
+    assert expired.detail == in_chinese("no activity for the idle timeout")
+    login_page = client.get(answer["Location"])
+    assert in_chinese("You were signed out after a time without activity. Please sign in again.") in (
+        login_page.content.decode()
+    )
 
 
 @pytest.mark.django_db
