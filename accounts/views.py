@@ -5,10 +5,12 @@ from urllib.parse import urlencode
 
 import django_otp
 import segno
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -66,13 +68,16 @@ def two_factor(request):
             # A new session key for the elevated session, as Django does at sign-in.
             request.session.cycle_key()
             django_otp.login(request, device)
+            by_backup_code = isinstance(device, StaticDevice)
             services.sign_in_event_record(
                 kind=Kind.TWO_FACTOR,
                 outcome=Outcome.SUCCESS,
                 user=user,
                 address=client_address(request),
-                detail=_("backup code") if isinstance(device, StaticDevice) else "",
+                detail=_("backup code") if by_backup_code else "",
             )
+            if by_backup_code:
+                _tell_backup_codes_left(request, device)
             return redirect(next_url)
         services.sign_in_event_record(
             kind=Kind.TWO_FACTOR, outcome=Outcome.FAILURE, user=user, address=client_address(request)
@@ -85,6 +90,18 @@ def two_factor(request):
             ),
         )
     return render(request, "accounts/two_factor.html", {"form": form, "next": next_url})
+
+
+def _tell_backup_codes_left(request, device: StaticDevice) -> None:
+    messages.warning(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            _("You signed in with a backup code; %(count)d are left.") % {"count": device.token_set.count()},
+            reverse("two-factor-backup-codes"),
+            _("Make new backup codes"),
+        ),
+    )
 
 
 def _qr_code(device) -> str:

@@ -19,6 +19,7 @@ from accounts.models import SignInEvent
 from govcases.sites import OrganiserAdminSite
 from reviews.sites import review_site
 from tests import factories
+from tests.e2e.browser import in_chinese
 from tests.twofactor import authenticator, code_for_step, current_code, current_step
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,11 @@ def test_a_backup_code_signs_in_once(client, reviewer):
     codes = backup_codes_issue(user=reviewer)
 
     assert enter_code(client, codes[0].upper(), "/review/")["Location"] == "/review/"
-    assert client.get("/review/reviews/assignment/").status_code == 200
+    queue = client.get("/review/reviews/assignment/")
+    assert queue.status_code == 200
+    left = in_chinese("You signed in with a backup code; %(count)d are left.") % {"count": 9}
+    assert left in queue.content.decode()
+    assert 'href="/accounts/two-factor/backup-codes/"' in queue.content.decode()
     assert not StaticToken.objects.filter(token=codes[0]).exists()
 
     again = Client()
