@@ -11,7 +11,7 @@ from govcases.sites import OrganisersOnly, ReadOnly
 
 from . import services
 from .addresses import client_address
-from .models import LoginLock, SignInEvent
+from .models import Authenticator, LoginLock, SignInEvent
 
 # django-otp's own admins would show the secrets to anyone with the model permission; ours never do.
 for model in (TOTPDevice, StaticDevice):
@@ -55,7 +55,7 @@ class LoginLockAdmin(ReadOnly, admin.ModelAdmin):
         )
 
 
-@admin.register(TOTPDevice)
+@admin.register(Authenticator)
 class AuthenticatorAdmin(OrganisersOnly, admin.ModelAdmin):
     """Authenticator apps of organisers and reviewers. Removing one (a lost phone) makes its owner set up a
     new one at the next sign-in; nobody adds or edits them here, and the secret is never shown."""
@@ -75,7 +75,7 @@ class AuthenticatorAdmin(OrganisersOnly, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.totp_devices_remove(
-            devices=TOTPDevice.objects.filter(pk=obj.pk), by=request.user, address=client_address(request)
+            devices=Authenticator.objects.filter(pk=obj.pk), by=request.user, address=client_address(request)
         )
 
     def delete_queryset(self, request, queryset):

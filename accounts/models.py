@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .enums import SignInKind, SignInOutcome
 
@@ -61,3 +62,12 @@ class LoginLock(AccessAttempt):
         proxy = True
         verbose_name = _("login lock")
         verbose_name_plural = _("login locks")
+
+
+class Authenticator(TOTPDevice):
+    """django-otp's TOTP device, as organisers see it: whose authenticator app it is and when it was used."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")

@@ -320,11 +320,11 @@ ADMIN_NO_ADD = {
     "axes.accessfailurelog",
     "accounts.signinevent",
     "accounts.loginlock",
-    "otp_totp.totpdevice",
+    "accounts.authenticator",
 }
 # Rounds are archived, never deleted; the only rubric here is frozen, as its round is in review. Sign-in
 # records and locks go only through their services; an authenticator may be removed (a lost phone).
-ADMIN_NO_DELETE = (ADMIN_NO_ADD | {"govcases.round", "reviews.criterion"}) - {"otp_totp.totpdevice"}
+ADMIN_NO_DELETE = (ADMIN_NO_ADD | {"govcases.round", "reviews.criterion"}) - {"accounts.authenticator"}
 DJANGO_PERMISSION_ADMINS = {
     "auth.user",
     "auth.group",

@@ -177,10 +177,10 @@ def test_an_organiser_removes_a_lost_authenticator_and_the_owner_sets_up_a_new_o
     password_login(admin, organiser)
     enter_code(admin, current_code(device))
 
-    page = admin.get(f"/admin/otp_totp/totpdevice/{lost.pk}/delete/")
+    page = admin.get(f"/admin/accounts/authenticator/{lost.pk}/delete/")
     assert page.status_code == 200
     assert lost.key not in page.content.decode()  # the secret is never shown
-    admin.post(f"/admin/otp_totp/totpdevice/{lost.pk}/delete/", {"post": "yes"})
+    admin.post(f"/admin/accounts/authenticator/{lost.pk}/delete/", {"post": "yes"})
 
     assert not TOTPDevice.objects.filter(pk=lost.pk).exists()
     removal = SignInEvent.objects.get(kind=SignInKind.DEVICE, outcome=SignInOutcome.REMOVED)
