@@ -1,5 +1,4 @@
 import time
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from govcases.permissions import needs_two_factor
 
 from . import lifetime
-from .services import confirmed_totp_device
+from .selectors import second_step_url, step_url
 
 
 class SessionLifetimeMiddleware:
@@ -42,7 +41,7 @@ class SessionLifetimeMiddleware:
                     if reason == lifetime.IDLE
                     else _("Your session has reached its maximum length. Please sign in again."),
                 )
-                return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+                return redirect(step_url("login", request.get_full_path()))
             if lifetime.last_seen_stale(now=now, last_seen=last_seen):
                 session[lifetime.LAST_SEEN] = now
                 session.setdefault(lifetime.SIGNED_IN_AT, now)
@@ -63,6 +62,5 @@ class TwoFactorMiddleware:
         if user.is_authenticated and not user.is_verified() and needs_two_factor(user):
             allowed = {reverse(name) for name in self.ALLOWED}
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
-                step = "two-factor" if confirmed_totp_device(user) else "two-factor-setup"
-                return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+                return redirect(second_step_url(user, request.get_full_path()))
         return self.get_response(request)

@@ -1,7 +1,6 @@
 """Signing in and out, the second factor and its set-up, password change and reset (with their records)."""
 
 from base64 import b32encode
-from urllib.parse import urlencode
 
 import django_otp
 import segno
@@ -24,6 +23,7 @@ from .addresses import client_address
 from .enums import SignInKind as Kind
 from .enums import SignInOutcome as Outcome
 from .forms import TokenForm
+from .selectors import second_step_url, step_url
 
 
 def _next(request) -> str:
@@ -35,18 +35,13 @@ def _next(request) -> str:
     return reverse("home-after-login")
 
 
-def _step(name: str, next_url: str) -> str:
-    return f"{reverse(name)}?{urlencode({'next': next_url})}"
-
-
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
         response = super().form_valid(form)
         if needs_two_factor(form.get_user()):
-            step = "two-factor" if services.confirmed_totp_device(form.get_user()) else "two-factor-setup"
-            return redirect(_step(step, self.get_success_url()))
+            return redirect(second_step_url(form.get_user(), self.get_success_url()))
         return response
 
 
@@ -60,7 +55,7 @@ def two_factor(request):
     if user.is_verified() or not needs_two_factor(user):
         return redirect(next_url)
     if services.confirmed_totp_device(user) is None:
-        return redirect(_step("two-factor-setup", next_url))
+        return redirect(step_url("two-factor-setup", next_url))
     form = TokenForm(request.POST or None)
     if form.is_valid():
         device = django_otp.match_token(user, form.cleaned_data["token"])
@@ -126,7 +121,7 @@ def two_factor_setup(request):
     if not user.is_verified() and services.confirmed_totp_device(user) is not None:
         # Replacing an authenticator needs the old one (or a backup code) first: a password alone must
         # never be enough to take over the second factor.
-        return redirect(_step("two-factor", request.get_full_path()))
+        return redirect(step_url("two-factor", request.get_full_path()))
     device = services.totp_device_start(user=user)
     form = TokenForm(request.POST or None)
     if form.is_valid():
@@ -151,7 +146,7 @@ def backup_codes(request):
     """New backup codes on request (the old ones stop working); only in a session verified by a code."""
     user = request.user
     if not user.is_verified():
-        return redirect(_step("two-factor", request.get_full_path()))
+        return redirect(step_url("two-factor", request.get_full_path()))
     if request.method == "POST":
         codes = services.backup_codes_issue(user=user)
         return render(request, "accounts/backup_codes.html", {"codes": codes, "next": _next(request)})
