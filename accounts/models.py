@@ -11,30 +11,28 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .enums import SignInKind, SignInOutcome
 
 
+def _user_link(verbose_name) -> models.ForeignKey:
+    # Records outlive accounts: a deleted user leaves the typed name and an empty link.
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class SignInEvent(models.Model):
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=16, choices=SignInKind.choices)
     outcome = models.CharField(_("outcome"), max_length=8, choices=SignInOutcome.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
+    user = _user_link(_("user"))
     # What was typed (a user name, or the e-mail address of a reset request), kept when no such user exists.
     username = models.CharField(_("user name or e-mail"), max_length=254, blank=True)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    by = _user_link(_("by"))
 
     class Meta:
         verbose_name = _("sign-in event")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -153,7 +154,11 @@ def backup_codes(request):
     return render(request, "accounts/backup_codes_new.html", {"next": _next(request)})
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class RecordsPasswordChange:
+    """Records the change of password that Django's view just saved."""
+
+    password_change_detail = ""
+
     def form_valid(self, form):
         response = super().form_valid(form)
         services.sign_in_event_record(
@@ -161,21 +166,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             outcome=Outcome.SUCCESS,
             user=form.user,
             address=client_address(self.request),
+            detail=str(self.password_change_detail),
         )
         return response
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.sign_in_event_record(
-            kind=Kind.PASSWORD_CHANGE,
-            outcome=Outcome.SUCCESS,
-            user=form.user,
-            address=client_address(self.request),
-            detail=_("through a reset link"),
-        )
-        return response
+class PasswordChangeView(RecordsPasswordChange, auth_views.PasswordChangeView):
+    pass
+
+
+class PasswordResetConfirmView(RecordsPasswordChange, auth_views.PasswordResetConfirmView):
+    password_change_detail = gettext_lazy("through a reset link")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

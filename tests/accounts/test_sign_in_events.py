@@ -2,11 +2,15 @@
 them (and only read them) in /admin/."""
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.enums import SignInKind, SignInOutcome
 from accounts.models import SignInEvent
 from tests import factories
+from tests.e2e.browser import in_chinese
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +87,15 @@ def test_the_records_list_costs_the_same_queries_for_few_and_many(organiser, dja
     with django_assert_max_num_queries(100) as many:
         admin.get("/admin/accounts/signinevent/")
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_password_chosen_through_a_reset_link_is_recorded(client, officer):
+    uid = urlsafe_base64_encode(force_bytes(officer.pk))
+    form_url = client.get(f"/accounts/reset/{uid}/{default_token_generator.make_token(officer)}/")["Location"]
+    new = "蓝天白云-government-2025"
+
+    client.post(form_url, {"new_password1": new, "new_password2": new}, REMOTE_ADDR=ADDRESS)
+
+    event = SignInEvent.objects.get(kind=SignInKind.PASSWORD_CHANGE)
+    assert (event.user, event.address) == (officer, ADDRESS)
+    assert event.detail == in_chinese("through a reset link")
