@@ -217,3 +217,24 @@ def test_two_factor_is_on_by_default_in_production_and_switchable(environment, r
         check=True,
     ).stdout.strip()
     assert shown == str(required)
+
+
+def test_a_verified_session_costs_one_query_per_page(organiser, settings, django_assert_max_num_queries):
+    """django-otp reads the session's device once per request; nothing else of two-factor queries."""
+    device = authenticator(organiser)
+    verified, password_only = Client(), Client()
+    password_login(verified, organiser)
+    enter_code(verified, current_code(device))
+    password_only.force_login(organiser)
+
+    def queries_of_the_case_list(client) -> int:
+        client.get("/admin/govcases/case/")  # warm: the session's last-seen time is written at most once
+        with django_assert_max_num_queries(100) as queries:
+            assert client.get("/admin/govcases/case/").status_code == 200
+        return len(queries.captured_queries)
+
+    with_two_factor = queries_of_the_case_list(verified)
+    settings.TWO_FACTOR_REQUIRED = False
+    without = queries_of_the_case_list(password_only)
+
+    assert with_two_factor == without + 1
