@@ -48,8 +48,9 @@ def sign_in_event_record(
 def password_reset_allowed(*, email: str, address: str | None, now=None) -> bool:
     """Whether a reset e-mail may go to `email` now, and the request recorded either way.
 
-    Every request from one address counts against that address (someone probing many addresses); only sent
-    mails count against an account, so that a stranger's requests cannot use up the owner's own resets.
+    Every request from one address counts against that address (someone probing many addresses); only the
+    mails actually sent count against an account, so requests refused at a stranger's address do not use up
+    the owner's.
     """
     now = now or timezone.now()
     since = now - RESET_WINDOW
@@ -68,10 +69,6 @@ def password_reset_allowed(*, email: str, address: str | None, now=None) -> bool
         address=address,
     )
     return allowed
-
-
-def confirmed_totp_device(user: AbstractBaseUser) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def totp_device_start(*, user: AbstractBaseUser) -> TOTPDevice:

@@ -24,7 +24,7 @@ from .addresses import client_address
 from .enums import SignInKind as Kind
 from .enums import SignInOutcome as Outcome
 from .forms import TokenForm
-from .selectors import second_step_url, step_url
+from .selectors import confirmed_totp_device, second_step_url, step_url
 
 
 def _next(request) -> str:
@@ -55,7 +55,7 @@ def two_factor(request):
     next_url = _next(request)
     if user.is_verified() or not needs_two_factor(user):
         return redirect(next_url)
-    if services.confirmed_totp_device(user) is None:
+    if confirmed_totp_device(user) is None:
         return redirect(step_url("two-factor-setup", next_url))
     form = TokenForm(request.POST or None)
     if form.is_valid():
@@ -119,7 +119,7 @@ def two_factor_setup(request):
     next_url = _next(request)
     if not needs_two_factor(user):
         return redirect(next_url)
-    if not user.is_verified() and services.confirmed_totp_device(user) is not None:
+    if not user.is_verified() and confirmed_totp_device(user) is not None:
         # Replacing an authenticator needs the old one (or a backup code) first: a password alone must
         # never be enough to take over the second factor.
         return redirect(step_url("two-factor", request.get_full_path()))
