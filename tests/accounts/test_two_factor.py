@@ -20,6 +20,7 @@ from govcases.sites import OrganiserAdminSite
 from reviews.sites import review_site
 from tests import factories
 from tests.e2e.browser import in_chinese
+from tests.test_access_matrix import ROUTES
 from tests.twofactor import authenticator, code_for_step, current_code, current_step
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +239,25 @@ def test_a_verified_session_costs_one_query_per_page(organiser, settings, django
     without = queries_of_the_case_list(password_only)
 
     assert with_two_factor == without + 1
+
+
+ADMIN_PAGES = sorted(
+    route.route
+    for route in ROUTES
+    if route.site in {"admin", "review"} and not route.converters and not route.name.endswith("logout")
+)
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_no_admin_page_opens_to_a_password_alone(path, organiser, reviewer):
+    """Every page of /admin/ and /review/ without parameters, for an organiser and a reviewer who gave
+    their password but no code: each is sent to the second step."""
+    for user in (organiser, reviewer):
+        authenticator(user)
+        client = Client()
+        password_login(client, user)
+
+        answer = client.get(f"/{path}")
+
+        assert answer.status_code == 302, f"/{path} answered {answer.status_code} to {user}"
+        assert answer["Location"].startswith("/accounts/two-factor/?next="), answer["Location"]
