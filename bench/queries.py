@@ -42,6 +42,7 @@ def main() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-queries-not-a-deployment")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("TWO_FACTOR_REQUIRED", "0")  # force_login has no second step to show
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
 
     import django

@@ -9,6 +9,7 @@ used (govcases.backends.PasswordBackend answers none).
 """
 
 import rules
+from django.conf import settings
 
 AGENCIES, REVIEWERS, ORGANISERS = "agencies", "reviewers", "organisers"
 
@@ -41,6 +42,19 @@ def is_agency_staff(user):
 @rules.predicate
 def is_case_agency_staff(user, case):
     return is_agency_staff(user) and case is not None and user.agency_membership.agency_id == case.agency_id
+
+
+def needs_two_factor(user) -> bool:
+    """Organisers and reviewers sign in with a second factor when the deployment requires it (等保 2.0)."""
+    return settings.TWO_FACTOR_REQUIRED and (is_organiser(user) or is_reviewer(user))
+
+
+def two_factor_satisfied(user) -> bool:
+    """The user proved a second factor in this session, or needs none (django-otp's middleware marks it)."""
+    if not needs_two_factor(user):
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is not None and is_verified()
 
 
 USE_PORTAL = "govcases.use_portal"  # an agency officer's portal

@@ -7,7 +7,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import capfirst, smart_split
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import RUN_ROUND, allowed
+from .permissions import RUN_ROUND, allowed, two_factor_satisfied
 from .search import search_terms
 
 
@@ -137,7 +137,7 @@ class OrganiserAdminSite(AppListOnDemandSite):
     index_title = _("Run the round")
 
     def has_permission(self, request):
-        return allowed(request.user, RUN_ROUND)
+        return allowed(request.user, RUN_ROUND) and two_factor_satisfied(request.user)
 
 
 class OrganisersOnly:

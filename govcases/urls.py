@@ -1,22 +1,14 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import files, views
-from .forms import OutboxPasswordResetForm
 
 urlpatterns = [
     path("", include("govcases.public_urls")),
     path("portal/", include("govcases.portal_urls")),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
-        name="password_reset",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/home/", views.home_after_login, name="home-after-login"),
+    # Sign-in, the second factor and passwords plug in by name, as reviews do.
+    path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", views.language_switch, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     # Uploaded files, each behind a permission check; MEDIA_ROOT is never served by its path.

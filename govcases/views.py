@@ -2,7 +2,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import OperationalError, connection
@@ -28,10 +27,6 @@ from .permissions import RUN_ROUND, USE_PORTAL, allowed
 # is shown in is nothing anyone gains by forging, so the switch carries no CSRF token: a cached public page
 # then holds nothing that belongs to one visitor, and is stored as it was rendered.
 language_switch = csrf_exempt(set_language)
-
-
-class LoginView(auth_views.LoginView):
-    redirect_authenticated_user = True
 
 
 @login_required

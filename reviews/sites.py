@@ -2,7 +2,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from govcases.permissions import allowed
+from govcases.permissions import allowed, two_factor_satisfied
 from govcases.sites import AppListOnDemandSite
 
 from .forms import ReviewerLoginForm
@@ -21,7 +21,7 @@ class ReviewAdminSite(AppListOnDemandSite):
     enable_nav_sidebar = False
 
     def has_permission(self, request):
-        return allowed(request.user, REVIEW)
+        return allowed(request.user, REVIEW) and two_factor_satisfied(request.user)
 
     def index(self, request, extra_context=None):
         # A reviewer has one thing to do here: their queue.

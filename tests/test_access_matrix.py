@@ -24,6 +24,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from govcases.enums import CaseStatus, Phase
 from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
@@ -323,9 +324,13 @@ ADMIN_NO_ADD = {
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
+    "accounts.signinevent",
+    "accounts.loginlock",
+    "accounts.authenticator",
 }
-# Rounds are archived, never deleted; the only rubric here is frozen, as its round is in review.
-ADMIN_NO_DELETE = ADMIN_NO_ADD | {"govcases.round", "reviews.criterion"}
+# Rounds are archived, never deleted; the only rubric here is frozen, as its round is in review. Sign-in
+# records and locks go only through their services; an authenticator may be removed (a lost phone).
+ADMIN_NO_DELETE = (ADMIN_NO_ADD | {"govcases.round", "reviews.criterion"}) - {"accounts.authenticator"}
 DJANGO_PERMISSION_ADMINS = {
     "auth.user",
     "auth.group",
@@ -412,6 +417,16 @@ RULES = [
         _everyone(OK),
     ),
     Rule("own password", named("password_change", "password_change_done"), _logged_in),
+    Rule(
+        "two-factor sign-in and its set-up (only for roles that need it, which these tests do not require)",
+        named("two-factor", "two-factor-setup"),
+        lambda role, subject: TO_LOGIN if role == "anonymous" else Expect(302, "/accounts/home/"),
+    ),
+    Rule(
+        "new backup codes (only in a session verified by a code)",
+        named("two-factor-backup-codes"),
+        lambda role, subject: TO_LOGIN if role == "anonymous" else Expect(302, "/accounts/two-factor/?next="),
+    ),
     Rule("after login", named("home-after-login"), _home_after_login),
     Rule("agency portal", lambda r: r.name.startswith("portal:"), _portal),
     # The reviewers' admin at /review/
@@ -537,6 +552,7 @@ def _build() -> Data:
     )
     AccessFailureLog.objects.create(username="someone", ip_address="192.0.2.1", user_agent="test")
     AccessLog.objects.create(username=organiser.username, ip_address="192.0.2.2", user_agent="test")
+    TOTPDevice.objects.create(user=reviewers["A"], name="authenticator", confirmed=True)
     EmailTemplate.objects.create(key="case_submitted", subject="已收到", body="{{ case.title }}")
     Profile.objects.create(user=organiser, language="en")
     OutboxMessage.objects.create(

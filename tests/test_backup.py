@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
+from accounts.enums import SignInKind, SignInOutcome
+from accounts.services import backup_codes_issue, sign_in_event_record, totp_device_start
 from govcases.backup import backed_up_models
 from govcases.enums import CaseStatus, Phase
 from govcases.models import Case, CaseImage, Publication, PublishedCase
@@ -45,6 +47,15 @@ def published_round():
     round_phase_set(round=round_, to=Phase.SELECTION, by=organiser, override=True, reason="测试准备")
     publication = publication_create(
         round=round_, selected=cases[:2], by=organiser, reason="首次发布", override=True
+    )
+    # Sign-in records must be kept (docs/deploy.md), and an authenticator with its backup codes must survive
+    # a restore, or its owner could not sign in afterwards.
+    device = totp_device_start(user=organiser)
+    device.confirmed = True
+    device.save()
+    backup_codes_issue(user=organiser)
+    sign_in_event_record(
+        kind=SignInKind.LOGIN, outcome=SignInOutcome.SUCCESS, user=organiser, address="192.0.2.9"
     )
     return round_, publication
 
@@ -86,6 +97,9 @@ def test_a_published_round_is_restored_exactly_into_an_empty_database(tmp_path, 
     assert after_files == before_files  # every image, byte for byte
     assert list(PublishedCase.objects.filter(publication=publication).values()) == published_before
     assert Publication.objects.get().round.phase == Phase.PUBLISHED
+    assert {"accounts.signinevent", "otp_totp.totpdevice", "otp_static.statictoken"} <= {
+        label for label, rows in after_rows.items() if rows
+    }
     assert set(Case.objects.values_list("status", flat=True)) == {
         CaseStatus.PUBLISHED,
         CaseStatus.NOT_SELECTED,
@@ -173,7 +187,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 
 def test_every_model_of_both_apps_is_in_the_backup():
     labels = {model._meta.label_lower for model in backed_up_models()}
-    for app in ("govcases", "reviews", "auth"):
+    for app in ("govcases", "reviews", "auth", "accounts", "otp_totp", "otp_static"):
         for model in apps.get_app_config(app).get_models():
             if not model._meta.proxy and model._meta.label_lower != "auth.permission":
                 assert model._meta.label_lower in labels

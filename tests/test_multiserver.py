@@ -73,6 +73,8 @@ def production_env(tmp_path_factory):
         "STATIC_ROOT": str(folder / "static"),
         "MEDIA_ROOT": str(folder / "media"),
         "CACHE_BACKEND": "database",
+        # These scripted reviewers have no authenticator app; two-factor sign-in is tested in tests/accounts.
+        "TWO_FACTOR_REQUIRED": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "LOG_LEVEL": "WARNING",
     }

@@ -2,17 +2,29 @@
 
 from django.utils import translation
 
+from govcases.permissions import needs_two_factor
 from tests import factories
+from tests.twofactor import authenticator, current_code
 
 
 def log_in(page, user, password: str = factories.PASSWORD) -> None:
-    """Logs in through the real login form (django-axes checks it, as in production)."""
+    """Logs in through the real login form (django-axes checks it, as in production). Organisers and
+    reviewers then enter the code of their authenticator (the tests give them one), as on their phones."""
+    device = authenticator(user) if needs_two_factor(user) else None
     page.goto("/accounts/login/")
     page.fill("input[name=username]", user.get_username())
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.locator("form:has(input[name=password]) [type=submit]").click()
     assert "/accounts/login/" not in page.url, f"login failed for {user}: {page.locator('main').inner_text()}"
+    if device is not None:
+        assert "/accounts/two-factor/" in page.url, f"no second step for {user}: {page.url}"
+        page.fill("input[name=token]", current_code(device))
+        with page.expect_navigation():
+            page.locator("#two-factor-form [type=submit]").click()
+        assert "/accounts/two-factor/" not in page.url, (
+            f"code refused for {user}: {page.locator('main').inner_text()}"
+        )
 
 
 def log_out(page) -> None:

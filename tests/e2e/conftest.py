@@ -72,6 +72,12 @@ def open_context(browser, live_server, **options):
     return context
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_required(settings):
+    """The browser tests run as production does: organisers and reviewers sign in with a second factor."""
+    settings.TWO_FACTOR_REQUIRED = True
+
+
 @pytest.fixture
 def context(browser, live_server):
     context = open_context(browser, live_server)
