@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "govcases.apps.GovcasesConfig",
     "reviews.apps.ReviewsConfig",
+    "evaluation.apps.EvaluationConfig",
 ]
 
 MIDDLEWARE = [
