@@ -15,7 +15,7 @@ from django.http import Http404
 from govcases.models import Publication, PublishedCase
 
 from . import scoring
-from .enums import RANKING_GROUPS, TIER_GROUPS, DimensionSource, ScoreStatus, TierRule
+from .enums import RANKING_GROUPS, TIER_GROUPS, DimensionSource, EvaluationStatus, ScoreStatus, TierRule
 from .models import (
     Dimension,
     Evaluation,
@@ -344,3 +344,8 @@ def agency_reports(*, agency_id: int) -> list[PublishedResult]:
         .select_related("publication__evaluation")
         .order_by("-publication__evaluation__year")
     )
+
+
+def open_evaluation() -> Evaluation | None:
+    """The newest year whose scores are open: where the evaluators' spreadsheet goes."""
+    return Evaluation.objects.filter(status=EvaluationStatus.SCORING).order_by("-year").first()

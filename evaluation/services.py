@@ -332,3 +332,29 @@ def evaluation_publish(
             evaluation=evaluation, action="published", detail=f"version {version}", by=by, reason=reason
         )
     return publication
+
+
+def scores_import(
+    *, evaluation: Evaluation, values: list[tuple[int, int, str]], submit: bool, by: AbstractBaseUser | None
+) -> int:
+    """Writes a checked spreadsheet's scores (surveyed id, indicator id, points), all or none."""
+    dimensions = selectors.indicator_system(evaluation=evaluation)
+    indicators = {i.pk: i for d in dimensions for i in d.indicators.all()}
+    surveyed = {s.pk: s for s in evaluation.surveyed.select_related("agency")}
+    try:
+        rows = [
+            ScoreValue(surveyed[surveyed_id], indicators[indicator_id], Decimal(points))
+            for surveyed_id, indicator_id, points in values
+        ]
+    except (KeyError, ArithmeticError) as problem:
+        raise Refused(
+            _("The spreadsheet no longer matches this year's agencies and indicators.")
+        ) from problem
+    with transaction.atomic():
+        changed = scores_save(
+            evaluation=evaluation, values=rows, submit=submit, by=by, reason=_("spreadsheet import")
+        )
+        EvaluationEvent.objects.create(
+            evaluation=evaluation, action="imported", detail=f"{len(rows)} scores, {changed} changed", by=by
+        )
+    return changed

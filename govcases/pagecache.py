@@ -45,28 +45,41 @@ def _token_filled(stored: str, request) -> str:
     return stored.replace(TOKEN_SLOT, get_token(request))
 
 
-def cached_for_the_public(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _cacheable(request):
-            return view(request, *args, **kwargs)
-        key = _key(
-            "public-page", [selectors.publications_stamp(), request.LANGUAGE_CODE, request.get_full_path()]
-        )
-        stored = cache.get(key)
-        if stored is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming:
-                cache.set(
-                    key, (_token_slotted(response.content.decode()), response["Content-Type"]), CACHE_SECONDS
-                )
-            return response
-        body, content_type = stored
-        response = HttpResponse(_token_filled(body, request), content_type=content_type)
-        patch_vary_headers(response, ("Cookie", "Accept-Language"))
-        return response
+def cached_until(stamp):
+    """Caches a public view's whole page for anonymous visitors until `stamp()` changes.
 
-    return wrapper
+    Another app's public pages (the evaluation's) pass their own publications' stamp.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            key = _key("public-page", [stamp(), request.LANGUAGE_CODE, request.get_full_path()])
+            stored = cache.get(key)
+            if stored is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200 and not response.streaming:
+                    cache.set(
+                        key,
+                        (_token_slotted(response.content.decode()), response["Content-Type"]),
+                        CACHE_SECONDS,
+                    )
+                return response
+            body, content_type = stored
+            response = HttpResponse(_token_filled(body, request), content_type=content_type)
+            patch_vary_headers(response, ("Cookie", "Accept-Language"))
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def cached_for_the_public(view):
+    """The case selection's public pages: kept until the next publication of a round."""
+    return cached_until(selectors.publications_stamp)(view)
 
 
 def cached_fragment(request, key_parts, render) -> SafeString:

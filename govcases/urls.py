@@ -8,6 +8,9 @@ from . import views
 
 urlpatterns = [
     path("", include("govcases.public_urls")),
+    # The evaluation plugs in by name too: govcases never imports it.
+    path("evaluation/", include("evaluation.public_urls")),
+    path("portal/evaluation/", include("evaluation.portal_urls")),
     path("portal/", include("govcases.portal_urls")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -17,6 +20,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Reviews plug in by name: govcases never imports reviews.
     path("review/", include("reviews.urls", namespace="review")),
+    path("evaluate/", include("evaluation.urls", namespace="evaluate")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,27 @@
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from govcases.sites import AppListOnDemandSite
+
+from .forms import EvaluatorLoginForm
+from .permissions import is_evaluator
+
+
+class EvaluationAdminSite(AppListOnDemandSite):
+    """`/evaluate/`: where the evaluators score the surveyed agencies. Only the `evaluators` group gets in."""
+
+    site_header = _("Evaluation of governments: evaluators")
+    site_title = _("Evaluators")
+    index_title = _("Scores")
+    login_form = EvaluatorLoginForm
+    enable_nav_sidebar = False
+
+    def has_permission(self, request):
+        return is_evaluator(request.user)
+
+    def index(self, request, extra_context=None):
+        return HttpResponseRedirect(reverse("evaluate:evaluation_surveyedagency_changelist"))
+
+
+evaluate_site = EvaluationAdminSite(name="evaluate")
