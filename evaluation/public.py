@@ -1,5 +1,6 @@
 """The evaluation's public page and open data, read from its frozen publications only."""
 
+import hashlib
 import json
 
 from django.core.cache import cache
@@ -94,7 +95,8 @@ FORMATS = {
 def _open_data(request, year: int, kind: str) -> HttpResponse:
     """A download built once per publication and format and kept until the next publication."""
     version = _version(request)
-    key = f"evaluation-data:{selectors.publications_stamp()}:{year}:{version}:{kind}"
+    parts = f"{selectors.publications_stamp()}|{year}|{version}|{kind}"
+    key = "evaluation-data:" + hashlib.sha256(parts.encode()).hexdigest()
     content = cache.get(key)
     if content is None:
         publication = selectors.publication_get(year=year, version=version)

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test.utils import override_settings
 
+from evaluation.demo import evaluation_clear
 from govcases.demo import build, reference
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.models import Agency, Case, CaseImage, CaseTransition, Category, Publication, Round
@@ -35,6 +36,7 @@ def demo_output(django_db_setup, django_db_blocker, demo_media):
         out = io.StringIO()
         call_command("load_demo", "--password", PASSWORD, stdout=out)
         yield out.getvalue()
+        evaluation_clear(2024)
         demo.demo_remove()
 
 
