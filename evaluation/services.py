@@ -118,8 +118,10 @@ def evaluation_copy(
                 exempt = list(indicator.exempt_agencies.all())
                 indicator.pk = None
                 indicator.dimension = dimension
+                # The copied row still holds the source's prefetched exemptions, which set() would take for its own.
+                indicator._prefetched_objects_cache = {}
                 indicator.save()
-                indicator.exempt_agencies.set(exempt)
+                indicator.exempt_agencies.add(*exempt)
         RankingGroupRule.objects.bulk_create(
             RankingGroupRule(evaluation=target, group=rule.group, top_size=rule.top_size)
             for rule in source.ranking_rules.all()
