@@ -4,6 +4,7 @@ confirmed on a page that says what will happen. The evaluators' pages are in eva
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -155,6 +156,7 @@ class SurveyedAgencyOrganiserAdmin(OrganisersOnly, admin.ModelAdmin):
     list_select_related = ["agency", "evaluation"]
     search_fields = ["published_name", "agency__name"]
     autocomplete_fields = ["agency"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(EvaluationPublication)

@@ -2,14 +2,9 @@
 
 import rules
 
-from govcases.permissions import is_organiser, role_names
+from govcases.permissions import EVALUATORS, is_evaluator, is_organiser
 
-EVALUATORS = "evaluators"
-
-
-@rules.predicate
-def is_evaluator(user):
-    return EVALUATORS in role_names(user)
+__all__ = ["EVALUATORS", "can_score", "is_evaluator"]
 
 
 can_score = is_evaluator | is_organiser

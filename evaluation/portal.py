@@ -8,8 +8,8 @@ from govcases.views import portal_required
 from . import selectors
 
 
+@portal_required  # first: a refused user is refused whatever the method
 @require_safe
-@portal_required
 def agency_report(request):
     agency = request.user.agency_membership.agency
     english = not request.LANGUAGE_CODE.startswith("zh")

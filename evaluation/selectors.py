@@ -49,11 +49,12 @@ def indicator_system(*, evaluation: Evaluation) -> list[Dimension]:
 
 
 def applies(indicator: Indicator, surveyed: SurveyedAgency) -> bool:
-    """Whether the indicator counts for the agency (its level, and no exemption); needs indicator_system's
-    indicators."""
-    return (
-        indicator.applies_to_level(surveyed.agency.level) and surveyed.agency_id not in indicator.exempt_ids
-    )
+    """Whether the indicator counts for the agency (its level, and no exemption). indicator_system's indicators
+    carry their exemptions; any other is asked (a query)."""
+    exempt = getattr(indicator, "exempt_ids", None)
+    if exempt is None:
+        exempt = indicator.exempt_ids = frozenset(indicator.exempt_agencies.values_list("pk", flat=True))
+    return indicator.applies_to_level(surveyed.agency.level) and surveyed.agency_id not in exempt
 
 
 def selected_cases(*, year: int) -> dict[int, list[dict]]:

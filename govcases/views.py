@@ -17,7 +17,7 @@ from . import services
 from .enums import CaseStatus, Phase
 from .forms import CaseFilesForm, CaseForm
 from .models import Case, Round
-from .permissions import is_agency_staff, is_organiser, is_reviewer
+from .permissions import is_agency_staff, is_evaluator, is_organiser, is_reviewer
 
 
 class LoginView(auth_views.LoginView):
@@ -32,6 +32,8 @@ def home_after_login(request):
         return redirect("admin:index")
     if is_reviewer(user):
         return redirect("review:index")
+    if is_evaluator(user):
+        return redirect("evaluate:index")
     if is_agency_staff(user):
         return redirect("portal:dashboard")
     return redirect("public:home")
