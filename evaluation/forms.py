@@ -35,7 +35,7 @@ class PanelForm(forms.Form):
                 max_digits=7,
                 decimal_places=2,
                 required=False,
-                help_text=_("0 to %(max)s points") % {"max": indicator.max_points},
+                help_text=_("0 to %(max)s points") % {"max": f"{indicator.max_points.normalize():f}"},
             )
 
     def points(self) -> dict:

@@ -171,7 +171,7 @@ def score_problem(*, indicator: Indicator, surveyed: SurveyedAgency, points: Dec
             "agency": surveyed.published_name,
         }
     if not points.is_finite() or points < 0 or points > indicator.max_points:
-        return _("Points must be between 0 and %(max)s.") % {"max": indicator.max_points}
+        return _("Points must be between 0 and %(max)s.") % {"max": f"{indicator.max_points.normalize():f}"}
     if points != points.quantize(Decimal("0.01")):
         return _("Points have at most two decimals.")
     return ""

@@ -46,7 +46,7 @@ def test_a_panel_per_dimension_with_the_website_beside_it(evaluator_client, year
     page = evaluator_client.get(panel_url(year)).content.decode()
     assert 'id="panel-service"' in page and 'id="panel-platform"' in page
     assert 'id="agency-website" href="https://www.gd.gov.example/"' in page
-    assert "Computed from the published case selection" in page or "根据" in page
+    assert "根据本年度已发布的案例遴选结果计算" in page
     # The ministry without public services does not see the indicator that does not apply to it.
     ministry = evaluator_client.get(panel_url(year, "审计署")).content.decode()
     assert field(year, "service-online") not in ministry
@@ -130,9 +130,11 @@ def test_an_import_with_an_error_shows_every_bad_cell_and_writes_nothing(evaluat
     assert response.status_code == 200
     assert 'id="preview-errors"' in page
     assert "“no-such-code”" in page  # the unknown column
-    assert "“很好” is not a number" in page or "很好" in page
-    assert "0 and 60" in page or "60" in page
-    assert "火星省" in page
+    assert "“很好”不是数字。" in page
+    assert "分数必须在0到60之间。" in page  # 贵州's 61 points of 60
+    assert "“事项网上可办”不适用于审计署。" in page
+    assert "没有名为“火星省”的单位" in page
+    assert "有5个单元格有错误，未写入任何数据。" in page
     assert 'id="confirm-import"' not in page
     assert not Score.objects.exists() and not ScoreChange.objects.exists()
 
@@ -156,7 +158,7 @@ def test_a_clean_import_is_previewed_then_written(evaluator_client, year):
     assert response.status_code == 302
     assert Score.objects.count() == 5
     assert set(Score.objects.values_list("status", flat=True)) == {"submitted"}
-    assert ScoreChange.objects.filter(reason__isnull=False).count() == 5
+    assert ScoreChange.objects.filter(reason="表格导入", by=year.evaluator).count() == 5
     # A tampered payload is refused.
     response = evaluator_client.post(
         "/evaluate/evaluation/surveyedagency/import/", {"payload": payload + "x"}

@@ -52,11 +52,11 @@ def test_every_change_of_a_score_is_audited(year):
 @pytest.mark.parametrize(
     ("agency", "code", "points", "message"),
     [
-        ("广东省", "service-mobile", "60.01", "between 0 and 60"),
-        ("广东省", "service-mobile", "-1", "between 0 and 60"),
-        ("广东省", "service-mobile", "1.005", "two decimals"),
-        ("审计署", "service-online", "10", "does not apply"),
-        ("广东省", "innovation-cases", "50", "computed from the published case selection"),
+        ("广东省", "service-mobile", "60.01", "分数必须在0到60之间"),
+        ("广东省", "service-mobile", "-1", "分数必须在0到60之间"),
+        ("广东省", "service-mobile", "1.005", "最多保留两位小数"),
+        ("审计署", "service-online", "10", "不适用于审计署"),
+        ("广东省", "innovation-cases", "50", "根据已发布的案例遴选结果计算"),
     ],
 )
 def test_a_score_the_rules_forbid_is_refused_and_nothing_is_written(year, agency, code, points, message):
@@ -79,14 +79,14 @@ def test_computing_needs_a_reason_while_scores_are_outstanding_and_then_locks_th
     assert (
         selectors.outstanding_scores(evaluation=year.evaluation) == 3 * 3 - 1
     )  # the exempt one does not count
-    with pytest.raises(Refused, match="8 scores are missing"):
+    with pytest.raises(Refused, match="有8项评分缺失"):
         services.evaluation_compute(evaluation=year.evaluation, by=year.organiser)
     with pytest.raises(Refused):
         services.evaluation_compute(evaluation=year.evaluation, by=year.evaluator, reason="赶时间")
     services.evaluation_compute(evaluation=year.evaluation, by=year.organiser, reason="其余按零分计")
     year.evaluation.refresh_from_db()
     assert year.evaluation.status == EvaluationStatus.COMPUTED
-    with pytest.raises(Refused, match="locked"):
+    with pytest.raises(Refused, match="评分已锁定"):
         save(year, value(year, "广东省", "service-mobile", 30))
     event = EvaluationEvent.objects.get(action="computed")
     assert (event.by, event.reason) == (year.organiser, "其余按零分计")
@@ -107,7 +107,7 @@ def fill(year):
 
 def test_publishing_freezes_totals_ranks_tiers_and_the_index(year):
     fill(year)
-    with pytest.raises(Refused, match="Compute"):
+    with pytest.raises(Refused, match="请先计算"):
         services.evaluation_publish(evaluation=year.evaluation, by=year.organiser)
     services.evaluation_compute(evaluation=year.evaluation, by=year.organiser)
     publication = services.evaluation_publish(evaluation=year.evaluation, by=year.organiser)
@@ -151,7 +151,7 @@ def test_copying_a_year_into_the_next_takes_the_system_not_the_scores(year):
     assert copy.surveyed.count() == 3
     assert copy.ranking_rules.count() == 1 and copy.tier_rules.count() == 1
     assert not Score.objects.filter(surveyed__evaluation=copy).exists()
-    with pytest.raises(Refused, match="already"):
+    with pytest.raises(Refused, match="已有评估"):
         services.evaluation_copy(source=year.evaluation, year=2025, by=year.organiser)
     with pytest.raises(Refused):
         services.evaluation_copy(source=year.evaluation, year=2026, by=evaluator_user())
