@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.services import Refused
+from govcases.exceptions import Refused
 from govcases.sites import OrganisersOnly, ReadOnly
 
 from . import (

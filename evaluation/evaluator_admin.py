@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.services import Refused
+from govcases.exceptions import Refused
 
 from . import selectors, services, spreadsheet_import
 from .enums import DimensionSource, ScoreStatus

@@ -224,6 +224,11 @@ class ScoreChange(AuditEntry):
     def __str__(self):
         return f"{self.score_id}: {self.from_points} → {self.to_points}"
 
+    @property
+    def revised_round_id(self) -> None:
+        # The evaluation is on no round's boards: its entries revise none.
+        return None
+
 
 class EvaluationEvent(AuditEntry):
     """The audit trail of a year: copied, imported, computed, reopened, published."""
@@ -240,6 +245,11 @@ class EvaluationEvent(AuditEntry):
 
     def __str__(self):
         return f"{self.evaluation} {self.action}"
+
+    @property
+    def revised_round_id(self) -> None:
+        # The evaluation is on no round's boards: its entries revise none.
+        return None
 
 
 class RankingGroupRule(models.Model):

@@ -1,9 +1,7 @@
 """The evaluation's public page and open data, read from its frozen publications only."""
 
-import hashlib
 import json
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -12,7 +10,6 @@ from govcases.pagecache import cached_until
 
 from . import opendata, phrasing, selectors
 
-CACHE_SECONDS = 60 * 60
 BAR_WIDTH = 300
 LABEL_WIDTH = 150
 BAR_PITCH = 20
@@ -93,31 +90,30 @@ FORMATS = {
 
 
 def _open_data(request, year: int, kind: str) -> HttpResponse:
-    """A download built once per publication and format and kept until the next publication."""
-    version = _version(request)
-    parts = f"{selectors.publications_stamp()}|{year}|{version}|{kind}"
-    key = "evaluation-data:" + hashlib.sha256(parts.encode()).hexdigest()
-    content = cache.get(key)
-    if content is None:
-        publication = selectors.publication_get(year=year, version=version)
-        content = FORMATS[kind][1](opendata.publication_data(publication=publication))
-        cache.set(key, content, CACHE_SECONDS)
-    response = HttpResponse(content, content_type=FORMATS[kind][0])
+    publication = selectors.publication_get(year=year, version=_version(request))
+    content_type, write = FORMATS[kind]
+    response = HttpResponse(
+        write(opendata.publication_data(publication=publication)), content_type=content_type
+    )
     if kind != "json":
         response["Content-Disposition"] = f'attachment; filename="evaluation-{year}.{kind}"'
     return response
 
 
+# Kept in the cache as the pages are, until the next publication of an evaluation.
 @require_safe
+@cached_until(selectors.publications_stamp)
 def evaluation_json(request, year: int):
     return _open_data(request, year, "json")
 
 
 @require_safe
+@cached_until(selectors.publications_stamp)
 def evaluation_csv(request, year: int):
     return _open_data(request, year, "csv")
 
 
 @require_safe
+@cached_until(selectors.publications_stamp)
 def evaluation_xlsx(request, year: int):
     return _open_data(request, year, "xlsx")

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcases.enums import Level, Province
+from govcases.exceptions import Refused
 from govcases.models import Agency
 from govcases.permissions import is_organiser
-from govcases.services import Refused
 
 from . import selectors
 from .enums import DimensionSource, EvaluationStatus, ScoreStatus

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from . import services
 from .enums import CaseStatus, Phase
+from .exceptions import Refused
 from .forms import InviteForm, ReasonForm
 from .models import (
     Agency,
@@ -72,16 +73,8 @@ class AgencyMemberInline(OrganisersOnly, admin.TabularInline):
         return member.user.email if member.user_id else ""
 
 
-class ShownOnTheBoards:
-    """Agencies' and categories' names appear on every round's boards: a change makes them render again."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.round_revise()
-
-
 @admin.register(Agency)
-class AgencyAdmin(ShownOnTheBoards, OrganisersOnly, admin.ModelAdmin):
+class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
     list_display = ["name", "display_name", "level", "province", "parent", "email"]
     list_filter = ["level", "province"]
     search_fields = ["name", "display_name", "pinyin"]
@@ -122,7 +115,7 @@ class AgencyAdmin(ShownOnTheBoards, OrganisersOnly, admin.ModelAdmin):
             for email in form.cleaned_data["emails"]:
                 try:
                     services.agency_member_invite(agency=agency, email=email, by=request.user)
-                except (services.Refused, ValidationError) as refused:
+                except (Refused, ValidationError) as refused:
                     self.message_user(request, f"{email}: {_message(refused)}", messages.ERROR)
                 else:
                     invited.append(email)
@@ -152,7 +145,7 @@ def _message(refused: Exception) -> str:
 
 
 @admin.register(Category)
-class CategoryAdmin(ShownOnTheBoards, OrganisersOnly, admin.ModelAdmin):
+class CategoryAdmin(OrganisersOnly, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "position"]
     list_editable = ["position"]
     search_fields = ["name", "name_en", "code"]
@@ -182,7 +175,7 @@ def _phase_action(to: str, description):
         for round in queryset:
             try:
                 services.round_phase_set(round=round, to=to, by=request.user)
-            except services.Refused as refused:
+            except Refused as refused:
                 modeladmin.message_user(request, f"{round}: {refused}", messages.ERROR)
             else:
                 modeladmin.message_user(
@@ -283,7 +276,7 @@ def _reason_action(to: str, description, title):
                 services.case_transition(
                     case=case, to=to, by=request.user, reason=form.cleaned_data["reason"]
                 )
-            except services.Refused as refused:
+            except Refused as refused:
                 modeladmin.message_user(request, f"{case}: {refused}", messages.ERROR)
             else:
                 done += 1

@@ -67,6 +67,7 @@ class Agency(models.Model):
     def save(self, *args, **kwargs):
         self.pinyin = pinyin_key(self.name)
         super().save(*args, **kwargs)
+        Round.objects.revise()  # every round's boards show agencies' names
 
     def related_agency_ids(self) -> set[int]:
         """This agency, its parent and its children: the agencies a conflict of interest extends to."""
@@ -106,6 +107,17 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Round.objects.revise()  # every round's boards show categories' names
+
+
+class RoundQuerySet(models.QuerySet):
+    def revise(self) -> int:
+        """Records that what the organisers' boards show of these rounds has changed, so that their cached
+        pages are no longer used. Runs inside the writer's transaction: a rollback takes it back too."""
+        return self.update(revision=models.F("revision") + 1)
+
 
 class Round(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
@@ -135,6 +147,8 @@ class Round(models.Model):
     # Counts the changes to what the organisers' boards show (cases entering or leaving the ranking,
     # submitted reviews, staged decisions, phases): the boards keep their pages cached under it.
     revision = models.PositiveBigIntegerField(_("revision"), default=0, editable=False)
+
+    objects = RoundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("round")
@@ -255,8 +269,19 @@ class CaseAttachment(models.Model):
         return self.name
 
 
+class AuditQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        Round.objects.filter(pk__in={entry.revised_round_id for entry in objs}).revise()
+        return objs
+
+
 class AuditEntry(models.Model):
-    """Who did something, when and why: what every audit trail records besides the change itself."""
+    """Who did something, when and why: what every audit trail records besides the change itself.
+
+    Every change that the organisers' boards show is audited, so writing an audit entry is the one place
+    that bumps its round's revision (the key of the boards' caches): a new writer cannot forget it.
+    """
 
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -269,9 +294,20 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
 
+    objects = AuditQuerySet.as_manager()
+
     class Meta:
         abstract = True
         ordering = ["at", "pk"]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Round.objects.filter(pk=self.revised_round_id).revise()
+
+    @property
+    def revised_round_id(self) -> int:
+        """The round whose boards show what this entry records."""
+        raise NotImplementedError
 
 
 class CaseTransition(AuditEntry):
@@ -288,6 +324,10 @@ class CaseTransition(AuditEntry):
     def __str__(self):
         return f"{self.case_id}: {self.from_status} → {self.to_status}"
 
+    @property
+    def revised_round_id(self) -> int:
+        return self.case.round_id
+
 
 class RoundPhaseChange(AuditEntry):
     round = models.ForeignKey(Round, models.CASCADE, related_name="phase_changes", verbose_name=_("round"))
@@ -300,6 +340,10 @@ class RoundPhaseChange(AuditEntry):
 
     def __str__(self):
         return f"{self.get_from_phase_display()} → {self.get_to_phase_display()}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.round_id
 
 
 class Publication(models.Model):

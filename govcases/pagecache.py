@@ -1,9 +1,9 @@
 """Caching of rendered pages: the public site's whole pages for anonymous visitors, and pieces of pages.
 
 Public pages change only when something is published, so a rendered page is kept until the next publication
-(the key holds a stamp of the publications), per language and full path. The language switch on every page
-is a form with a CSRF token, which must not be shared between visitors: the stored copy holds a slot where
-each visitor's own token is put back.
+(the key holds a stamp of the publications), per language and full path. A public page holds nothing that
+belongs to one visitor (the language switch carries no CSRF token); a response that rendered a token is
+never stored, so a form added to a public page cannot leak one visitor's token to the next.
 """
 
 import hashlib
@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 from . import selectors
 
 CACHE_SECONDS = 60 * 60
+# What a stored page keeps besides its body: the open-data downloads need their file names.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 TOKEN_SLOT = "\x00csrf-token\x00"
 
@@ -46,9 +48,9 @@ def _token_filled(stored: str, request) -> str:
 
 
 def cached_until(stamp):
-    """Caches a public view's whole page for anonymous visitors until `stamp()` changes.
+    """Caches a public view's responses for anonymous visitors until `stamp()` changes.
 
-    Another app's public pages (the evaluation's) pass their own publications' stamp.
+    Another app's public pages (the evaluation's) pass the stamp of their own publications.
     """
 
     def decorator(view):
@@ -60,15 +62,13 @@ def cached_until(stamp):
             stored = cache.get(key)
             if stored is None:
                 response = view(request, *args, **kwargs)
-                if response.status_code == 200 and not response.streaming:
-                    cache.set(
-                        key,
-                        (_token_slotted(response.content.decode()), response["Content-Type"]),
-                        CACHE_SECONDS,
-                    )
+                rendered_a_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                if response.status_code == 200 and not response.streaming and not rendered_a_token:
+                    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+                    cache.set(key, (response.content, headers), CACHE_SECONDS)
                 return response
-            body, content_type = stored
-            response = HttpResponse(_token_filled(body, request), content_type=content_type)
+            body, headers = stored
+            response = HttpResponse(body, headers=headers)
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
             return response
 
@@ -79,14 +79,15 @@ def cached_until(stamp):
 
 def cached_for_the_public(view):
     """The case selection's public pages: kept until the next publication of a round."""
-    return cached_until(selectors.publications_stamp)(view)
+    return cached_until(lambda: selectors.publications_stamp())(view)
 
 
 def cached_fragment(request, key_parts, render) -> SafeString:
     """A piece of a page, rendered by `render()` once for each `key_parts` and language and kept in the cache.
 
-    The key must hold everything the piece shows: the callers key it by the data's revision. CSRF tokens in
-    the piece are each visitor's own.
+    The key must hold everything the piece shows: the callers key it by the data's revision. The organisers'
+    boards have forms in the piece: the stored copy holds a slot where each organiser's own CSRF token is put
+    back.
     """
     key = _key("fragment", [request.LANGUAGE_CODE, *key_parts])
     stored = cache.get(key)

@@ -163,6 +163,7 @@ def _data(request, year: int) -> dict:
 
 
 @require_safe
+@cached_for_the_public
 def results_json(request, year: int):
     return JsonResponse(_data(request, year), json_dumps_params={"ensure_ascii": False, "indent": 1})
 
@@ -174,6 +175,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 @require_safe
+@cached_for_the_public
 def results_csv(request, year: int):
     return _download(
         opendata.publication_csv(_data(request, year)), "text/csv; charset=utf-8", f"results-{year}.csv"
@@ -181,6 +183,7 @@ def results_csv(request, year: int):
 
 
 @require_safe
+@cached_for_the_public
 def results_xlsx(request, year: int):
     return _download(
         opendata.publication_xlsx(_data(request, year)),

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "govcases.apps.GovcasesConfig",
     "reviews.apps.ReviewsConfig",
     "evaluation.apps.EvaluationConfig",
+    # Last: the demo imports every app, and none imports it.
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/home/", views.home_after_login, name="home-after-login"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.language_switch, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     # Reviews plug in by name: govcases never imports reviews.
     path("review/", include("reviews.urls", namespace="review")),

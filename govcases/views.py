@@ -11,13 +11,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from . import services
 from .enums import CaseStatus, Phase
+from .exceptions import Refused
 from .forms import CaseFilesForm, CaseForm
 from .models import Case, Round
 from .permissions import is_agency_staff, is_evaluator, is_organiser, is_reviewer
+
+# The language switch stands on every page, the cached public pages included. Choosing the language a page
+# is shown in is nothing anyone gains by forging, so the switch carries no CSRF token: a cached public page
+# then holds nothing that belongs to one visitor, and is stored as it was rendered.
+language_switch = csrf_exempt(set_language)
 
 
 class LoginView(auth_views.LoginView):
@@ -205,7 +213,7 @@ def _apply_files_and_buttons(request, case: Case) -> list[str]:
             add(case=case, by=request.user, upload=upload)
         except ValidationError as refused:
             problems.extend(refused.messages)
-        except services.Refused as refused:
+        except Refused as refused:
             problems.append(str(refused))
     buttons = {
         "image_remove": lambda image: services.case_image_remove(image=image, by=request.user),
@@ -258,7 +266,7 @@ def portal_case_new(request):
         return _render_form(request, round=round, case=None, form=form)
     try:
         case = services.case_create(round=round, by=request.user, data=_valid_fields(form))
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
         return redirect("portal:dashboard")
     return _after_save(request, case, form)
@@ -270,7 +278,7 @@ def portal_case_edit(request, pk: int):
     if request.method != "POST":
         try:
             services.case_check_editable(case=case, by=request.user)
-        except services.Refused as refused:
+        except Refused as refused:
             messages.error(request, str(refused))
             return redirect("portal:case", pk=case.pk)
         return _render_form(
@@ -279,7 +287,7 @@ def portal_case_edit(request, pk: int):
     form = CaseForm(request.POST, instance=case, round=case.round)
     try:
         case = services.case_update(case=case, by=request.user, data=_valid_fields(form))
-    except services.Refused as refused:
+    except Refused as refused:
         # Nothing was saved (the deadline passed, say): show the typed text again so that it is not lost.
         messages.error(request, str(refused))
         return _render_form(request, round=case.round, case=case, form=form)
@@ -289,7 +297,7 @@ def portal_case_edit(request, pk: int):
 def _after_save(request, case: Case, form: CaseForm):
     try:
         problems = _apply_files_and_buttons(request, case)
-    except services.Refused as refused:
+    except Refused as refused:
         problems = [str(refused)]
     if problems or form.errors:
         # Re-show what was typed (the valid part is already saved) with every problem at the top.
@@ -297,7 +305,7 @@ def _after_save(request, case: Case, form: CaseForm):
     if request.POST.get("action") == "submit":
         try:
             return _submit(request, case)
-        except services.Refused as refused:
+        except Refused as refused:
             messages.error(request, str(refused))
             return redirect("portal:case", pk=case.pk)
     if request.POST.get("action") == "save":
@@ -311,7 +319,7 @@ def portal_case_submit(request, pk: int):
     case = _own_case(request, pk)
     try:
         return _submit(request, case)
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
         return redirect("portal:case", pk=case.pk)
 
@@ -322,7 +330,7 @@ def portal_case_withdraw(request, pk: int):
     case = _own_case(request, pk)
     try:
         services.case_withdraw(case=case, by=request.user)
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
     else:
         messages.success(
@@ -337,7 +345,7 @@ def portal_case_reopen(request, pk: int):
     case = _own_case(request, pk)
     try:
         services.case_reopen(case=case, by=request.user)
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
         return redirect("portal:case", pk=case.pk)
     messages.success(request, _("Your case is a draft again. Submit it once it is ready."))

@@ -16,9 +16,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govcases.exceptions import Refused
 from govcases.models import Category, Round
 from govcases.permissions import REVIEWERS
-from govcases.services import Refused
 from govcases.sites import OrganisersOnly, ReadOnly
 
 from . import board_admin, review_admin, selection_admin, services  # noqa: F401 - importing registers them

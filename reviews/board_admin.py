@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from govcases import pagecache
 from govcases.enums import Level
+from govcases.exceptions import Refused
 from govcases.models import Category, Round
-from govcases.services import Refused
 from govcases.sites import Board
 
 from . import exports, selectors, services

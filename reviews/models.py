@@ -159,6 +159,10 @@ class ReviewEvent(AuditEntry):
     def __str__(self):
         return f"{self.review_id}: {self.action}"
 
+    @property
+    def revised_round_id(self) -> int:
+        return self.review.assignment.case.round_id
+
 
 class SelectionDecision(models.Model):
     """The organisers' staged decision on one case; it takes effect only at publication."""
@@ -191,6 +195,10 @@ class SelectionEvent(AuditEntry):
 
     def __str__(self):
         return f"{self.case_id}: {self.selected}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.case.round_id
 
 
 class ReviewProgress(Round):

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govcases.enums import CaseStatus, Phase
+from govcases.exceptions import Refused
 from govcases.models import CaseAttachment, CaseImage, Category
 from govcases.permissions import is_reviewer
-from govcases.services import Refused
 
 from . import selectors, services
 from .enums import ReviewStatus

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govcases.enums import Phase
+from govcases.exceptions import Refused
 from govcases.models import Case, Quota
-from govcases.services import Refused, round_phase_set
+from govcases.services import round_phase_set
 
 from .board_admin import RoundBoardAdmin
 from .models import SelectionBoard, SelectionDecision, SelectionEvent
-from .selection import QuotaState, quota_states, round_publish, selection_decide, selection_propose
 from .selectors import RankingRow, board_key, board_ranking
+from .services import QuotaState, quota_states, round_publish, selection_decide, selection_propose
 
 HISTORY_LENGTH = 50
 

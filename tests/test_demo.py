@@ -9,11 +9,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test.utils import override_settings
 
-from evaluation.demo import evaluation_clear
-from govcases.demo import build, reference
+from demo import build, load, reference
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.models import Agency, Case, CaseImage, CaseTransition, Category, Publication, Round
-from reviews import demo
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review, ReviewerProfile
 from reviews.selectors import ranking_rows
@@ -36,8 +34,7 @@ def demo_output(django_db_setup, django_db_blocker, demo_media):
         out = io.StringIO()
         call_command("load_demo", "--password", PASSWORD, stdout=out)
         yield out.getvalue()
-        evaluation_clear(2024)
-        demo.demo_remove()
+        load.demo_remove()
 
 
 @pytest.fixture
@@ -204,23 +201,23 @@ def test_too_few_cases_for_the_selection_is_refused(round_2024):
     [(255, [13.0, -14.0, 1.0]), (282, [5.0, 5.0, -5.0]), (150, [-5.0, 0.0, 0.0]), (244, [0.3, -0.2, 0.1])],
 )
 def test_planned_totals_add_up_to_the_target_within_bounds(target, deviations):
-    totals = demo._totals(target, deviations)
+    totals = load._totals(target, deviations)
     assert sum(totals) == target
     assert all(0 <= total <= 100 for total in totals)
 
 
 def test_a_total_splits_over_the_rubric_within_each_maximum():
     rng = random.Random(1)
-    maxima = [points for _name, points, _descriptions in demo.RUBRIC]
+    maxima = [points for _name, points, _descriptions in load.RUBRIC]
     for total in range(0, 101):
-        points = demo._split(total, maxima, rng)
+        points = load._split(total, maxima, rng)
         assert sum(points) == total
         assert all(0 <= value <= top for value, top in zip(points, maxima, strict=True))
 
 
 def test_bulk_path_leaves_the_same_statuses_audit_and_reviews_as_the_services(db):
     """Large rounds (the benchmark's 20 000 cases) are written in bulk; forced here on a small one."""
-    demo.demo_load(cases=80, seed=3, bulk=True)
+    load.demo_load(cases=80, seed=3, bulk=True)
     round = Round.objects.get(year=2024)
     cases = Case.objects.filter(round=round)
     assert cases.count() == 80
@@ -250,30 +247,30 @@ def test_bulk_path_leaves_the_same_statuses_audit_and_reviews_as_the_services(db
 def test_a_larger_round_gets_more_reviewers_not_busier_ones(db):
     """The design's reviewers score 30 to 60 cases: a national round has more of them, and a smaller round
     loaded afterwards does not keep them."""
-    demo.demo_load(cases=1500, seed=5, bulk=True)
+    load.demo_load(cases=1500, seed=5, bulk=True)
 
     profiles = ReviewerProfile.objects.all()
     loads = Counter(Assignment.objects.values_list("reviewer_id", flat=True))
-    assert profiles.count() == len(demo.REVIEWERS_SPEC) + len(demo.more_reviewer_panels(1500)) > 48
-    assert max(loads.values()) <= demo.CASES_PER_REVIEWER + 1
+    assert profiles.count() == len(load.REVIEWERS_SPEC) + len(load.more_reviewer_panels(1500)) > 48
+    assert max(loads.values()) <= load.CASES_PER_REVIEWER + 1
     assert set(loads) == set(profiles.values_list("user_id", flat=True))  # every reviewer has work
 
-    demo.demo_load(cases=80, seed=3, bulk=True)
+    load.demo_load(cases=80, seed=3, bulk=True)
 
-    assert ReviewerProfile.objects.count() == len(demo.REVIEWERS_SPEC)
-    assert not User.objects.filter(username=f"reviewer{len(demo.REVIEWERS_SPEC) + 1}").exists()
+    assert ReviewerProfile.objects.count() == len(load.REVIEWERS_SPEC)
+    assert not User.objects.filter(username=f"reviewer{len(load.REVIEWERS_SPEC) + 1}").exists()
 
 
 @pytest.mark.parametrize("total", [50, 509, 1000, 1500, 20000])
 def test_every_category_has_reviewers_enough_for_50_cases_each(total):
-    serving = Counter(codes.split()[0] for _name, _affiliation, codes, *_rest in demo.REVIEWERS_SPEC)
-    serving.update(demo.more_reviewer_panels(total))
+    serving = Counter(codes.split()[0] for _name, _affiliation, codes, *_rest in load.REVIEWERS_SPEC)
+    serving.update(load.more_reviewer_panels(total))
     for code, cases in build.category_counts(total).items():
-        assert serving[code] * demo.CASES_PER_REVIEWER >= 3 * cases, code
+        assert serving[code] * load.CASES_PER_REVIEWER >= 3 * cases, code
 
 
 def test_the_2024_demo_keeps_its_48_reviewers():
-    assert demo.more_reviewer_panels(509) == []
+    assert load.more_reviewer_panels(509) == []
 
 
 def test_the_2024_evaluation_reproduces_the_report_with_the_selection_published(

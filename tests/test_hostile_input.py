@@ -30,7 +30,7 @@ from govcases.enums import CaseStatus, Phase
 from govcases.models import Case, CaseImage, CaseTransition, Publication, RoundPhaseChange
 from govcases.services import publication_create, round_phase_set
 from reviews.models import Assignment, Review, SelectionDecision
-from reviews.selection import round_publish, selection_propose
+from reviews.services import round_publish, selection_propose
 from tests import factories
 from tests.reviews.test_selection import scored_case, selection_round
 from tests.test_access_matrix import walk

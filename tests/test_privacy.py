@@ -18,7 +18,7 @@ from django.test import Client
 from govcases.enums import CaseStatus, Phase
 from govcases.models import Case, CaseTransition
 from reviews.models import Review
-from reviews.selection import round_publish, selection_decide, selection_propose
+from reviews.services import round_publish, selection_decide, selection_propose
 from tests import factories
 from tests.reviews.test_selection import scored_case, selection_round
 from tests.test_access_matrix import walk

@@ -2,8 +2,8 @@
 
 import pytest
 
+from demo.reference import reference
 from evaluation.phrasing import chinese_numeral, ordinal_en, ranking_sentence_en, ranking_sentence_zh
-from govcases.demo.reference import reference
 
 
 def entries(group: str):

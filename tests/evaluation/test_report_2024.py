@@ -15,9 +15,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from evaluation import demo, services
+from demo import build, reference
+from demo import evaluation as demo
+from evaluation import services
 from evaluation.models import Evaluation, EvaluationPublication, PublishedResult
-from govcases.demo import build, reference
 from govcases.models import Agency, AgencyMember
 from tests import factories
 

@@ -7,7 +7,7 @@ import pytest
 from evaluation import selectors, services
 from evaluation.enums import EvaluationStatus, ScoreStatus
 from evaluation.models import Evaluation, EvaluationEvent, Score, ScoreChange
-from govcases.services import Refused
+from govcases.exceptions import Refused
 from tests import factories
 
 from .scenario import evaluator_user, make_year

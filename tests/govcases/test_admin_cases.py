@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govcases.enums import CaseStatus, Level, Phase, Province
+from govcases.exceptions import Refused
 from govcases.models import AgencyMember, CaseTransition, EmailTemplate, RoundPhaseChange
 from govcases.permissions import AGENCIES
-from govcases.services import Refused, agency_member_invite, case_submit
+from govcases.services import agency_member_invite, case_submit
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.core.validators import EmailValidator, URLValidator
 from PIL import Image
 
-from govcases.demo import build, images, reference, texts
-from govcases.demo.agencies import DISTRICTS, GUANGDONG_TAX_BRANCH, agency_specs
+from demo import build, images, reference, texts
+from demo.agencies import DISTRICTS, GUANGDONG_TAX_BRANCH, agency_specs
 from govcases.enums import Level, Province
 from govcases.models import Agency
 

@@ -420,8 +420,8 @@ REFUSALS = [
 
 @pytest.mark.parametrize("change, obstacle", REFUSALS)
 def test_content_changes_are_refused_by_the_services(round_, officer, other_officer, change, obstacle):
+    from govcases.exceptions import Refused
     from govcases.models import CaseAttachment
-    from govcases.services import Refused
 
     case = own_case(round_, officer, title="原标题", images=2)
     CaseAttachment.objects.create(case=case, file=factories.image_file("x.pdf"), name="x.pdf", size=1)

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from govcases.enums import CaseStatus, Phase
+from govcases.exceptions import Refused
 from govcases.models import Case, CaseTransition, Round
-from govcases.services import Refused, case_submit, case_transition, case_withdraw, round_phase_set
+from govcases.services import case_submit, case_transition, case_withdraw, round_phase_set
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from govcases.enums import CaseStatus, Level, Phase, Province
-from govcases.services import Refused
+from govcases.exceptions import Refused
 from reviews.models import Assignment, ReviewerProfile
 from reviews.services import assignment_add, assignment_generate, assignment_remove, reviewer_conflicts
 from tests import factories

@@ -5,9 +5,10 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from govcases.enums import CaseStatus, Phase
+from govcases.exceptions import Refused
 from govcases.models import Publication, PublishedCase
-from govcases.services import Refused, round_phase_set
-from reviews.selection import round_publish, selection_decide, selection_propose
+from govcases.services import round_phase_set
+from reviews.services import round_publish, selection_decide, selection_propose
 from tests import factories
 from tests.reviews.test_selection import scored_case, selection_round
 

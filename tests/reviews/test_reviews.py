@@ -3,7 +3,7 @@
 import pytest
 
 from govcases.enums import Phase
-from govcases.services import Refused
+from govcases.exceptions import Refused
 from reviews.enums import ReviewStatus
 from reviews.models import Review, ReviewEvent
 from reviews.services import review_reopen, review_save, review_submit

@@ -3,11 +3,11 @@
 import pytest
 
 from govcases.enums import CaseStatus, Phase
+from govcases.exceptions import Refused
 from govcases.models import Category
-from govcases.services import Refused
 from reviews.enums import ReviewStatus
 from reviews.models import SelectionDecision, SelectionEvent
-from reviews.selection import quota_states, selection_decide, selection_propose
+from reviews.services import quota_states, selection_decide, selection_propose
 from tests import factories
 
 pytestmark = pytest.mark.django_db

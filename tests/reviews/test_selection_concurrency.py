@@ -7,10 +7,10 @@ import pytest
 from django.db import connection, transaction
 
 from govcases.enums import CaseStatus, Phase
+from govcases.exceptions import Refused
 from govcases.models import Category
-from govcases.services import Refused
 from reviews.models import SelectionDecision
-from reviews.selection import selection_decide
+from reviews.services import selection_decide
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

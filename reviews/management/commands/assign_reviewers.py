@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from govcases.exceptions import Refused
 from govcases.models import Round
-from govcases.services import Refused
 from reviews.services import assignment_generate
 
 

@@ -3,9 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from govcases.exceptions import Refused
 from govcases.models import Round
-from govcases.services import Refused
-from reviews.selection import round_publish
+from reviews.services import round_publish
 
 
 class Command(BaseCommand):

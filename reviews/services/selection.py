@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcases.enums import CaseStatus, Phase
+from govcases.exceptions import Refused
 from govcases.models import Case, Category, Publication, Quota, Round
 from govcases.permissions import is_organiser
-from govcases.services import Refused, publication_create, round_revise
+from govcases.services import publication_create
 
-from .models import SelectionDecision, SelectionEvent
-from .selectors import ranking_rows
+from ..models import SelectionDecision, SelectionEvent
+from ..selectors import ranking_rows
 
 # Cases that can be chosen: in review, or carrying an outcome that a correction may change.
 SELECTABLE = (CaseStatus.IN_REVIEW, CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED)
@@ -73,7 +74,6 @@ def _record(*, case: Case, selected: bool, by, reason: str) -> SelectionDecision
         case=case, defaults={"selected": selected, "reason": reason, "decided_by": by, "decided_at": now}
     )
     SelectionEvent.objects.create(case=case, selected=selected, reason=reason, by=by, at=now)
-    round_revise(round_id=case.round_id)
     return decision
 
 

@@ -1,6 +1,6 @@
 """The cases side of the demo round: agencies, categories, the round, organisers and officers, and cases.
 
-Every stage is a function; reviews.demo drives them and carries the round through review and publication
+Every stage is a function; demo.load drives them and carries the round through review and publication
 (govcases never imports reviews). Cases are created and submitted through the services, with timestamps in
 September 2024, before the round's real 2024 deadline.
 """
@@ -16,7 +16,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
 
 from govcases import services
 from govcases.enums import CaseStatus, Phase
@@ -25,7 +24,6 @@ from govcases.models import (
     AgencyMember,
     Case,
     CaseImage,
-    CaseTransition,
     Category,
     PublishedCase,
     Quota,
@@ -356,8 +354,8 @@ def cases_submit(
     return made
 
 
-# Up to this many cases go through the services one by one; a larger round (the performance benchmark's
-# 20 000) is written in bulk, with the same statuses and audit rows the services would leave.
+# Up to this many cases are drafted and submitted one by one, as officers would; a larger round (the
+# performance benchmark's 20 000) is drafted in bulk and submitted through the bulk transition.
 SERVICE_LIMIT = 1000
 
 
@@ -386,15 +384,14 @@ def cases_bulk_create(
     round: Round,
     plan: list[PlannedCase],
     officers: dict[int, User],
-    organiser: User,
     rng: random.Random,
     seed: int,
 ) -> list[tuple[Case, PlannedCase]]:
-    """A large round written in bulk: each case already in review, with both audited transitions.
+    """A large round written in bulk: drafts with pictures, then each agency's cases submitted together
+    through `case_bulk_transition` (the same rules and audit rows as one by one, a few queries a batch).
 
-    The round is still taking submissions when this runs, and moves to review right after (round_phase_set
-    then finds no submitted case left to move). Pictures are a few stored banners per category, shared by
-    the cases: generating and storing tens of thousands of files would dominate the run.
+    Pictures are a few stored banners per category, shared by the cases: generating and storing tens of
+    thousands of files would dominate the run.
     """
     pictures = PicturePool(seed)
     stored: dict[tuple[str, int], tuple[str, str]] = {}
@@ -405,46 +402,18 @@ def cases_bulk_create(
                 default_storage.save(upload_name("cases/images", "jpg"), ContentFile(full)),
                 default_storage.save(upload_name("cases/thumbnails", "jpg"), ContentFile(small)),
             )
-    opens = SUBMISSION_OPENS.replace(year=round.year)
-    span = round.submission_deadline - timedelta(hours=1) - opens
-    now = timezone.now()
-    cases = []
-    for number, planned in enumerate(plan, start=1):
-        officer = officers[planned.agency.pk]
-        when = opens + span * number / (len(plan) + 1)
-        cases.append(
-            Case(
-                round=round,
-                agency=planned.agency,
-                created_by=officer,
-                status=CaseStatus.IN_REVIEW,
-                reference=f"{round.year}-{number:04d}",
-                submitted_at=when,
-                **_case_data(planned, number, rng),
-            )
+    cases = [
+        Case(
+            round=round,
+            agency=planned.agency,
+            created_by=officers[planned.agency.pk],
+            **_case_data(planned, number, rng),
         )
+        for number, planned in enumerate(plan, start=1)
+    ]
     Case.objects.bulk_create(cases, batch_size=500)
-    transitions, pictured = [], []
+    pictured = []
     for case, planned in zip(cases, plan, strict=True):
-        officer = officers[planned.agency.pk]
-        transitions.append(
-            CaseTransition(
-                case=case,
-                from_status=CaseStatus.DRAFT,
-                to_status=CaseStatus.SUBMITTED,
-                by=officer,
-                at=case.submitted_at,
-            )
-        )
-        transitions.append(
-            CaseTransition(
-                case=case,
-                from_status=CaseStatus.SUBMITTED,
-                to_status=CaseStatus.IN_REVIEW,
-                by=organiser,
-                at=now,
-            )
-        )
         count = 1 + (rng.random() < 0.55) + (rng.random() < 0.2)
         for position, index in enumerate(rng.sample(range(len(POOL_CAPTIONS)), count)):
             image, thumbnail = stored[(planned.category.code, index)]
@@ -460,33 +429,20 @@ def cases_bulk_create(
                     position=position,
                 )
             )
-    CaseTransition.objects.bulk_create(transitions, batch_size=1000)
     CaseImage.objects.bulk_create(pictured, batch_size=1000)
+    by_agency: dict[int, list[int]] = defaultdict(list)
+    for case in cases:
+        by_agency[case.agency_id].append(case.pk)
+    opens = SUBMISSION_OPENS.replace(year=round.year)
+    span = round.submission_deadline - timedelta(hours=1) - opens
+    for number, (agency_id, ids) in enumerate(sorted(by_agency.items()), start=1):
+        services.case_bulk_transition(
+            cases=Case.objects.filter(pk__in=ids),
+            to=CaseStatus.SUBMITTED,
+            by=officers[agency_id],
+            now=opens + span * number / (len(by_agency) + 1),
+        )
     return list(zip(cases, plan, strict=True))
-
-
-def cases_bulk_not_selected(*, round: Round, keep: set[int], by: User) -> int:
-    """Before publishing a large round, every case in review outside `keep` becomes not selected (audited).
-
-    publication_create would do the same one case at a time; in the same transaction, so nobody sees the
-    difference, but tens of thousands of single transitions take minutes.
-    """
-    now = timezone.now()
-    ids = list(
-        round.cases.filter(status=CaseStatus.IN_REVIEW).exclude(pk__in=keep).values_list("pk", flat=True)
-    )
-    CaseTransition.objects.bulk_create(
-        (
-            CaseTransition(
-                case_id=pk, from_status=CaseStatus.IN_REVIEW, to_status=CaseStatus.NOT_SELECTED, by=by, at=now
-            )
-            for pk in ids
-        ),
-        batch_size=1000,
-    )
-    for start in range(0, len(ids), 500):
-        Case.objects.filter(pk__in=ids[start : start + 500]).update(status=CaseStatus.NOT_SELECTED)
-    return len(ids)
 
 
 def submitting_agencies(plan: list[PlannedCase]) -> list[Agency]:

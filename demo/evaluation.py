@@ -8,7 +8,7 @@ year's published case selection, whatever it holds), enters them through the ser
 computes and publishes. Agencies tied in the report differ only beyond the second decimal, in the order the
 report lists them.
 
-Needs only this app and govcases' models: the demo app calls it.
+Needs only the evaluation app and govcases' models; demo.load calls it after the case selection's publication.
 """
 
 import random
@@ -18,12 +18,9 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.db import transaction
 
-from govcases.enums import Level
-from govcases.models import Agency
-
-from . import scoring, selectors, services
-from .enums import RANKING_GROUPS, TIER_GROUPS, DimensionSource, TierRule
-from .models import (
+from evaluation import scoring, selectors, services
+from evaluation.enums import RANKING_GROUPS, TIER_GROUPS, DimensionSource, TierRule
+from evaluation.models import (
     Dimension,
     Evaluation,
     EvaluationPublication,
@@ -32,7 +29,9 @@ from .models import (
     SurveyedAgency,
     TierGroupRule,
 )
-from .permissions import EVALUATORS
+from evaluation.permissions import EVALUATORS
+from govcases.enums import Level
+from govcases.models import Agency
 
 EVALUATOR_USERNAME = "evaluator"
 NOT_MINISTRIES = [level for level in Level.values if level != Level.MINISTRY]

@@ -1,19 +1,16 @@
 import time
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from evaluation import demo as evaluation_demo
-from govcases.demo import build, reference
-from reviews import demo
+from demo import load as demo
 
 
 class Command(BaseCommand):
     help = (
         "Builds the 2024 demo round: 685 agencies, 509 submitted cases, reviewers, reviews, the selection "
-        "and its publication, and the 2024 evaluation of the 685 agencies, published. An existing 2024 round "
-        "and evaluation are deleted and rebuilt, so running it twice gives the same data; demo accounts are "
+        "and its publication; the 2024 evaluation of the 685 agencies, published. An existing 2024 round and "
+        "evaluation are deleted and rebuilt, so running it twice gives the same data; demo accounts are "
         "updated in place."
     )
 
@@ -32,13 +29,6 @@ class Command(BaseCommand):
         # the account table below in console e-mail.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             result = demo.demo_load(password=password, cases=cases, seed=seed)
-        # The evaluation of the same year, fed by the selection just published. Here only until the demo has
-        # an app of its own (the design's `demo`): reviews itself never imports the evaluation.
-        organiser = User.objects.get(username=build.ORGANISER_USERNAMES[0])
-        evaluator = evaluation_demo.evaluator_account(hashed_password=organiser.password)
-        evaluation_demo.evaluation_demo_load(
-            facts=reference.reference(), organiser=organiser, evaluator=evaluator, seed=seed
-        )
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"{result.round.title}: {result.cases} cases submitted, {result.reviews} reviews, "
@@ -52,10 +42,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{'role':<10} {'username':<{width}}  what to try")
         for account in result.accounts:
             self.stdout.write(f"{account.role:<10} {account.username:<{width}}  {account.note}")
-        self.stdout.write(
-            f"{'evaluator':<10} {evaluation_demo.EVALUATOR_USERNAME:<{width}}  /evaluate/: the 2024 evaluation "
-            "(computed and published at /evaluation/2024/)"
-        )
         self.stdout.write(
             "Every other agency with a case has an officer too: the Hanyu Pinyin of its published name "
             "(北京海淀区 → beijinghaidianqu)."

@@ -1,29 +1,21 @@
-"""Everything that changes reviewers' work: assignments, reviews, reopening, reminders.
-
-Keyword-only, typed functions named <entity>_<verb>. Rules are enforced here and refused with
-govcases.services.Refused (a message in the user's language); forms only check the shape of the input.
-"""
+"""Assignment of reviewers to cases: conflicts of interest, the generated assignment and manual changes."""
 
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcases import notifications
 from govcases.enums import CaseStatus, Level, Phase
+from govcases.exceptions import Refused
 from govcases.models import Agency, Case, Round
 from govcases.permissions import is_organiser, is_reviewer
-from govcases.services import Refused, round_revise
 
-from . import scoring
-from .enums import ReviewStatus
-from .models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, Score
+from ..enums import ReviewStatus
+from ..models import Assignment, Review, ReviewerProfile
 
 # Cases that take part in review: submitted ones can be assigned ahead of the review phase, so that
 # reviewers can start on the first day.
@@ -121,7 +113,7 @@ class AssignmentReport:
     unfilled: list[tuple[Case, str]] = field(default_factory=list)
 
 
-def _check_organiser(by: AbstractBaseUser | None) -> None:
+def organiser_required(by: AbstractBaseUser | None) -> None:
     if by is not None and not is_organiser(by):
         raise Refused(_("Only the organisers can do this."))
 
@@ -150,7 +142,7 @@ def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> 
     eligible reviewer (ties broken by id); then the new assignments are moved from the busiest to the idlest
     reviewers of a panel until loads within each panel differ by at most one wherever a move is allowed.
     """
-    _check_organiser(by)
+    organiser_required(by)
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         _check_assignment_phase(round)
@@ -316,7 +308,7 @@ def assignment_check(*, reviewer: AbstractBaseUser, case: Case) -> None:
 
 def assignment_add(*, reviewer: AbstractBaseUser, case: Case, by: AbstractBaseUser | None) -> Assignment:
     """Assigns one reviewer to one case by hand; refuses a conflicted pair with the reason."""
-    _check_organiser(by)
+    organiser_required(by)
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=case.round_id)
         _check_assignment_phase(round)
@@ -327,7 +319,7 @@ def assignment_add(*, reviewer: AbstractBaseUser, case: Case, by: AbstractBaseUs
 
 def assignment_remove(*, assignment: Assignment, by: AbstractBaseUser | None) -> None:
     """Removes an assignment (and its draft); a submitted review is evidence and is never thrown away."""
-    _check_organiser(by)
+    organiser_required(by)
     with transaction.atomic():
         assignment = (
             Assignment.objects.select_for_update().select_related("case__round").get(pk=assignment.pk)
@@ -336,186 +328,3 @@ def assignment_remove(*, assignment: Assignment, by: AbstractBaseUser | None) ->
         if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
             raise Refused(_("The review of this assignment was submitted; it cannot be removed."))
         assignment.delete()
-
-
-# --- reviews ---------------------------------------------------------------------------------------------
-
-
-def rubric(*, round_id: int, category_id: int | None) -> list[Criterion]:
-    return list(
-        Criterion.objects.filter(round_id=round_id, category_id=category_id).order_by("position", "pk")
-    )
-
-
-def _locked_assignment(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
-    assignment = (
-        # Lock only the assignment: PostgreSQL refuses FOR UPDATE on the outer join to the nullable category.
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("case__round", "case__category")
-        .get(pk=assignment.pk)
-    )
-    if by is None or assignment.reviewer_id != by.pk or not is_reviewer(by):
-        raise Refused(_("Only the assigned reviewer can score this case."))
-    if assignment.case.round.phase != Phase.REVIEW:
-        raise Refused(_("Cases can be scored only while the round is in review."))
-    if assignment.case.status != CaseStatus.IN_REVIEW:
-        raise Refused(_("This case is no longer in review."))
-    return assignment
-
-
-def _write_review(assignment: Assignment, points: dict[int, int | None], comment: str) -> tuple[Review, list]:
-    criteria = {
-        criterion.pk: criterion
-        for criterion in rubric(round_id=assignment.case.round_id, category_id=assignment.case.category_id)
-    }
-    review, _created = Review.objects.get_or_create(assignment=assignment)
-    if review.status == ReviewStatus.SUBMITTED:
-        raise Refused(_("This review was submitted and is locked."))
-    for criterion_id, value in points.items():
-        criterion = criteria.get(int(criterion_id))
-        if criterion is None:
-            raise Refused(_("This criterion is not part of the case's rubric."))
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= criterion.max_points
-        ):
-            raise Refused(
-                _("Points for “%(criterion)s” must be a whole number from 0 to %(max)d.")
-                % {"criterion": criterion.name, "max": criterion.max_points}
-            )
-    existing = {score.criterion_id: score for score in review.scores.all()}
-    for criterion_id, value in points.items():
-        score = existing.get(int(criterion_id))
-        if value is None:
-            if score is not None:
-                score.delete()
-                del existing[int(criterion_id)]
-        elif score is None:
-            existing[int(criterion_id)] = Score.objects.create(
-                review=review, criterion_id=int(criterion_id), points=value
-            )
-        elif score.points != value:
-            score.points = value
-            score.save(update_fields=["points"])
-    review.comment = comment.strip()
-    review.save(update_fields=["comment", "updated_at"])
-    return review, [(criteria[pk], existing.get(pk)) for pk in criteria]
-
-
-def review_save(
-    *, assignment: Assignment, by: AbstractBaseUser, points: dict[int, int | None], comment: str = ""
-) -> Review:
-    """Saves the reviewer's draft: any criteria scored so far (None clears one) and the comment."""
-    with transaction.atomic():
-        assignment = _locked_assignment(assignment, by)
-        review, _scores = _write_review(assignment, points, comment)
-    return review
-
-
-def review_submit(
-    *, assignment: Assignment, by: AbstractBaseUser, points: dict[int, int | None], comment: str = ""
-) -> Review:
-    """Saves and submits: every criterion must be scored; the total is fixed and the review locked."""
-    with transaction.atomic():
-        assignment = _locked_assignment(assignment, by)
-        review, scores = _write_review(assignment, points, comment)
-        if not scores:
-            raise Refused(_("The rubric of this category is empty; tell the organisers."))
-        if sum(criterion.max_points for criterion, _score in scores) != 100:
-            raise Refused(
-                _("The rubric of this category does not add up to 100 points; tell the organisers.")
-            )
-        missing = [criterion.name for criterion, score in scores if score is None]
-        if missing:
-            raise Refused(
-                _("Score every criterion before submitting: %(missing)s.") % {"missing": "、".join(missing)}
-            )
-        review.total = scoring.total(score.points for _criterion, score in scores)
-        review.status = ReviewStatus.SUBMITTED
-        review.submitted_at = timezone.now()
-        review.save(update_fields=["total", "status", "submitted_at", "updated_at"])
-        ReviewEvent.objects.create(
-            review=review, action=ReviewEvent.Action.SUBMITTED, by=by, at=review.submitted_at
-        )
-        round_revise(round_id=assignment.case.round_id)
-    return review
-
-
-def review_reopen(*, review: Review, by: AbstractBaseUser, reason: str) -> Review:
-    """Unlocks a submitted review so that its reviewer can change it; organisers only, with a reason."""
-    if by is None or not is_organiser(by):
-        raise Refused(_("Only the organisers can do this."))
-    if not reason.strip():
-        raise Refused(_("Give a reason."))
-    with transaction.atomic():
-        review = (
-            Review.objects.select_for_update().select_related("assignment__case__round").get(pk=review.pk)
-        )
-        if review.status != ReviewStatus.SUBMITTED:
-            raise Refused(_("Only a submitted review can be reopened."))
-        if review.assignment.case.round.phase != Phase.REVIEW:
-            raise Refused(_("Reviews can be reopened only while the round is in review."))
-        review.status = ReviewStatus.DRAFT
-        review.total = None
-        review.submitted_at = None
-        review.save(update_fields=["status", "total", "submitted_at", "updated_at"])
-        ReviewEvent.objects.create(
-            review=review, action=ReviewEvent.Action.REOPENED, by=by, reason=reason.strip()
-        )
-        round_revise(round_id=review.assignment.case.round_id)
-    return review
-
-
-# --- reminders -------------------------------------------------------------------------------------------
-
-
-def person_name(user: AbstractBaseUser) -> str:
-    """A person's name as Chinese writes it (family name first), or their user name."""
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
-
-
-@dataclass
-class Reminder:
-    reviewer: AbstractBaseUser
-    cases: list[Case]
-
-    @property
-    def name(self) -> str:
-        return person_name(self.reviewer)
-
-
-def review_reminders(*, round: Round) -> list[Reminder]:
-    """Who has pending reviews in the round, and which: the preview of what review_reminders_send sends."""
-    pending = (
-        Assignment.objects.filter(case__round=round, case__status=CaseStatus.IN_REVIEW)
-        .exclude(review__status=ReviewStatus.SUBMITTED)
-        .select_related("reviewer", "case")
-        .order_by("reviewer__username", "case_id")
-    )
-    reminders: dict[int, Reminder] = {}
-    for assignment in pending:
-        reminder = reminders.setdefault(assignment.reviewer_id, Reminder(assignment.reviewer, []))
-        reminder.cases.append(assignment.case)
-    return list(reminders.values())
-
-
-def review_reminders_send(*, round: Round, by: AbstractBaseUser | None) -> int:
-    """E-mails every reviewer with pending reviews a list of them (key "review_reminder"); returns how many."""
-    _check_organiser(by)
-    url = settings.SITE_URL + reverse("review:index")
-    sent = 0
-    for reminder in review_reminders(round=round):
-        if not reminder.reviewer.email:
-            continue
-        notifications.send_on_commit(
-            "review_reminder",
-            [reminder.reviewer.email],
-            {
-                "reviewer": reminder.name,
-                "count": len(reminder.cases),
-                "cases": "\n".join(f"- {case.title}" for case in reminder.cases),
-                "url": url,
-                "round": round,
-            },
-        )
-        sent += 1
-    return sent

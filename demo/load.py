@@ -1,6 +1,6 @@
 """The demo round carried through review, selection and publication (driven by `manage.py load_demo`).
 
-govcases.demo builds agencies, the round and the submitted cases; this module adds reviewers and the rubric,
+demo.build makes agencies, the round and the submitted cases; this module adds reviewers and the rubric,
 assigns (reviews.services.assignment_generate), scores (review_submit), selects (selection_propose, checked
 against the reference's 50) and publishes (round_publish). Each stage is a function.
 
@@ -22,15 +22,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from govcases import services as case_services
-from govcases.demo import build, reference
-from govcases.demo.agencies import agency_specs
 from govcases.enums import Level, Phase
 from govcases.models import Agency, Case, Category, Round
 from govcases.permissions import REVIEWERS
+from reviews import services
+from reviews.enums import ReviewStatus
+from reviews.models import (
+    Assignment,
+    Criterion,
+    Review,
+    ReviewerProfile,
+    ReviewEvent,
+    Score,
+    SelectionDecision,
+)
 
-from . import selection, services
-from .enums import ReviewStatus
-from .models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, Score, SelectionDecision
+from . import build, evaluation, reference
+from .agencies import agency_specs
 
 DEFAULT_SEED = 2024
 DEFAULT_PASSWORD = "demo-pass-2024"
@@ -383,14 +391,14 @@ def reviews_bulk_submit(*, round: Round, planned: dict[int, int], rng: random.Ra
 
 def selection_make(*, round: Round, organiser: User, selected_ids: set[int]) -> None:
     """Proposes by rank (the planned scores put the reference's 50 on top) and corrects any difference."""
-    selection.selection_propose(round=round, by=organiser)
+    services.selection_propose(round=round, by=organiser)
     staged = set(
         SelectionDecision.objects.filter(case__round=round, selected=True).values_list("case_id", flat=True)
     )
     for case in Case.objects.filter(pk__in=staged - selected_ids):
-        selection.selection_decide(case=case, selected=False, by=organiser)
+        services.selection_decide(case=case, selected=False, by=organiser)
     for case in Case.objects.filter(pk__in=selected_ids - staged):
-        selection.selection_decide(
+        services.selection_decide(
             case=case, selected=True, by=organiser, reason="参照2024年公布的优秀创新案例名单"
         )
 
@@ -414,17 +422,20 @@ def demo_load(
     cases: int | None = None,
     seed: int = DEFAULT_SEED,
     bulk: bool | None = None,
+    publish: bool = True,
 ) -> DemoResult:
     """Rebuilds the 2024 demo round from scratch (an existing 2024 round is deleted first).
 
     `bulk` writes cases and reviews in bulk instead of through the services; by default only rounds larger
-    than build.SERVICE_LIMIT are.
+    than build.SERVICE_LIMIT are. Without `publish` the round is left in selection with its decisions staged
+    (the benchmark of publication starts there).
     """
     rng = random.Random(seed)
     total = cases or reference.recommended()
     watch = Stopwatch()
     hashed = build.password_hash(password)
     with transaction.atomic():
+        evaluation.evaluation_clear(build.YEAR)
         build.round_clear()
         _more_reviewers_clear()
         watch.lap("clear the earlier demo round")
@@ -443,9 +454,7 @@ def demo_load(
         officers = build.officers_load(build.submitting_agencies(plan), hashed)
         watch.lap("agencies, round, rubric, accounts")
         if bulk:
-            made = build.cases_bulk_create(
-                round=round, plan=plan, officers=officers, organiser=organiser, rng=rng, seed=seed
-            )
+            made = build.cases_bulk_create(round=round, plan=plan, officers=officers, rng=rng, seed=seed)
         else:
             made = build.cases_submit(round=round, plan=plan, officers=officers, rng=rng, seed=seed)
         selected_ids = {case.pk for case, planned in made if planned.selected}
@@ -466,12 +475,17 @@ def demo_load(
 
         round = case_services.round_phase_set(round=round, to=Phase.SELECTION, by=organiser)
         selection_make(round=round, organiser=organiser, selected_ids=selected_ids)
-        if bulk:
-            build.cases_bulk_not_selected(round=round, keep=selected_ids, by=organiser)
         watch.lap("selection")
-        publication = selection.round_publish(round=round, by=organiser)
+        publication = services.round_publish(round=round, by=organiser) if publish else None
         round.refresh_from_db()
         watch.lap("publication")
+        if publish:
+            # The year's evaluation of the 685 agencies, its 优秀创新案例 read from the selection just published.
+            evaluator = evaluation.evaluator_account(hashed_password=hashed)
+            evaluation.evaluation_demo_load(
+                facts=reference.reference(), organiser=organiser, evaluator=evaluator, seed=seed
+            )
+            watch.lap("evaluation scored, computed and published")
 
     accounts = accounts_table(organisers=organisers, made=made, officers=officers)
     return DemoResult(
@@ -479,7 +493,7 @@ def demo_load(
         accounts=accounts,
         cases=len(made),
         reviews=reviews,
-        published=publication.cases.count(),
+        published=publication.cases.count() if publication else 0,
         stages=watch.stages,
     )
 
@@ -487,9 +501,11 @@ def demo_load(
 def demo_remove() -> None:
     """Deletes everything load_demo makes: the round, the demo accounts, agencies and categories."""
     with transaction.atomic():
+        evaluation.evaluation_clear(build.YEAR)
         build.round_clear()
         _more_reviewers_clear()
         usernames = [
+            evaluation.EVALUATOR_USERNAME,
             *build.ORGANISER_USERNAMES,
             *(reviewer_username(number) for number in range(1, len(REVIEWERS_SPEC) + 1)),
         ]
@@ -521,6 +537,14 @@ def accounts_table(*, organisers, made, officers) -> list[build.Account]:
     if more:
         span = f"{reviewer_username(len(named) + 1)}…{reviewer_username(len(named) + more)}"
         accounts.append(build.Account("reviewer", span, f"/review/: {more} more reviewers for a large round"))
+    if User.objects.filter(username=evaluation.EVALUATOR_USERNAME).exists():
+        accounts.append(
+            build.Account(
+                "evaluator",
+                evaluation.EVALUATOR_USERNAME,
+                "/evaluate/: the 2024 evaluation (published at /evaluation/2024/)",
+            )
+        )
     shown = set()
     for _case, planned in made:
         if planned.selected and planned.agency.pk not in shown:

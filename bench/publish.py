@@ -1,0 +1,92 @@
+"""Publication of a whole round: the time and the number of queries of `round_publish`.
+
+    .venv/bin/python bench/publish.py                 # the 509-case demo round
+    .venv/bin/python bench/publish.py --cases 20000   # a round forty times larger
+    DATABASE_URL=postgres://govcases:govcases@127.0.0.1:5432/govcases .venv/bin/python bench/publish.py
+
+Each run builds the demo round in its own database (bench/output/publish-<cases>.sqlite3, or a PostgreSQL
+database `<name>_publish<cases>` that it drops and creates), stops before publication with the selection
+staged, then publishes once and prints what that took. It prints figures; it asserts nothing.
+"""
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = PROJECT_ROOT / "bench" / "output"
+
+
+def database_url(base: str | None, cases: int) -> str:
+    if not base:
+        path = OUTPUT / f"publish-{cases}.sqlite3"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    stem, _, name = base.rpartition("/")
+    name = f"{name}_publish{cases}"
+    with psycopg.connect(f"{stem}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{stem}/{name}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--cases", type=int, default=None, help="cases in the round (default: the demo's 509)"
+    )
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--top", type=int, default=5, help="how many kinds of query to list")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    args = parser.parse_args()
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = database_url(args.database_url, args.cases or 509)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from demo import load
+    from govcases.models import Case, CaseTransition, Round
+    from reviews.services import round_publish
+
+    settings.MEDIA_ROOT = OUTPUT / f"media-publish-{args.cases or 509}"
+    call_command("migrate", verbosity=0)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        result = load.demo_load(cases=args.cases, seed=args.seed, publish=False)
+        round = Round.objects.get(pk=result.round.pk)
+        organiser = round.phase_changes.order_by("pk").last().by
+        transitions_before = CaseTransition.objects.count()
+        queries = Counter()
+
+        def count(execute, sql, params, many, context):
+            queries[" ".join(sql.split()[:4])] += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            started = time.perf_counter()
+            publication = round_publish(round=round, by=organiser)
+            elapsed = time.perf_counter() - started
+    in_outcome = Case.objects.filter(round=round).count()
+    print(f"database: {connection.vendor}; round {round.year}: {in_outcome} cases")
+    print(f"publication v{publication.version}: {publication.cases.count()} cases selected")
+    print(f"  time:        {elapsed:.2f} s")
+    print(f"  queries:     {sum(queries.values())}")
+    for statement, times in queries.most_common(args.top):
+        print(f"    {times:6d}  {statement}")
+    print(f"  audit rows:  {CaseTransition.objects.count() - transitions_before}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Everything that changes the state of agencies, rounds, cases and publications, by topic.
+
+Only the transitions in `cases` write `Case.status`; only `rounds.round_phase_set` and
+`publication.publication_create` write `Round.phase`. Every change is audited and its e-mails are queued
+in the same transaction. Callers import from here.
+"""
+
+from ..exceptions import Refused
+from .cases import (
+    SUBMISSION_REQUIRED,
+    TRANSITIONS,
+    case_bulk_transition,
+    case_reopen,
+    case_submit,
+    case_transition,
+    case_withdraw,
+)
+from .drafts import (
+    CASE_FIELDS,
+    case_attachment_add,
+    case_attachment_remove,
+    case_check_editable,
+    case_create,
+    case_image_add,
+    case_image_move,
+    case_image_remove,
+    case_update,
+)
+from .people import agency_member_invite
+from .publication import publication_create
+from .rounds import PHASE_ORDER, round_phase_set
+
+__all__ = [
+    "CASE_FIELDS",
+    "PHASE_ORDER",
+    "TRANSITIONS",
+    "Refused",
+    "SUBMISSION_REQUIRED",
+    "agency_member_invite",
+    "case_attachment_add",
+    "case_attachment_remove",
+    "case_bulk_transition",
+    "case_check_editable",
+    "case_create",
+    "case_image_add",
+    "case_image_move",
+    "case_image_remove",
+    "case_reopen",
+    "case_submit",
+    "case_transition",
+    "case_update",
+    "case_withdraw",
+    "publication_create",
+    "round_phase_set",
+]
