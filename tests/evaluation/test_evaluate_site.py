@@ -5,6 +5,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from evaluation import services
@@ -188,3 +190,51 @@ def test_roles_stay_apart(client, year):
     assert client.get("/admin/").status_code == 302
     response = client.post("/evaluate/login/", {"username": reviewer.username, "password": "x"})
     assert response.status_code == 200
+
+
+def list_queries(client) -> tuple[int, int]:
+    """The queries of the agency list and how many agencies it shows (session and user read beforehand)."""
+    client.get("/evaluate/evaluation/surveyedagency/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/evaluate/evaluation/surveyedagency/").content.decode()
+    return len(queries), page.count('class="field-submitted_scores"')
+
+
+def test_the_agency_list_takes_the_same_queries_for_3_agencies_as_for_63(evaluator_client, year):
+    few, shown = list_queries(evaluator_client)
+    assert shown == 3
+    services.surveyed_add(
+        evaluation=year.evaluation, agencies=[factories.AgencyFactory() for _ in range(60)], by=year.organiser
+    )
+    mobile = year.system()["service-mobile"]
+    services.scores_save(
+        evaluation=year.evaluation,
+        values=[
+            services.ScoreValue(s, mobile, Decimal(10))
+            for s in year.evaluation.surveyed.select_related("agency")
+        ],
+        submit=True,
+        by=year.evaluator,
+    )
+    many, shown = list_queries(evaluator_client)
+    assert (many, shown) == (few, 63)
+
+
+def test_an_organiser_computes_and_publishes_on_confirmation_pages(client, year):
+    client.force_login(year.organiser)
+    steps = f"/admin/evaluation/evaluation/{year.evaluation.pk}/step/"
+    page = client.get(steps + "compute/").content.decode()
+    assert 'id="outstanding"' in page and "有8项评分缺失或仍为草稿" in page
+    response = client.post(steps + "compute/", {"reason": ""})
+    assert "如要继续，请说明理由" in response.content.decode()
+    year.evaluation.refresh_from_db()
+    assert year.evaluation.status == "scoring"
+    response = client.post(steps + "compute/", {"reason": "其余按零分计"})
+    assert response.status_code == 302
+    assert client.post(steps + "publish/", {"reason": ""}).status_code == 302
+    assert client.get("/evaluation/2024.json").json()["version"] == 1
+    page = client.get(steps + "publish/").content.decode()
+    assert "这将是第2版" in page
+    response = client.post(steps + "copy/", {"year": "2025"})
+    assert response.status_code == 302
+    assert client.get("/admin/evaluation/evaluation/").content.decode().count("/step/compute/") == 2
