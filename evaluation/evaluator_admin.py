@@ -7,7 +7,7 @@ Everything that changes a score goes through evaluation.services, which refuses 
 from django.contrib import admin, messages
 from django.core import signing
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from govcases.exceptions import Refused
 from . import selectors, services, spreadsheet_import
 from .enums import DimensionSource, ScoreStatus
 from .forms import ImportForm, PanelForm
-from .models import Score, SurveyedAgency
+from .models import Evaluation, Score, SurveyedAgency
 from .permissions import is_evaluator
 from .sites import evaluate_site
 
@@ -66,6 +66,7 @@ class SurveyedAgencyAdmin(admin.ModelAdmin):
         return [
             path("", view(self.changelist_view), name=f"{prefix}_changelist"),
             path("import/", view(self.import_view), name=f"{prefix}_import"),
+            path("import/template.xlsx", view(self.template_view), name=f"{prefix}_import_template"),
             path("<path:object_id>/change/", view(self.change_view), name=f"{prefix}_change"),
         ]
 
@@ -195,6 +196,19 @@ class SurveyedAgencyAdmin(admin.ModelAdmin):
                 )
         context["form"] = form
         return TemplateResponse(request, self.import_template, context)
+
+    def template_view(self, request):
+        """The spreadsheet to fill in: a row per surveyed agency, a column per entered indicator, with the
+        points already entered."""
+        evaluation = selectors.open_evaluation() or Evaluation.objects.order_by("-year").first()
+        if evaluation is None:
+            raise Http404(_("No evaluation is taking scores at the moment."))
+        response = HttpResponse(
+            spreadsheet_import.template_xlsx(evaluation=evaluation),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="scores-{evaluation.year}.xlsx"'
+        return response
 
     def _import_confirmed(self, request, evaluation):
         try:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import selectors
 from .enums import DimensionSource
-from .models import Evaluation
+from .models import Evaluation, Score
 from .services import score_problem
 
 MAX_ROWS = 5000
@@ -132,3 +132,41 @@ def import_preview(*, evaluation: Evaluation, content: bytes) -> Preview:
                 preview.values.append((agency.pk, indicator.pk, str(points)))
         preview.rows.append(row)
     return preview
+
+
+def template_xlsx(*, evaluation: Evaluation) -> bytes:
+    """The sheet the import reads: the agencies as published, the entered indicators' codes, the points so far."""
+    from govcases import spreadsheets
+
+    dimensions = selectors.indicator_system(evaluation=evaluation)
+    indicators = [
+        indicator
+        for dimension in dimensions
+        if dimension.source == DimensionSource.ENTERED
+        for indicator in dimension.indicators.all()
+    ]
+    points = {
+        (surveyed_id, indicator_id): value
+        for surveyed_id, indicator_id, value in Score.objects.filter(
+            surveyed__evaluation=evaluation
+        ).values_list("surveyed_id", "indicator_id", "points")
+    }
+    workbook = spreadsheets.workbook_new()
+    sheet = workbook.create_sheet(title=str(evaluation.year))
+    spreadsheets.sheet_append(sheet, [_("Agency"), *(indicator.code for indicator in indicators)])
+    for surveyed in evaluation.surveyed.select_related("agency").order_by("agency__pinyin", "pk"):
+        spreadsheets.sheet_append(
+            sheet,
+            [
+                surveyed.published_name,
+                *(
+                    points.get((surveyed.pk, indicator.pk))
+                    if selectors.applies(indicator, surveyed)
+                    else None
+                    for indicator in indicators
+                ),
+            ],
+        )
+    spreadsheets.header_bold(sheet)
+    sheet.freeze_panes = "B2"
+    return spreadsheets.workbook_bytes(workbook)

@@ -238,3 +238,26 @@ def test_an_organiser_computes_and_publishes_on_confirmation_pages(client, year)
     response = client.post(steps + "copy/", {"year": "2025"})
     assert response.status_code == 302
     assert client.get("/admin/evaluation/evaluation/").content.decode().count("/step/compute/") == 2
+
+
+def test_the_downloaded_sheet_filled_in_imports_back(evaluator_client, year):
+    from openpyxl import load_workbook
+
+    response = evaluator_client.get("/evaluate/evaluation/surveyedagency/import/template.xlsx")
+    assert response["Content-Disposition"] == 'attachment; filename="scores-2024.xlsx"'
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    assert [cell.value for cell in sheet[1]][1:] == ["service-online", "service-mobile", "platform-security"]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert set(rows) == {"审计署", "广东", "贵州"}
+    rows["广东"][1].value, rows["广东"][2].value, rows["广东"][3].value = 40, 60, 100
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "scores-2024.xlsx"
+    response = evaluator_client.post("/evaluate/evaluation/surveyedagency/import/", {"file": buffer})
+    assert 'id="preview-ok"' in response.content.decode()
+    evaluator_client.post(
+        "/evaluate/evaluation/surveyedagency/import/", {"payload": response.context["payload"]}
+    )
+    assert sorted(Score.objects.values_list("points", flat=True)) == [40, 60, 100]
