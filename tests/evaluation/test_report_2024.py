@@ -92,7 +92,8 @@ def test_the_page_writes_the_reports_sentences(published, client):
     assert PROVINCES in page
     assert MINISTRIES in page
     assert "北京位列第一名，上海位列第二名，重庆位列第三名。" in page
-    assert "73.81" in page
+    assert "网上政府发展指数： <strong>73.81</strong>" in page
+    assert "共评估685个政府和部门" in page
     assert page.count("<rect") == 53 + 28 + 4 + 5 + 27  # a bar for every agency of the five ranking groups
 
 
