@@ -1,7 +1,10 @@
-"""Reads for the public site. Everything comes from publications (frozen snapshots), never from live cases,
-so nothing that was not published (contacts, reviewers, scores, unselected cases) can reach a public page.
+"""Reads for pages: the public site's and the agency portal's.
 
-A publication never changes once written, so its cases are cached under a key that names the publication.
+The public site reads only publications (frozen snapshots), never live cases, so nothing that was not
+published (contacts, reviewers, scores, unselected cases) can reach a public page. A publication never changes
+once written, so its cases are cached under a key that names the publication.
+
+The portal reads an officer's own agency's live cases, and shows outcomes only once the round is published.
 """
 
 from dataclasses import dataclass
@@ -11,9 +14,10 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from .enums import LEVEL_ORDER
-from .models import Category, Publication, PublishedCase, level_order
+from .enums import LEVEL_ORDER, CaseStatus, Phase
+from .models import Agency, Case, Category, Publication, PublishedCase, Round, level_order
 
 CACHE_SECONDS = 60 * 60
 
@@ -163,3 +167,60 @@ def publications_stamp() -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), MAX(id), MAX(published_at) FROM {table}")
         return ":".join(str(value) for value in cursor.fetchone())
+
+
+# --- the agency portal ---------------------------------------------------------------------------------------
+
+OUTCOME_PHASES = frozenset({Phase.PUBLISHED, Phase.ARCHIVED})
+OUTCOME_STATUSES = frozenset({CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED})
+
+
+def portal_outcome(case: Case) -> str | None:
+    """The outcome the agency may know: "selected" or "not_selected" once the round is published, else None."""
+    if case.round.phase not in OUTCOME_PHASES:
+        return None
+    if case.status in {CaseStatus.SELECTED, CaseStatus.PUBLISHED}:
+        return "selected"
+    if case.status == CaseStatus.NOT_SELECTED:
+        return "not_selected"
+    return None
+
+
+def portal_status_label(case: Case) -> str:
+    """The status as the agency may see it: selection decisions stay hidden until publication."""
+    if case.status in OUTCOME_STATUSES and case.round.phase not in OUTCOME_PHASES:
+        return CaseStatus.IN_REVIEW.label
+    if portal_outcome(case) == "selected":
+        return CaseStatus.SELECTED.label
+    return CaseStatus(case.status).label
+
+
+def portal_open_round() -> Round | None:
+    return Round.objects.filter(phase=Phase.SUBMISSION).order_by("-year").first()
+
+
+def portal_cases(*, agency: Agency) -> list[Case]:
+    """The agency's cases of every round, newest first, each with the status the agency may see."""
+    cases = list(
+        Case.objects.filter(agency=agency)
+        .select_related("round", "category")
+        .order_by("-round__year", "-updated_at", "-pk")
+    )
+    for case in cases:
+        case.portal_status = portal_status_label(case)
+    return cases
+
+
+def portal_case_get(*, agency_id: int, pk: int) -> Case:
+    """One of the agency's own cases; another agency's case is a 404, as if it did not exist."""
+    cases = Case.objects.select_related("round", "category", "agency")
+    return get_object_or_404(cases, pk=pk, agency_id=agency_id)
+
+
+def return_reason(case: Case, transitions=None) -> str:
+    """Why the organisers returned the case, while it waits for the correction."""
+    if case.status != CaseStatus.RETURNED:
+        return ""
+    transitions = case.transitions.all() if transitions is None else transitions
+    returns = [t for t in transitions if t.to_status == CaseStatus.RETURNED]
+    return returns[-1].reason if returns else ""

@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import services
-from .enums import CaseStatus, Phase
+from . import selectors, services
+from .enums import CaseStatus
 from .exceptions import Refused
 from .forms import CaseFilesForm, CaseForm
 from .models import Case, Round
@@ -74,9 +74,6 @@ def server_error(request):
 # The agency portal. Officers see and change only their own agency's cases (another agency's case is a 404);
 # every change goes through a service that checks the round's phase, the deadline and the case's status.
 
-OUTCOME_PHASES = frozenset({Phase.PUBLISHED, Phase.ARCHIVED})
-OUTCOME_STATUSES = frozenset({CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED})
-
 
 def portal_required(view):
     @wraps(view)
@@ -89,47 +86,15 @@ def portal_required(view):
     return wrapper
 
 
-def portal_outcome(case: Case) -> str | None:
-    """The outcome the agency may know: "selected" or "not_selected" once the round is published, else None."""
-    if case.round.phase not in OUTCOME_PHASES:
-        return None
-    if case.status in {CaseStatus.SELECTED, CaseStatus.PUBLISHED}:
-        return "selected"
-    if case.status == CaseStatus.NOT_SELECTED:
-        return "not_selected"
-    return None
-
-
-def portal_status_label(case: Case) -> str:
-    """The status as the agency may see it: selection decisions stay hidden until publication."""
-    if case.status in OUTCOME_STATUSES and case.round.phase not in OUTCOME_PHASES:
-        return CaseStatus.IN_REVIEW.label
-    outcome = portal_outcome(case)
-    if outcome == "selected":
-        return CaseStatus.SELECTED.label
-    return CaseStatus(case.status).label
-
-
-def _open_round() -> Round | None:
-    return Round.objects.filter(phase=Phase.SUBMISSION).order_by("-year").first()
-
-
 def _own_case(request, pk: int) -> Case:
-    cases = Case.objects.select_related("round", "category", "agency")
-    return get_object_or_404(cases, pk=pk, agency_id=request.user.agency_membership.agency_id)
+    return selectors.portal_case_get(agency_id=request.user.agency_membership.agency_id, pk=pk)
 
 
 @portal_required
 def portal_dashboard(request):
     agency = request.user.agency_membership.agency
-    cases = list(
-        Case.objects.filter(agency=agency)
-        .select_related("round", "category")
-        .order_by("-round__year", "-updated_at", "-pk")
-    )
-    for case in cases:
-        case.portal_status = portal_status_label(case)
-    open_round = _open_round()
+    cases = selectors.portal_cases(agency=agency)
+    open_round = selectors.portal_open_round()
     return render(
         request,
         "govcases/portal/dashboard.html",
@@ -146,8 +111,8 @@ def _case_context(case: Case) -> dict:
     open_now = case.round.submission_open()
     return {
         "case": case,
-        "portal_status": portal_status_label(case),
-        "outcome": portal_outcome(case),
+        "portal_status": selectors.portal_status_label(case),
+        "outcome": selectors.portal_outcome(case),
         "can_edit": open_now and case.editable,
         "can_withdraw": open_now and case.status == CaseStatus.SUBMITTED,
         "can_reopen": open_now and case.status == CaseStatus.WITHDRAWN,
@@ -162,17 +127,8 @@ def portal_case_detail(request, pk: int):
     context["images"] = case.images.all()
     context["attachments"] = case.attachments.all()
     context["transitions"] = transitions = list(case.transitions.all())
-    context["return_reason"] = _return_reason(case, transitions)
+    context["return_reason"] = selectors.return_reason(case, transitions)
     return render(request, "govcases/portal/case_detail.html", context)
-
-
-def _return_reason(case: Case, transitions=None) -> str:
-    """Why the organisers returned the case, while it waits for the correction."""
-    if case.status != CaseStatus.RETURNED:
-        return ""
-    transitions = case.transitions.all() if transitions is None else transitions
-    returns = [t for t in transitions if t.to_status == CaseStatus.RETURNED]
-    return returns[-1].reason if returns else ""
 
 
 def _render_form(request, *, round: Round, case: Case | None, form, problems=(), status: int = 200):
@@ -187,7 +143,7 @@ def _render_form(request, *, round: Round, case: Case | None, form, problems=(),
             "problems": list(problems),
             "images": case.images.all() if case else [],
             "attachments": case.attachments.all() if case else [],
-            "return_reason": _return_reason(case) if case else "",
+            "return_reason": selectors.return_reason(case) if case else "",
         },
         status=status,
     )
@@ -257,7 +213,7 @@ def _submit(request, case: Case, form: CaseForm | None = None):
 
 @portal_required
 def portal_case_new(request):
-    round = _open_round()
+    round = selectors.portal_open_round()
     if round is None or not round.submission_open():
         messages.error(request, _("Cases can be added only while submissions are open."))
         return redirect("portal:dashboard")
