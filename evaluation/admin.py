@@ -8,7 +8,7 @@ from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,15 +81,14 @@ class EvaluationAdmin(OrganisersOnly, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("steps"))
     def steps(self, evaluation):
-        links = [
-            format_html(
-                '<a href="{}">{}</a>',
-                reverse("admin:evaluation_evaluation_step", args=[evaluation.pk, step]),
-                label,
-            )
-            for step, label in STEPS.items()
-        ]
-        return format_html(" · ".join(["{}"] * len(links)), *links)
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:evaluation_evaluation_step", args=[evaluation.pk, step]), label)
+                for step, label in STEPS.items()
+            ),
+        )
 
     def get_urls(self):
         return [

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -80,8 +81,6 @@ class SurveyedAgencyAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("website"))
     def website_link(self, surveyed):
-        from django.utils.html import format_html
-
         if not surveyed.website:
             return "–"
         return format_html(
