@@ -196,12 +196,16 @@ def scores_save(
     with transaction.atomic():
         if _locked_evaluation(evaluation).locked:
             raise Refused(_("The evaluation of this year has been computed: its scores are locked."))
+        given = set()
         for value in values:
             if (
                 value.surveyed.evaluation_id != evaluation.pk
                 or value.indicator.evaluation_id != evaluation.pk
             ):
                 raise Refused(_("That score belongs to another year."))
+            if (value.surveyed.pk, value.indicator.pk) in given:
+                raise Refused(_("The same score is given twice."))
+            given.add((value.surveyed.pk, value.indicator.pk))
             problem = score_problem(indicator=value.indicator, surveyed=value.surveyed, points=value.points)
             if problem:
                 raise Refused(problem)

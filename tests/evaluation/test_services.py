@@ -156,3 +156,9 @@ def test_copying_a_year_into_the_next_takes_the_system_not_the_scores(year):
     with pytest.raises(Refused):
         services.evaluation_copy(source=year.evaluation, year=2026, by=evaluator_user())
     assert Evaluation.objects.count() == 2
+
+
+def test_the_same_score_twice_is_refused(year):
+    with pytest.raises(Refused):
+        save(year, value(year, "广东省", "service-mobile", 30), value(year, "广东省", "service-mobile", 40))
+    assert not Score.objects.exists()
