@@ -12,15 +12,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import services
+from . import selectors, services, steps
 from .enums import CaseStatus, Phase
 from .exceptions import Refused
-from .forms import InviteForm, ReasonForm
+from .forms import InviteForm, ReasonForm, StepForm
 from .models import (
     Agency,
     AgencyMember,
@@ -164,29 +167,9 @@ class QuotaInline(OrganisersOnly, admin.TabularInline):
 class RoundPhaseChangeInline(ReadOnly, admin.TabularInline):
     model = RoundPhaseChange
     extra = 0
-    fields = ["at", "from_phase", "to_phase", "by", "reason"]
+    fields = ["at", "from_phase", "to_phase", "by", "reason", "overridden"]
     readonly_fields = fields
     can_delete = False
-
-
-def _phase_action(to: str, description):
-    @admin.action(description=description)
-    def action(modeladmin, request, queryset):
-        for round in queryset:
-            try:
-                services.round_phase_set(round=round, to=to, by=request.user)
-            except Refused as refused:
-                modeladmin.message_user(request, f"{round}: {refused}", messages.ERROR)
-            else:
-                modeladmin.message_user(
-                    request,
-                    _("%(round)s is now in the “%(phase)s” phase.")
-                    % {"round": round, "phase": Phase(to).label},
-                    messages.SUCCESS,
-                )
-
-    action.__name__ = f"phase_{to}"
-    return action
 
 
 @admin.register(Round)
@@ -195,12 +178,7 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
     list_filter = ["phase"]
     readonly_fields = ["phase"]
     inlines = [QuotaInline, RoundPhaseChangeInline]
-    actions = [
-        _phase_action(Phase.SUBMISSION, gettext_lazy("Open submission")),
-        _phase_action(Phase.REVIEW, gettext_lazy("Start review (puts every submitted case in review)")),
-        _phase_action(Phase.SELECTION, gettext_lazy("Start selection")),
-        _phase_action(Phase.ARCHIVED, gettext_lazy("Archive")),
-    ]
+    change_form_template = "admin/govcases/round/change_form.html"
     fieldsets = [
         (None, {"fields": ["year", "title", "phase", "submission_deadline", "review_deadline"]}),
         (
@@ -220,6 +198,62 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # A round's cases, reviews and publications hang on it: rounds are archived, never deleted.
         return False
+
+    def get_urls(self):
+        step = path(
+            "<int:object_id>/step/<str:to>/",
+            self.admin_site.admin_view(self.step_view),
+            name="govcases_round_step",
+        )
+        return [step, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        round = self.get_object(request, object_id)
+        offered = [] if round is None else selectors.round_steps_offered(round=round)
+        context = {**(extra_context or {}), "steps": [(to, Phase(to).label) for to in offered]}
+        return super().change_view(request, object_id, form_url, context)
+
+    def step_view(self, request, object_id: int, to: str):
+        """The confirmation page of a phase change: what it does, what is outstanding, override and reason."""
+        round = self.get_object(request, str(object_id))
+        if round is None or not self.has_change_permission(request, round):
+            raise Http404
+        if to not in selectors.round_steps_offered(round=round):
+            raise Http404
+        form = StepForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.round_phase_set(
+                    round=round,
+                    to=to,
+                    by=request.user,
+                    override=form.cleaned_data["override"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except Refused as refused:
+                form.add_error(None, str(refused))
+            else:
+                self.message_user(
+                    request,
+                    _("%(round)s is now in the “%(phase)s” phase.")
+                    % {"round": round, "phase": Phase(to).label},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:govcases_round_change", round.pk)
+        outstanding = steps.outstanding(round=round, to=to)
+        return TemplateResponse(
+            request,
+            "admin/govcases/round/step.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Move %(round)s to “%(phase)s”?") % {"round": round, "phase": Phase(to).label},
+                "opts": self.model._meta,
+                "original": round,
+                "effects": steps.effects(round=round, to=to),
+                "outstanding": outstanding,
+                "form": form,
+            },
+        )
 
 
 # --- cases -----------------------------------------------------------------------------------------------

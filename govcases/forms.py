@@ -121,3 +121,19 @@ class InviteForm(forms.Form):
         if not addresses:
             raise forms.ValidationError(_("Enter at least one e-mail address."))
         return list(dict.fromkeys(addresses))
+
+
+class StepForm(forms.Form):
+    """The confirmation of an irreversible step: with work outstanding, an override and a reason."""
+
+    override = forms.BooleanField(
+        label=_("Go on although work is outstanding"),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded with the step; required when going on with work outstanding."),
+    )

@@ -333,6 +333,8 @@ class RoundPhaseChange(AuditEntry):
     round = models.ForeignKey(Round, models.CASCADE, related_name="phase_changes", verbose_name=_("round"))
     from_phase = models.CharField(_("from"), max_length=16, choices=Phase.choices)
     to_phase = models.CharField(_("to"), max_length=16, choices=Phase.choices)
+    # What was still outstanding when the organiser went on all the same (with the reason above).
+    overridden = models.JSONField(_("outstanding, overridden"), default=list, blank=True)
 
     class Meta(AuditEntry.Meta):
         verbose_name = _("phase change")

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.utils.translation import gettext_lazy as _
 
 from .enums import CaseStatus
-from .models import Case, EmailTemplate
+from .models import Agency, AgencyMember, Case, EmailTemplate
 
 DEFAULTS = {
     "case_submitted": (
@@ -83,6 +83,20 @@ def case_status_changed(*, case, from_status: str) -> None:
             agency_recipients(case.agency),
             {"case": case, "agency": case.agency, "round": case.round, "reason": reason},
         )
+
+
+def outcome_recipient_count(*, cases) -> int:
+    """How many addresses the outcome e-mails of these cases go to (what the publication's confirmation
+    page announces)."""
+    agencies = cases.values("agency")
+    contacts = set(
+        Agency.objects.filter(pk__in=agencies).exclude(email="").values_list("email", flat=True)
+    ) | set(
+        AgencyMember.objects.filter(agency__in=agencies)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return len(contacts)
 
 
 def round_published(*, publication) -> None:

@@ -224,3 +224,19 @@ def return_reason(case: Case, transitions=None) -> str:
     transitions = case.transitions.all() if transitions is None else transitions
     returns = [t for t in transitions if t.to_status == CaseStatus.RETURNED]
     return returns[-1].reason if returns else ""
+
+
+# --- rounds in the organisers' admin -------------------------------------------------------------------------
+
+# The phase changes the round's page offers, by the phase it is in. Publication, and taking a published round
+# back for a correction, are offered on the selection board, which knows the staged decisions.
+STEPS_OFFERED = {
+    Phase.SETUP: [Phase.SUBMISSION],
+    Phase.SUBMISSION: [Phase.REVIEW],
+    Phase.REVIEW: [Phase.SELECTION],
+    Phase.PUBLISHED: [Phase.ARCHIVED],
+}
+
+
+def round_steps_offered(*, round: Round) -> list[str]:
+    return STEPS_OFFERED.get(Phase(round.phase), [])

@@ -183,7 +183,7 @@ class SelectionBoardAdmin(RoundBoardAdmin):
                     round=round,
                     by=request.user,
                     reason=reason,
-                    allow_fewer=bool(request.POST.get("allow_fewer")),
+                    override=bool(request.POST.get("allow_fewer")),
                 )
                 self.message_user(
                     request,

@@ -499,7 +499,9 @@ def _build() -> Data:
     published_case = factories.CaseFactory(
         round=published_round, agency=members["A"].agency, status=CaseStatus.IN_REVIEW
     )
-    publication_create(round=published_round, selected=[published_case], by=organiser)
+    publication_create(
+        round=published_round, selected=[published_case], by=organiser, override=True, reason="测试准备"
+    )
 
     review_round = factories.RoundFactory(
         year=2024, phase=Phase.REVIEW, review_deadline=timezone.now() + timedelta(days=10)

@@ -29,7 +29,7 @@ def published_round():
     for officer in officers:
         case = factories.CaseFactory(round=round_, agency=officer.agency_membership.agency, images=2)
         cases.append(case_submit(case=case, by=officer))
-    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser)
+    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser, override=True, reason="测试准备")
     category = cases[0].category
     criteria = factories.rubric(round_, category)
     reviewers = [factories.ReviewerFactory() for _ in range(2)]
@@ -42,8 +42,10 @@ def published_round():
                 Score(review=review, criterion=criterion, points=criterion.max_points - 3)
                 for criterion in criteria
             )
-    round_phase_set(round=round_, to=Phase.SELECTION, by=organiser)
-    publication = publication_create(round=round_, selected=cases[:2], by=organiser, reason="首次发布")
+    round_phase_set(round=round_, to=Phase.SELECTION, by=organiser, override=True, reason="测试准备")
+    publication = publication_create(
+        round=round_, selected=cases[:2], by=organiser, reason="首次发布", override=True
+    )
     return round_, publication
 
 

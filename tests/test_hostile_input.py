@@ -239,7 +239,7 @@ def test_hostile_text_is_escaped_on_every_page_from_portal_to_publication(
     client, round_, officer, organiser, payload
 ):
     case = hostile_case(client, round_, officer, payload)
-    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser)
+    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser, override=True, reason="测试准备")
     category = case.category
     factories.rubric(round_, category)
     reviewer = factories.ReviewerFactory()
@@ -290,14 +290,14 @@ def test_hostile_text_is_escaped_on_every_page_from_portal_to_publication(
     admin_review = client.get(reverse("admin:reviews_review_change", args=[review.pk])).content.decode()
     shown_as_text(admin_review, review.comment)
 
-    round_phase_set(round=round_, to=Phase.SELECTION, by=organiser)
+    round_phase_set(round=round_, to=Phase.SELECTION, by=organiser, override=True, reason="测试准备")
     shown_as_text(
         client.get(reverse("admin:reviews_selectionboard_change", args=[round_.pk])).content.decode(), payload
     )
     # The agency's published name is typed by an organiser: the same words, to follow them to the public too.
     case.agency.display_name = agency_name(payload)
     case.agency.save()
-    publication_create(round=round_, selected=[case], by=organiser)
+    publication_create(round=round_, selected=[case], by=organiser, override=True, reason="测试准备")
 
     # The public: every page that shows the case, anonymous.
     client.logout()
@@ -624,7 +624,9 @@ def test_a_nul_in_a_selection_board_reason_is_not_a_server_error(client, organis
     client.force_login(organiser)
     if action == "reopen":
         selection_propose(round=round, by=organiser)
-        round_publish(round=round, by=organiser)  # a correction starts from a published round
+        round_publish(
+            round=round, by=organiser, override=True, reason="测试准备"
+        )  # a correction starts from a published round
     elif action == "publish":
         client.post(url, {"action": "select", "case": first.pk, "reason": ""})
 
@@ -673,7 +675,7 @@ def test_a_crafted_case_on_the_selection_board_is_refused_with_a_message(
 def test_a_crafted_version_of_the_results_is_not_found(client, round_, organiser, version, page):
     round_.phase = Phase.SELECTION
     round_.save()
-    publication_create(round=round_, selected=[], by=organiser)
+    publication_create(round=round_, selected=[], by=organiser, override=True, reason="测试准备")
     url = {
         "results": f"/results/{round_.year}/",
         "stats": f"/results/{round_.year}/stats/",

@@ -63,7 +63,7 @@ def rounds(organiser):
         Review.objects.filter(assignment__case=case).update(comment=f"评审意见{n}：不公开")
     selection_propose(round=published, by=organiser)
     selection_decide(case=cases["落选乙"], selected=False, by=organiser, reason="未入选的理由：材料不实")
-    round_publish(round=published, by=organiser)
+    round_publish(round=published, by=organiser, override=True, reason="测试准备")
 
     staged = selection_round([1, 0, 0, 0], year=2025)
     staged_case = scored_case(staged, "disclosure", [90, 91], reviewers, title="已暂定入选但未发布", images=1)
@@ -160,7 +160,7 @@ def test_the_public_sees_a_staged_round_only_once_it_is_published(rounds, organi
     browser = Client()
     assert "已暂定入选但未发布" not in browser.get("/cases/").content.decode()
     staged = Case.objects.get(title="已暂定入选但未发布").round
-    round_publish(round=staged, by=organiser)
+    round_publish(round=staged, by=organiser, override=True, reason="测试准备")
     staged.refresh_from_db()
     assert staged.phase == Phase.PUBLISHED
     assert "已暂定入选但未发布" in browser.get("/cases/").content.decode()

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from .. import notifications
+from .. import notifications, steps
 from ..enums import LEVEL_ORDER, CaseStatus, Phase
 from ..exceptions import Refused
 from ..models import (
@@ -18,20 +18,28 @@ from ..models import (
     RoundPhaseChange,
 )
 from .cases import case_bulk_transition
+from .rounds import step_check
 
 
 def publication_create(
-    *, round: Round, selected: list[Case], by: AbstractBaseUser | None, reason: str = ""
+    *,
+    round: Round,
+    selected: list[Case],
+    by: AbstractBaseUser | None,
+    reason: str = "",
+    override: bool = False,
 ) -> Publication:
     """Makes a selection public: outcomes for every case in review, the round published, a frozen snapshot.
 
-    The caller (reviews.services.round_publish) has checked the quotas; here the outcome is applied.
+    The caller (reviews.services.round_publish) has checked the quotas; here the outcome is applied, unless
+    something is outstanding (govcases.steps) and not overridden with a reason.
     """
     selected_ids = {case.pk for case in selected}
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         if round.phase != Phase.SELECTION:
             raise Refused(_("Only a round in the selection phase can be published."))
+        overridden = step_check(round=round, to=steps.PUBLICATION, reason=reason, override=override)
         chosen = round.cases.filter(pk__in=selected_ids)
         newly_selected = chosen.filter(status__in=[CaseStatus.IN_REVIEW, CaseStatus.NOT_SELECTED])
         case_bulk_transition(cases=newly_selected, to=CaseStatus.SELECTED, by=by)
@@ -63,7 +71,12 @@ def publication_create(
         publication.counts = _publication_counts(round, published)
         publication.save(update_fields=["counts"])
         RoundPhaseChange.objects.create(
-            round=round, from_phase=round.phase, to_phase=Phase.PUBLISHED, by=by, reason=reason
+            round=round,
+            from_phase=round.phase,
+            to_phase=Phase.PUBLISHED,
+            by=by,
+            reason=reason,
+            overridden=overridden,
         )
         round.phase = Phase.PUBLISHED
         round.save(update_fields=["phase"])

@@ -195,12 +195,13 @@ def quota_states(*, round: Round) -> list[QuotaState]:
 
 
 def round_publish(
-    *, round: Round, by: AbstractBaseUser | None, reason: str = "", allow_fewer: bool = False
+    *, round: Round, by: AbstractBaseUser | None, reason: str = "", override: bool = False
 ) -> Publication:
-    """Publishes the staged selection as a new version, once every quota is met exactly.
+    """Publishes the staged selection as a new version; never more cases than a quota allows.
 
-    With `allow_fewer` and a reason, a category may publish fewer cases than its quota (never more).
-    `by=None` is the system (the `publish` command run without a user).
+    While something is outstanding (a quota not filled, govcases.steps) it is refused unless `override` with
+    a reason, which the publication's audit records. `by=None` is the system (the `publish` command run
+    without a user).
     """
     reason = reason.strip()
     round = Round.objects.get(pk=round.pk)
@@ -214,23 +215,16 @@ def round_publish(
             .filter(round=round)
             .order_by("category__position", "category_id")
         )
-        states = quota_states(round=round)
-        over = [state for state in states if state.selected > state.seats]
-        under = [state for state in states if state.selected < state.seats]
+        over = [state for state in quota_states(round=round) if state.selected > state.seats]
         if over:
             raise Refused(
                 _("More cases are selected than the quota allows: %(categories)s.")
                 % {"categories": _describe(over)}
             )
-        if under and not (allow_fewer and reason):
-            raise Refused(
-                _("Quotas are not met: %(categories)s. To publish fewer cases, confirm it and give a reason.")
-                % {"categories": _describe(under)}
-            )
         selected = list(
             Case.objects.filter(round=round, status__in=SELECTABLE, selection__selected=True).order_by("pk")
         )
-        return publication_create(round=round, selected=selected, by=by, reason=reason)
+        return publication_create(round=round, selected=selected, by=by, reason=reason, override=override)
 
 
 def _describe(states: list[QuotaState]) -> str:

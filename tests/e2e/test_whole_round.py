@@ -41,13 +41,17 @@ def screenshot_png(path) -> str:
     return str(path)
 
 
-def run_admin_action(page, changelist: str, pk: int, action: str) -> None:
-    """Ticks one row of an admin changelist, chooses the action and presses the admin's "Go" button."""
-    visit(page, changelist)
-    page.check(f"input[name=_selected_action][value='{pk}']")
-    page.select_option("select[name=action]", action)
+def confirm_step(page, round_pk: int, reason: str = "") -> None:
+    """From the round's admin page, follows "Next phase…" to its confirmation page and confirms; with work
+    outstanding, ticks the override and gives the reason."""
+    visit(page, f"/admin/govcases/round/{round_pk}/change/")
     with page.expect_navigation():
-        page.locator("button[name=index]").click()
+        page.locator("a.round-step").click()
+    if reason:
+        page.check("[name=override]")
+        page.fill("[name=reason]", reason)
+    with page.expect_navigation():
+        page.locator("#step-form [type=submit]").click()
 
 
 def error_messages(page) -> list[str]:
@@ -101,11 +105,13 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path, browser, live_s
     screenshot(page, "02-receipt")
     log_out(page)
 
-    # 2. The organiser closes submissions and opens the review (an action on the Round changelist), then
-    #    assigns the reviewers.
+    # 2. The organiser closes submissions and opens the review (confirmed on its own page: the deadline is
+    #    still ahead, so the step needs the override and a reason), then assigns the reviewers.
     log_in(page, organiser)
-    changelist = "/admin/govcases/round/"
-    run_admin_action(page, changelist, round.pk, "phase_review")
+    visit(page, f"/admin/govcases/round/{round.pk}/step/review/")
+    assert page.locator(".step-outstanding li").count() == 1  # the deadline ahead
+    screenshot(page, "03-confirm-review")
+    confirm_step(page, round.pk, reason="各地已全部报送，提前开始评审")
     screenshot(page, "03-round-in-review")
     round.refresh_from_db()
     assert round.phase == Phase.REVIEW, error_messages(page)
@@ -140,7 +146,7 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path, browser, live_s
 
     # 4. The organiser opens the selection, stages the top case by rank, selects it and publishes.
     log_in(page, organiser)
-    run_admin_action(page, changelist, round.pk, "phase_selection")
+    confirm_step(page, round.pk)
     round.refresh_from_db()
     assert round.phase == Phase.SELECTION, error_messages(page)
 

@@ -153,35 +153,80 @@ def test_only_organisers_invite(officer):
 # Rounds
 
 
-def test_phase_actions_move_the_round_and_keep_a_history(admin_client, organiser, round_, officer):
+def step_url(round_, to: str) -> str:
+    return reverse("admin:govcases_round_step", args=[round_.pk, to])
+
+
+def test_the_next_phase_goes_through_a_confirmation_page_and_keeps_a_history(
+    admin_client, organiser, round_, officer
+):
     case = submitted_case(round_, officer)
     round_.submission_deadline = timezone.now()
     round_.save()
-    url = reverse("admin:govcases_round_changelist")
 
-    admin_client.post(url, {"action": "phase_review", "_selected_action": [round_.pk]})
+    change = admin_client.get(reverse("admin:govcases_round_change", args=[round_.pk])).content.decode()
+    assert step_url(round_, Phase.REVIEW) in change
+    assert 'name="phase"' not in change  # read-only: only the confirmed steps move it
+    page = admin_client.get(step_url(round_, Phase.REVIEW), **EN).content.decode()
+    assert "1 submitted case goes into review" in page
+    assert "Nothing is outstanding." in page
+    round_.refresh_from_db()
+    assert round_.phase == Phase.SUBMISSION  # looking at the page changes nothing
+
+    admin_client.post(step_url(round_, Phase.REVIEW), {"reason": ""})
+
     round_.refresh_from_db()
     case.refresh_from_db()
     assert (round_.phase, case.status) == (Phase.REVIEW, CaseStatus.IN_REVIEW)
+    assert RoundPhaseChange.objects.filter(round=round_, to_phase=Phase.REVIEW, by=organiser).exists()
 
-    skipped = admin_client.post(
-        url, {"action": "phase_archived", "_selected_action": [round_.pk]}, follow=True, **EN
-    )
+
+def test_with_work_outstanding_the_step_needs_the_override_and_a_reason_and_keeps_what_was_typed(
+    admin_client, organiser, round_, officer
+):
+    submitted_case(round_, officer)
+    factories.CaseFactory(round=round_, agency=officer.agency_membership.agency)  # a draft, deadline ahead
+    url = step_url(round_, Phase.REVIEW)
+
+    page = admin_client.get(url, **EN).content.decode()
+    assert "has not passed" in page and "1 case is still a draft" in page
+    assert 'name="override"' in page
+
+    refused = admin_client.post(url, {"reason": "提前开始评审"}, **EN).content.decode()
+    assert "To go on all the same" in refused
+    assert "提前开始评审" in refused  # the reason typed is still there
+    without_reason = admin_client.post(url, {"override": "on", "reason": ""}, **EN).content.decode()
+    assert "Give a reason" in without_reason
+    round_.refresh_from_db()
+    assert round_.phase == Phase.SUBMISSION
+
+    admin_client.post(url, {"override": "on", "reason": "提前开始评审"})
     round_.refresh_from_db()
     assert round_.phase == Phase.REVIEW
-    assert "cannot move" in skipped.content.decode()
+    audit = RoundPhaseChange.objects.get(round=round_, to_phase=Phase.REVIEW)
+    assert audit.reason == "提前开始评审" and len(audit.overridden) == 2
 
-    change = admin_client.get(reverse("admin:govcases_round_change", args=[round_.pk])).content.decode()
-    assert RoundPhaseChange.objects.filter(round=round_, to_phase=Phase.REVIEW, by=organiser).exists()
-    assert 'name="phase"' not in change  # read-only: only the actions move it
+
+def test_a_step_the_round_cannot_take_is_not_offered(admin_client, round_):
+    assert admin_client.get(step_url(round_, Phase.ARCHIVED)).status_code == 404
+    assert admin_client.get(step_url(round_, "nonsense")).status_code == 404
+    assert admin_client.post(step_url(round_, Phase.ARCHIVED), {"reason": "x"}).status_code == 404
+    round_.refresh_from_db()
+    assert round_.phase == Phase.SUBMISSION
+
+
+@pytest.mark.parametrize("who", ["officer", "reviewer"])
+def test_only_organisers_reach_the_confirmation_page(client, round_, officer, reviewer, who):
+    client.force_login({"officer": officer, "reviewer": reviewer}[who])
+    response = client.post(step_url(round_, Phase.REVIEW), {"override": "on", "reason": "x"})
+    assert response.status_code in (302, 403)
+    round_.refresh_from_db()
+    assert round_.phase == Phase.SUBMISSION
 
 
 def test_open_submission_from_setup(admin_client):
     round_ = factories.RoundFactory(year=2030, phase=Phase.SETUP)
-    admin_client.post(
-        reverse("admin:govcases_round_changelist"),
-        {"action": "phase_submission", "_selected_action": [round_.pk]},
-    )
+    admin_client.post(step_url(round_, Phase.SUBMISSION), {"reason": ""})
     round_.refresh_from_db()
     assert round_.phase == Phase.SUBMISSION
 
@@ -219,7 +264,7 @@ def test_marking_ineligible_in_review(admin_client, organiser, round_, officer):
     round_.save()
     from govcases.services import round_phase_set
 
-    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser)
+    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser, override=True, reason="测试准备")
     admin_client.post(
         reverse("admin:govcases_case_changelist"),
         {"action": "status_ineligible", "_selected_action": [case.pk], "apply": "1", "reason": "非政务服务"},

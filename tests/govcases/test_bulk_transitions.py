@@ -110,11 +110,12 @@ def test_entering_review_takes_the_same_queries_for_few_and_many_cases(
     round_.save()
     organiser = type(organiser).objects.get(pk=organiser.pk)  # roles not yet read, as in a request
 
-    # The round locked, the organiser's roles, the phase audited (and the revision bumped), the phase saved;
+    # The round locked, the organiser's roles, the drafts counted (govcases.steps), the phase audited (and the
+    # revision bumped), the phase saved;
     # the cases locked, their audit rows in one insert (and the revision bumped), their statuses in one
     # update; two savepoints opened and released.
-    with django_assert_num_queries(13):
-        round_phase_set(round=round_, to=Phase.REVIEW, by=organiser)
+    with django_assert_num_queries(14):
+        round_phase_set(round=round_, to=Phase.REVIEW, by=organiser)  # the deadline passed, no drafts
 
     assert set(Case.objects.values_list("status", flat=True)) == {CaseStatus.IN_REVIEW}
     assert CaseTransition.objects.filter(to_status=CaseStatus.IN_REVIEW).count() == count

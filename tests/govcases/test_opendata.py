@@ -109,8 +109,10 @@ def test_xlsx_reads_back_with_openpyxl(client, published):
 
 def test_open_data_of_an_earlier_version(client, published, organiser):
     publication, cases = published
-    round_phase_set(round=publication.round, to=Phase.SELECTION, by=organiser, reason="更正")
-    publication_create(round=publication.round, selected=[cases["粤省事"]], by=organiser, reason="更正")
+    round_phase_set(round=publication.round, to=Phase.SELECTION, by=organiser, reason="更正", override=True)
+    publication_create(
+        round=publication.round, selected=[cases["粤省事"]], by=organiser, reason="更正", override=True
+    )
 
     latest = client.get("/results/2024.json").json()
     first = client.get("/results/2024.json?version=1").json()

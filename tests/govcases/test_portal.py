@@ -302,8 +302,8 @@ def published_round_with_outcomes(round_, officer, organiser):
     not_selected = case_submit(case=own_case(round_, officer, title="未入选的案例"), by=officer)
     round_.submission_deadline = timezone.now()
     round_.save()
-    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser)
-    round_phase_set(round=round_, to=Phase.SELECTION, by=organiser)
+    round_phase_set(round=round_, to=Phase.REVIEW, by=organiser, override=True, reason="测试准备")
+    round_phase_set(round=round_, to=Phase.SELECTION, by=organiser, override=True, reason="测试准备")
     return selected, not_selected
 
 
@@ -324,7 +324,7 @@ def test_after_publication_the_case_page_shows_the_outcome(client, round_, offic
     from govcases.services import publication_create
 
     selected, not_selected = published_round_with_outcomes(round_, officer, organiser)
-    publication_create(round=round_, selected=[selected], by=organiser)
+    publication_create(round=round_, selected=[selected], by=organiser, override=True, reason="测试准备")
     client.force_login(officer)
 
     page = client.get(reverse("portal:case", args=[selected.pk]), **EN).content.decode()

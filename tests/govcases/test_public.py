@@ -65,7 +65,9 @@ def publish(year: int, specs: list[Spec], unselected: int = 1, images: int = 1):
         factories.CaseFactory(
             round=round, title=f"{UNSELECTED_TITLE}{number}", status=CaseStatus.IN_REVIEW, images=images
         )
-    publication = publication_create(round=round, selected=list(made.values()), by=None)
+    publication = publication_create(
+        round=round, selected=list(made.values()), by=None, override=True, reason="测试准备"
+    )
     return publication, made
 
 
@@ -147,9 +149,9 @@ def test_unpublished_years_are_404(client, published):
 def test_a_correction_shows_version_2_and_keeps_version_1_readable(client, published, organiser):
     publication, cases = published
     round = publication.round
-    round_phase_set(round=round, to=Phase.SELECTION, by=organiser, reason="更正")
+    round_phase_set(round=round, to=Phase.SELECTION, by=organiser, reason="更正", override=True)
     selected = [case for title, case in cases.items() if title != "珠海政策图解"]
-    publication_create(round=round, selected=selected, by=organiser, reason="更正")
+    publication_create(round=round, selected=selected, by=organiser, reason="更正", override=True)
 
     latest = client.get("/results/2024/").content.decode()
     first = client.get("/results/2024/?version=1").content.decode()

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from govcases.enums import CaseStatus, Phase
 from govcases.exceptions import Refused
@@ -73,10 +74,10 @@ def test_publishing_is_refused_while_a_quota_is_not_met(
     round, cases = staged
     selection_decide(case=cases["乙"], selected=False, by=organiser)
 
-    with pytest.raises(Refused, match="1/2"):
+    with translation.override("en"), pytest.raises(Refused, match="1 of 2 seats are filled"):
         round_publish(round=round, by=organiser)
     with pytest.raises(Refused):
-        round_publish(round=round, by=organiser, allow_fewer=True)  # fewer needs a reason too
+        round_publish(round=round, by=organiser, override=True)  # fewer needs a reason too
     with pytest.raises(Refused):
         round_publish(round=round, by=organiser, reason="材料不足")  # a reason alone is not the confirmation
 
@@ -87,10 +88,13 @@ def test_publishing_is_refused_while_a_quota_is_not_met(
 
     with django_capture_on_commit_callbacks(execute=True):
         publication = round_publish(
-            round=round, by=organiser, allow_fewer=True, reason="第二名撤回，空缺一个名额"
+            round=round, by=organiser, override=True, reason="第二名撤回，空缺一个名额"
         )
     assert publication.reason == "第二名撤回，空缺一个名额"
     assert set(publication.cases.values_list("title", flat=True)) == {"甲", "丁"}
+    audit = round.phase_changes.get(to_phase=Phase.PUBLISHED)
+    assert (audit.by, audit.reason) == (organiser, "第二名撤回，空缺一个名额")
+    assert len(audit.overridden) == 1 and "1" in audit.overridden[0] and "2" in audit.overridden[0]
 
 
 def test_only_organisers_publish(staged, reviewers, officer):
@@ -147,7 +151,7 @@ def test_a_correction_publishes_version_2_and_keeps_version_1(
 def test_the_publish_command(staged, organiser):
     round, cases = staged
     selection_decide(case=cases["丁"], selected=False, by=organiser)
-    with pytest.raises(CommandError, match="0/1"):
+    with translation.override("en"), pytest.raises(CommandError, match="0 of 1 seats are filled"):
         call_command("publish", "2024")
     with pytest.raises(CommandError):
         call_command("publish", "1999")

@@ -115,7 +115,7 @@ def test_publish_from_the_board_is_refused_while_a_quota_is_unmet(client, organi
 
     response = client.post(url, {"action": "publish"}, follow=True, **EN)
 
-    assert "Quotas are not met" in response.content.decode()
+    assert "seats are filled" in response.content.decode()
     assert not Publication.objects.exists()
     assert round.cases.filter(status=CaseStatus.IN_REVIEW).count() == 4
 

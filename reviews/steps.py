@@ -1,0 +1,112 @@
+"""What reviews and the selection leave outstanding before a round moves on, registered with govcases.steps
+from ReviewsConfig.ready() (govcases never imports reviews)."""
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from govcases import notifications, steps
+from govcases.enums import CaseStatus, Phase
+from govcases.models import Case, Round
+from govcases.steps import Finding
+
+from .enums import ReviewStatus
+from .models import Review
+from .selectors import ranking_rows
+from .services.selection import SELECTABLE, quota_states
+
+
+def _reviews_missing(round: Round) -> Iterable[Finding]:
+    short = (
+        Case.objects.filter(round=round, status=CaseStatus.IN_REVIEW)
+        .annotate(done=Count("assignments", filter=Q(assignments__review__status=ReviewStatus.SUBMITTED)))
+        .filter(done__lt=round.reviews_per_case)
+        .count()
+    )
+    if short:
+        yield Finding(
+            "short_of_reviews",
+            ngettext(
+                "%(count)d case has fewer than %(needed)d submitted reviews.",
+                "%(count)d cases have fewer than %(needed)d submitted reviews.",
+                short,
+            )
+            % {"count": short, "needed": round.reviews_per_case},
+        )
+    drafts = Review.objects.filter(
+        assignment__case__round=round,
+        assignment__case__status=CaseStatus.IN_REVIEW,
+        status=ReviewStatus.DRAFT,
+    ).count()
+    if drafts:
+        yield Finding(
+            "draft_reviews",
+            ngettext(
+                "%(count)d review is still a draft: it will not count.",
+                "%(count)d reviews are still drafts: they will not count.",
+                drafts,
+            )
+            % {"count": drafts},
+        )
+    flagged = sum(1 for row in ranking_rows(round=round) if row.flagged)
+    if flagged:
+        yield Finding(
+            "flagged",
+            ngettext(
+                "%(count)d case is flagged: its reviewers disagree beyond the round's thresholds.",
+                "%(count)d cases are flagged: their reviewers disagree beyond the round's thresholds.",
+                flagged,
+            )
+            % {"count": flagged},
+        )
+
+
+def _review_closes(round: Round) -> Iterable[Finding]:
+    yield Finding(
+        "review_closes",
+        _("Reviewers can no longer score or change their reviews; the ranking and selection boards open."),
+    )
+
+
+def _quotas_not_filled(round: Round) -> Iterable[Finding]:
+    for state in quota_states(round=round):
+        if state.selected < state.seats:
+            yield Finding(
+                f"quota_{state.category.code}",
+                _("%(category)s: %(selected)d of %(seats)d seats are filled.")
+                % {"category": state.category.name, "selected": state.selected, "seats": state.seats},
+            )
+
+
+def _publication_effects(round: Round) -> Iterable[Finding]:
+    in_outcome = Case.objects.filter(round=round, status__in=SELECTABLE)
+    selected = in_outcome.filter(selection__selected=True).count()
+    yield Finding(
+        "published",
+        ngettext(
+            "%(count)d selected case becomes public at /results/%(year)d/, with the open data.",
+            "%(count)d selected cases become public at /results/%(year)d/, with the open data.",
+            selected,
+        )
+        % {"count": selected, "year": round.year},
+    )
+    if round.publications.exists():
+        yield Finding("correction", _("This is a correction: a new version; earlier versions stay readable."))
+        return
+    addresses = notifications.outcome_recipient_count(cases=in_outcome)
+    yield Finding(
+        "outcome_mail",
+        ngettext(
+            "Every agency with a case in the outcome is told by e-mail: %(count)d address.",
+            "Every agency with a case in the outcome is told by e-mail: %(count)d addresses.",
+            addresses,
+        )
+        % {"count": addresses},
+    )
+
+
+def register() -> None:
+    steps.register(to=Phase.SELECTION, outstanding=_reviews_missing, effects=_review_closes)
+    steps.register(to=steps.PUBLICATION, outstanding=_quotas_not_filled, effects=_publication_effects)
