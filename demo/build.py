@@ -172,7 +172,9 @@ def round_create(*, organiser: User, categories: list[Category], year: int = YEA
     )
     quotas = {row["code"]: row["quota"] for row in reference.categories()}
     Quota.objects.bulk_create(Quota(round=round, category=c, seats=quotas[c.code]) for c in categories)
-    return services.round_phase_set(round=round, to=Phase.SUBMISSION, by=organiser, override=True, reason="演示：重现2024年的评选")
+    return services.round_phase_set(
+        round=round, to=Phase.SUBMISSION, by=organiser, override=True, reason="演示：重现2024年的评选"
+    )
 
 
 @dataclass

@@ -460,7 +460,9 @@ def demo_load(
         selected_ids = {case.pk for case, planned in made if planned.selected}
         watch.lap("cases drafted, pictured and submitted")
 
-        round = case_services.round_phase_set(round=round, to=Phase.REVIEW, by=organiser, override=True, reason="演示：重现2024年的评选")
+        round = case_services.round_phase_set(
+            round=round, to=Phase.REVIEW, by=organiser, override=True, reason="演示：重现2024年的评选"
+        )
         watch.lap("review phase (cases in review)")
         report = services.assignment_generate(round=round, by=organiser)
         if report.unfilled:
@@ -473,7 +475,9 @@ def demo_load(
         reviews = submit(round=round, planned=planned, rng=rng)
         watch.lap("reviews submitted")
 
-        round = case_services.round_phase_set(round=round, to=Phase.SELECTION, by=organiser, override=True, reason="演示：重现2024年的评选")
+        round = case_services.round_phase_set(
+            round=round, to=Phase.SELECTION, by=organiser, override=True, reason="演示：重现2024年的评选"
+        )
         selection_make(round=round, organiser=organiser, selected_ids=selected_ids)
         watch.lap("selection")
         publication = services.round_publish(round=round, by=organiser) if publish else None
