@@ -130,7 +130,8 @@ def test_the_innovation_dimension_comes_from_the_published_selection(year, db):
     fill(year)
     round_ = factories.RoundFactory(year=2024, phase="selection")
     case = factories.CaseFactory(round=round_, agency=year.agencies["贵州省"], status=CaseStatus.IN_REVIEW)
-    publication_create(round=round_, selected=[case], by=year.organiser)
+    # One case selected where the quotas hold 50: published all the same, with the override.
+    publication_create(round=round_, selected=[case], by=year.organiser, override=True, reason="测试")
     services.evaluation_compute(evaluation=year.evaluation, by=year.organiser)
     publication = services.evaluation_publish(evaluation=year.evaluation, by=year.organiser)
     guizhou = publication.results.get(name="贵州")
