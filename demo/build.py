@@ -329,17 +329,26 @@ def _store_image(case: Case, pair: tuple[bytes, bytes], position: int, caption: 
 
 
 def cases_submit(
-    *, round: Round, plan: list[PlannedCase], officers: dict[int, User], rng: random.Random, seed: int
+    *,
+    round: Round,
+    plan: list[PlannedCase],
+    officers: dict[int, User],
+    rng: random.Random,
+    seed: int,
+    opens: datetime | None = None,
+    closes: datetime | None = None,
+    drafts: int = 0,
 ) -> list[tuple[Case, PlannedCase]]:
-    """Each planned case drafted by its agency's officer, given pictures, and submitted before the deadline.
+    """Each planned case drafted by its agency's officer, given pictures, and submitted between `opens` and
+    `closes` (by default the round's opening and its deadline); the last `drafts` of the plan stay drafts.
 
     Drafts and submissions go through the services (case_create, case_submit: checks, reference numbers,
     audit). The pictures are written as CaseImage rows directly: they are generated here, so the upload
     service's decoding and re-encoding of untrusted files would only cost time.
     """
     pictures = PicturePool(seed)
-    opens = SUBMISSION_OPENS.replace(year=round.year)
-    span = round.submission_deadline - timedelta(hours=1) - opens
+    opens = opens or SUBMISSION_OPENS.replace(year=round.year)
+    span = (closes or round.submission_deadline) - timedelta(hours=1) - opens
     made = []
     for number, planned in enumerate(plan, start=1):
         officer = officers[planned.agency.pk]
@@ -351,7 +360,8 @@ def cases_submit(
         extra = (rng.random() < 0.55) + (rng.random() < 0.2)
         for position, index in enumerate(rng.sample(range(len(POOL_CAPTIONS)), extra), start=1):
             _store_image(case, pictures.shared(planned.category, index), position, POOL_CAPTIONS[index])
-        case = services.case_submit(case=case, by=officer, now=when)
+        if number <= len(plan) - drafts:
+            case = services.case_submit(case=case, by=officer, now=when)
         made.append((case, planned))
     return made
 

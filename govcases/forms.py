@@ -1,6 +1,8 @@
 """Forms of the agency portal and of the organisers' admin actions. They check shape only: the services
 (govcases.services) decide what the rules of the round allow, and govcases.uploads decides what a file is."""
 
+import re
+
 from django import forms
 from django.core.validators import validate_email
 from django.utils.text import capfirst
@@ -8,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Case, Category, Round
 from .services import CASE_FIELDS, SUBMISSION_REQUIRED
+
+# A phone number as officers write it: digits with an optional +, spaces, hyphens, brackets and extension.
+PHONE = re.compile(r"\+?[\d\s()（）-]+((转|ext\.?|x)\s*\d+)?", re.IGNORECASE)
 
 
 class CaseForm(forms.ModelForm):
@@ -36,6 +41,28 @@ class CaseForm(forms.ModelForm):
             "description": _("How the service works, what is new about it and how it was built."),
             "outcomes": _("Figures that show the effect: time saved, users served, satisfaction."),
         }
+
+    def clean_service_url(self):
+        url = self.cleaned_data["service_url"]
+        if url and not url.lower().startswith("https://"):
+            raise forms.ValidationError(
+                _("The link must start with https:// so that reviewers and the public reach it safely."),
+                code="not_https",
+            )
+        return url
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"].strip()
+        digits = re.sub(r"\D", "", phone)
+        if phone and (not PHONE.fullmatch(phone) or not 7 <= len(digits) <= 20):
+            raise forms.ValidationError(
+                _(
+                    "Enter a phone number: digits, with an area code or extension if needed, such as "
+                    "010-12345678 or 13800138000."
+                ),
+                code="not_a_phone",
+            )
+        return phone
 
     def __init__(self, *args, round: Round, **kwargs):
         super().__init__(*args, **kwargs)

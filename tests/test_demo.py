@@ -8,12 +8,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test.utils import override_settings
+from django.utils import timezone
 
-from demo import build, load, reference
+from demo import build, load, reference, scores
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.models import Agency, Case, CaseImage, CaseTransition, Category, Publication, Round
+from govcases.services import case_submit
 from reviews.enums import ReviewStatus
-from reviews.models import Assignment, Review, ReviewerProfile
+from reviews.models import Assignment, Review, ReviewerProfile, SelectionDecision
 from reviews.selectors import ranking_rows
 from reviews.services import reviewer_conflicts
 from tests.govcases.test_demo_data import LEVEL_COUNTS
@@ -121,7 +123,8 @@ def test_three_submitted_reviews_per_case(round_2024):
     )
     assert len(reviews) == 509
     assert set(reviews.values()) == {3}
-    assert not Review.objects.exclude(status=ReviewStatus.SUBMITTED).exists()
+    in_2024 = Review.objects.filter(assignment__case__round=round_2024)
+    assert not in_2024.exclude(status=ReviewStatus.SUBMITTED).exists()
 
 
 def test_no_reviewer_scores_a_case_they_are_conflicted_with(round_2024):
@@ -188,7 +191,68 @@ def test_running_twice_gives_the_same_counts(round_2024):
     first = counts()
     call_command("load_demo", "--cases", "60", "--seed", "7", stdout=io.StringIO())
     assert counts() == first
-    assert first["cases"] == 60 and first["agencies"] == 685 and first["published"] == 50
+    assert first["agencies"] == 685 and first["published"] == 50
+    assert Case.objects.filter(round__year=2024).count() == 60
+
+
+# --- the current round (2025): work for every role ----------------------------------------------------------
+
+
+def test_the_2025_round_is_in_review_with_work_for_every_role(round_2024, demo_output):
+    round = Round.objects.get(year=2025)
+    assert round.phase == Phase.REVIEW
+    assert round.submission_deadline < timezone.now() < round.review_deadline
+    in_review = Case.objects.filter(round=round, status=CaseStatus.IN_REVIEW)
+    assert in_review.count() > 50
+    assert Case.objects.filter(round=round, status=CaseStatus.DRAFT).exists()  # left behind at the deadline
+    reviews = Review.objects.filter(assignment__case__round=round)
+    assignments = Assignment.objects.filter(case__round=round).count()
+    submitted = reviews.filter(status=ReviewStatus.SUBMITTED).count()
+    assert 0.35 * assignments < submitted < 0.75 * assignments  # about half
+    assert reviews.filter(status=ReviewStatus.DRAFT).exists()
+    assert any(row.flagged for row in ranking_rows(round=round))
+    # The accounts printed first have live work: a reviewer with cases to score, an agency with a case.
+    lines = demo_output.splitlines()
+    reviewer = next(line.split()[1] for line in lines if line.startswith("reviewer") and "2025" in line)
+    assert (
+        Assignment.objects.filter(case__round=round, reviewer__username=reviewer)
+        .exclude(review__status=ReviewStatus.SUBMITTED)
+        .exists()
+    )
+    agency = next(line.split()[1] for line in lines if line.startswith("agency") and "2025" in line)
+    assert in_review.filter(agency__members__user__username=agency).exists()
+    # The 2024 reference is untouched by it.
+    assert Publication.objects.get().round.year == 2024
+
+
+def test_the_2025_round_in_submission_has_a_draft_its_officer_can_submit_at_once(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    result = load.demo_load(cases=60, seed=7, current=Phase.SUBMISSION)
+    round = Round.objects.get(year=2025)
+    assert round.phase == Phase.SUBMISSION and round.submission_open()
+    account = next(a for a in result.accounts if a.role == "agency" and "2025" in a.note)
+    officer = User.objects.get(username=account.username)
+    draft = Case.objects.get(round=round, status=CaseStatus.DRAFT, agency=officer.agency_membership.agency)
+    assert case_submit(case=draft, by=officer).status == CaseStatus.SUBMITTED
+    assert Case.objects.filter(round=round, status=CaseStatus.SUBMITTED).count() > 30
+
+
+def test_the_2025_round_in_selection_has_every_review_in_and_a_proposal_staged(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    load.demo_load(cases=60, seed=7, current=Phase.SELECTION)
+    round = Round.objects.get(year=2025)
+    assert round.phase == Phase.SELECTION
+    assert (
+        not Review.objects.filter(assignment__case__round=round)
+        .exclude(status=ReviewStatus.SUBMITTED)
+        .exists()
+    )
+    assert SelectionDecision.objects.filter(case__round=round, selected=True).exists()  # the proposal
+
+
+def test_an_unknown_phase_for_the_2025_round_is_refused(round_2024):
+    with pytest.raises(CommandError):
+        call_command("load_demo", "--phase", "published", stdout=io.StringIO())
 
 
 def test_too_few_cases_for_the_selection_is_refused(round_2024):
@@ -201,16 +265,16 @@ def test_too_few_cases_for_the_selection_is_refused(round_2024):
     [(255, [13.0, -14.0, 1.0]), (282, [5.0, 5.0, -5.0]), (150, [-5.0, 0.0, 0.0]), (244, [0.3, -0.2, 0.1])],
 )
 def test_planned_totals_add_up_to_the_target_within_bounds(target, deviations):
-    totals = load._totals(target, deviations)
+    totals = scores._totals(target, deviations)
     assert sum(totals) == target
     assert all(0 <= total <= 100 for total in totals)
 
 
 def test_a_total_splits_over_the_rubric_within_each_maximum():
     rng = random.Random(1)
-    maxima = [points for _name, points, _descriptions in load.RUBRIC]
+    maxima = [points for _name, points, _descriptions in scores.RUBRIC]
     for total in range(0, 101):
-        points = load._split(total, maxima, rng)
+        points = scores.split_points(total, maxima, rng)
         assert sum(points) == total
         assert all(0 <= value <= top for value, top in zip(points, maxima, strict=True))
 

@@ -47,7 +47,8 @@ PAYLOADS = {
     "bell and escape": "响铃\x07转义\x1b[31m红",
     "spreadsheet formula": '=HYPERLINK("http://x.cn","点")',
 }
-TEXT_FIELDS = ["title", "summary", "description", "outcomes", "contact_name", "contact_phone"]
+# Free text: stored exactly as typed. The phone number is checked for its shape (test below).
+TEXT_FIELDS = ["title", "summary", "description", "outcomes", "contact_name"]
 MAX_LENGTHS = {name: Case._meta.get_field(name).max_length for name in TEXT_FIELDS}
 LONG = "长" * 10_000
 
@@ -73,7 +74,9 @@ def draft(round_, officer):
 
 def edit(client, case, **values):
     """Saves the draft as the form would: every field as it is, except `values`."""
-    fields = model_to_dict(case, fields=[*TEXT_FIELDS, "category", "service_url", "contact_email"])
+    fields = model_to_dict(
+        case, fields=[*TEXT_FIELDS, "category", "service_url", "contact_email", "contact_phone"]
+    )
     return client.post(
         reverse("portal:case_edit", args=[case.pk]), {**fields, **values, "action": "save"}, **EN
     )
@@ -214,6 +217,20 @@ def test_the_sql_fragment_did_not_reach_the_database_as_sql(client, draft, offic
     assert Case.objects.count() == 1 and User.objects.filter(pk=officer.pk).exists()
 
 
+@pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
+def test_a_hostile_phone_number_is_refused_and_shown_back_as_text(client, draft, officer, payload):
+    client.force_login(officer)
+    before = draft.contact_phone
+
+    response = edit(client, draft, contact_phone=payload)
+
+    assert response.status_code == 200
+    assert "Enter a phone number" in response.content.decode()
+    shown_as_text(response.content.decode(), payload)
+    draft.refresh_from_db()
+    assert draft.contact_phone == before
+
+
 # --- the same text on every page that shows it, through review and publication --------------------------------
 
 
@@ -225,6 +242,7 @@ def hostile_case(client, round_, officer, payload: str) -> Case:
     values["category"] = case.category_id
     values["service_url"] = "https://www.example.gov.cn/service"
     values["contact_email"] = "zhangmin@example.cn"
+    values["contact_phone"] = "010-12345678"
     response = client.post(reverse("portal:case_edit", args=[case.pk]), {**values, "action": "submit"})
     assert response.status_code == 302, response.content.decode()[:3000]
     case.refresh_from_db()

@@ -167,6 +167,37 @@ def test_an_invalid_field_keeps_what_was_typed_and_saves_the_rest(client, round_
     assert (case.title, case.summary, case.contact_email) == ("新标题", "新的摘要", "zhangmin@example.cn")
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("service_url", "http://zwfw.example.gov.cn/", "must start with https://"),
+        ("contact_phone", "请打电话", "Enter a phone number"),
+        ("contact_phone", "12", "Enter a phone number"),
+    ],
+)
+def test_a_plain_http_link_or_a_phone_that_is_not_one_is_refused_and_kept(
+    client, round_, officer, field, value, message
+):
+    case = own_case(round_, officer, title="旧标题")
+    client.force_login(officer)
+    response = client.post(
+        reverse("portal:case_edit", args=[case.pk]), fields(round_, title="新标题", **{field: value}), **EN
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page and value in page
+    case.refresh_from_db()
+    assert case.title == "新标题" and getattr(case, field) != value
+
+
+@pytest.mark.parametrize("phone", ["010-12345678", "13800138000", "(0755) 1234-5678", "0755-12345678转123"])
+def test_phone_numbers_as_officers_write_them_are_accepted(client, round_, officer, phone):
+    case = own_case(round_, officer)
+    client.force_login(officer)
+    client.post(reverse("portal:case_edit", args=[case.pk]), fields(round_, contact_phone=phone))
+    case.refresh_from_db()
+    assert case.contact_phone == phone
+
+
 def test_submitting_an_incomplete_draft_names_every_missing_field(client, round_, officer):
     client.force_login(officer)
     client.post(reverse("portal:case_new"), {"title": "只有标题", "action": "save"})

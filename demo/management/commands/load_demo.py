@@ -3,15 +3,16 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
+from demo import current
 from demo import load as demo
 
 
 class Command(BaseCommand):
     help = (
-        "Builds the 2024 demo round: 685 agencies, 509 submitted cases, reviewers, reviews, the selection "
-        "and its publication; the 2024 evaluation of the 685 agencies, published. An existing 2024 round and "
-        "evaluation are deleted and rebuilt, so running it twice gives the same data; demo accounts are "
-        "updated in place."
+        "Builds the 2024 demo round (685 agencies, 509 submitted cases, reviewers, reviews, the selection "
+        "and its publication), the 2024 evaluation of the 685 agencies, published, and the 2025 round in the "
+        "phase --phase names. Existing demo rounds and the evaluation are deleted and rebuilt, so running it "
+        "twice gives the same data; demo accounts are updated in place."
     )
 
     def add_arguments(self, parser):
@@ -20,15 +21,24 @@ class Command(BaseCommand):
         )
         parser.add_argument("--cases", type=int, default=None, help="number of cases (default: 509)")
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="random seed")
+        parser.add_argument(
+            "--phase",
+            choices=[*current.PHASES, "none"],
+            default="review",
+            help="the phase the 2025 round is left in, so that every role has work (default: review); "
+            "none leaves it out",
+        )
 
-    def handle(self, *args, password, cases, seed, **options):
+    def handle(self, *args, password, cases, seed, phase, **options):
         if cases is not None and cases < 50:
             raise CommandError("--cases must be at least 50: the round holds the 50 selected cases.")
         started = time.monotonic()
         # The demo's agencies and officers are fictional: their hundreds of notifications would only drown
         # the account table below in console e-mail.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            result = demo.demo_load(password=password, cases=cases, seed=seed)
+            result = demo.demo_load(
+                password=password, cases=cases, seed=seed, current=None if phase == "none" else phase
+            )
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"{result.round.title}: {result.cases} cases submitted, {result.reviews} reviews, "
