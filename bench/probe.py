@@ -151,8 +151,14 @@ def main() -> None:
         "admin:reviews_rankingboard_changelist",
         "admin:reviews_selectionboard_changelist",
         "admin:reviews_reviewprogress_changelist",
+        "admin:govcases_case_changelist",
     ):
         admin_urls[name] = try_reverse(name)
+    if facts["published_case_id"]:
+        # A case with its images, attachments and history: the organiser's heaviest case page.
+        admin_urls["admin:govcases_case_change"] = try_reverse(
+            "admin:govcases_case_change", [facts["published_case_id"]]
+        )
     if round_:
         for name in (
             "admin:reviews_rankingboard_change",

@@ -69,7 +69,11 @@ def main() -> None:
         (f"/results/{options.year}/", anonymous),
         ("/cases/", anonymous),
         (f"/cases/{probe.get('published_case_id')}/", anonymous),
+        ("/admin/", organiser),
+        (admin_urls.get("admin:govcases_case_changelist"), organiser),
+        (admin_urls.get("admin:govcases_case_change"), organiser),
         (admin_urls.get("review:reviews_assignment_changelist"), reviewer),
+        (admin_urls.get("admin:reviews_reviewprogress_change"), organiser),
         (admin_urls.get("admin:reviews_rankingboard_change"), organiser),
         (admin_urls.get("admin:reviews_selectionboard_change"), organiser),
     ]

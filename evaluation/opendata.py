@@ -3,17 +3,14 @@
 Everything comes from the publication's snapshot; the same rows feed the CSV and the XLSX.
 """
 
-import csv
-import io
 from decimal import Decimal
 
 from govcases import spreadsheets
+from govcases.csvsafe import csv_text
 
 from .models import EvaluationPublication
 
 COLUMNS = ["kind", "group", "rank", "agency", "total", "tier"]
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _number(value: str | None) -> float | None:
@@ -62,20 +59,9 @@ def publication_rows(data: dict) -> list[list]:
     return rows
 
 
-def csv_cell(value):
-    """A cell as typed: text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def publication_csv(data: dict) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerows([csv_cell(value) for value in row] for row in publication_rows(data))
-    # The byte order mark tells Excel the file is UTF-8, so Chinese opens correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    # Every cell through the project's safe CSV writer: an agency's name cannot run as a formula.
+    return csv_text(publication_rows(data), header=COLUMNS).encode("utf-8")
 
 
 def publication_xlsx(data: dict) -> bytes:

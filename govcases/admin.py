@@ -8,19 +8,23 @@ actions that need a reason or addresses ask for them on an intermediate page fir
 import re
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import selectors, services, steps
+from .admin_actions import run_for_each
 from .enums import CaseStatus, Phase
 from .exceptions import Refused
 from .forms import InviteForm, ReasonForm, StepForm
@@ -28,9 +32,6 @@ from .models import (
     Agency,
     AgencyMember,
     Case,
-    CaseAttachment,
-    CaseImage,
-    CaseTransition,
     Category,
     EmailTemplate,
     Publication,
@@ -41,7 +42,7 @@ from .models import (
     level_order,
 )
 from .notifications import DEFAULTS as EMAIL_DEFAULTS
-from .sites import OrganisersOnly, ReadOnly
+from .sites import AuditTrailInline, LeanChangeList, OrganisersOnly, ReadOnly
 
 
 def _intermediate(modeladmin, request, queryset, *, template, form, title, action):
@@ -114,14 +115,12 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
         agency = queryset.get()
         form = InviteForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            invited = []
-            for email in form.cleaned_data["emails"]:
-                try:
-                    services.agency_member_invite(agency=agency, email=email, by=request.user)
-                except (Refused, ValidationError) as refused:
-                    self.message_user(request, f"{email}: {_message(refused)}", messages.ERROR)
-                else:
-                    invited.append(email)
+
+            def invite(email: str) -> str:
+                services.agency_member_invite(agency=agency, email=email, by=request.user)
+                return email
+
+            invited = run_for_each(self, request, form.cleaned_data["emails"], invite)
             if invited:
                 self.message_user(
                     request,
@@ -141,12 +140,6 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
         )
 
 
-def _message(refused: Exception) -> str:
-    if isinstance(refused, ValidationError):
-        return " ".join(refused.messages)
-    return str(refused)
-
-
 @admin.register(Category)
 class CategoryAdmin(OrganisersOnly, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "position"]
@@ -164,12 +157,10 @@ class QuotaInline(OrganisersOnly, admin.TabularInline):
     min_num = 1
 
 
-class RoundPhaseChangeInline(ReadOnly, admin.TabularInline):
+class RoundPhaseChangeInline(AuditTrailInline):
     model = RoundPhaseChange
-    extra = 0
     fields = ["at", "from_phase", "to_phase", "by", "reason", "overridden"]
     readonly_fields = fields
-    can_delete = False
 
 
 @admin.register(Round)
@@ -259,35 +250,23 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
 # --- cases -----------------------------------------------------------------------------------------------
 
 
-class CaseImageInline(ReadOnly, admin.TabularInline):
-    model = CaseImage
-    extra = 0
-    fields = ["preview", "caption", "position", "width", "height"]
-    readonly_fields = fields
+def parts_table(headers: list, rows: list[tuple]) -> str:
+    """A read-only table of a case's images, attachments or status changes on its admin page.
 
-    @admin.display(description=gettext_lazy("image"))
-    def preview(self, image):
-        return format_html(
-            '<a href="{}"><img src="{}" alt="" width="160"></a>', image.image.url, image.thumbnail.url
-        )
-
-
-class CaseAttachmentInline(ReadOnly, admin.TabularInline):
-    model = CaseAttachment
-    extra = 0
-    fields = ["link", "size"]
-    readonly_fields = fields
-
-    @admin.display(description=gettext_lazy("file"))
-    def link(self, attachment):
-        return format_html('<a href="{}">{}</a>', attachment.file.url, attachment.name)
-
-
-class CaseTransitionInline(ReadOnly, admin.TabularInline):
-    model = CaseTransition
-    extra = 0
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
+    Inline formsets would build a form and its hidden inputs per row for records nobody edits here: on a case
+    with a long history they took more time than the rest of the page.
+    """
+    if not rows:
+        return "—"
+    return format_html(
+        '<table class="case-parts"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+        format_html_join("", '<th scope="col">{}</th>', ((capfirst(header),) for header in headers)),
+        format_html_join(
+            "",
+            "<tr>{}</tr>",
+            ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows),
+        ),
+    )
 
 
 def _reason_action(to: str, description, title):
@@ -304,20 +283,19 @@ def _reason_action(to: str, description, title):
                 title=title,
                 action=f"status_{to}",
             )
-        done = 0
-        for case in queryset:
-            try:
-                services.case_transition(
-                    case=case, to=to, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except Refused as refused:
-                modeladmin.message_user(request, f"{case}: {refused}", messages.ERROR)
-            else:
-                done += 1
+        done = run_for_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda case: services.case_transition(
+                case=case, to=to, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
         if done:
             modeladmin.message_user(
                 request,
-                _("%(count)d cases are now “%(status)s”.") % {"count": done, "status": CaseStatus(to).label},
+                _("%(count)d cases are now “%(status)s”.")
+                % {"count": len(done), "status": CaseStatus(to).label},
                 messages.SUCCESS,
             )
         return None
@@ -332,8 +310,9 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
     list_filter = ["round", "category", "status", "agency__level"]
     search_fields = ["title", "reference", "agency__name", "agency__display_name", "agency__pinyin"]
     list_select_related = ["agency", "category", "round"]
-    date_hierarchy = "submitted_at"
-    inlines = [CaseImageInline, CaseAttachmentInline, CaseTransitionInline]
+    # What the list's columns show: a case's long texts stay in the database (see LeanChangeList). No date
+    # hierarchy: it reads every case's date for its links, and the round's filter already narrows by year.
+    list_only = ["title", "agency", "category", "status", "reference", "round", "submitted_at", "created_by"]
     actions = [
         _reason_action(
             CaseStatus.RETURNED,
@@ -346,21 +325,86 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
             gettext_lazy("Mark cases ineligible"),
         ),
     ]
-    fields = [
-        "round",
-        "agency",
-        "status",
-        "reference",
-        "submitted_at",
-        *services.CASE_FIELDS,
-        "created_by",
-        "created_at",
-        "updated_at",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "round",
+                    "agency",
+                    "status",
+                    "reference",
+                    "submitted_at",
+                    *services.CASE_FIELDS,
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+        (gettext_lazy("Images"), {"fields": ["image_table"]}),
+        (gettext_lazy("Attachments"), {"fields": ["attachment_table"]}),
+        (gettext_lazy("Status changes"), {"fields": ["transition_table"]}),
     ]
+
+    def get_queryset(self, request):
+        # The change page shows who created the case beside its round, agency and category.
+        return super().get_queryset(request).select_related("round", "agency", "category", "created_by")
+
+    def get_changelist(self, request, **kwargs):
+        return LeanChangeList
 
     def get_readonly_fields(self, request, obj=None):
         # The agency owns its case's content; the status changes only through the actions above.
-        return self.fields
+        return [field for _name, options in self.fieldsets for field in options["fields"]]
+
+    @admin.display(description=gettext_lazy("images"))
+    def image_table(self, case):
+        return parts_table(
+            [_("image"), _("caption"), _("position"), _("size")],
+            [
+                (
+                    format_html(
+                        '<a href="{}"><img src="{}" alt="" width="160"></a>',
+                        image.image.url,
+                        image.thumbnail.url,
+                    ),
+                    image.caption,
+                    image.position,
+                    f"{image.width} × {image.height}",
+                )
+                for image in case.images.order_by("position", "pk")
+            ],
+        )
+
+    @admin.display(description=gettext_lazy("attachments"))
+    def attachment_table(self, case):
+        return parts_table(
+            [_("file"), _("size")],
+            [
+                (
+                    format_html('<a href="{}">{}</a>', attachment.file.url, attachment.name),
+                    filesizeformat(attachment.size),
+                )
+                for attachment in case.attachments.order_by("pk")
+            ],
+        )
+
+    @admin.display(description=gettext_lazy("status changes"))
+    def transition_table(self, case):
+        return parts_table(
+            [_("at"), _("from"), _("to"), _("by"), _("reason")],
+            [
+                (
+                    date_format(localtime(change.at), "DATETIME_FORMAT"),
+                    change.get_from_status_display(),
+                    change.get_to_status_display(),
+                    change.by or "—",
+                    change.reason,
+                )
+                for change in case.transitions.select_related("by").order_by("at", "pk")
+            ],
+        )
 
     def has_add_permission(self, request, *args):
         return False

@@ -7,6 +7,9 @@ class GovcasesConfig(AppConfig):
     name = "govcases"
     verbose_name = _("Cases")
 
+    def ready(self):
+        from . import lookups  # noqa: F401 - registers the range-checked foreign key lookup
+
 
 class OrganiserAdminConfig(AdminConfig):
     default_site = "govcases.sites.OrganiserAdminSite"

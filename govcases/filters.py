@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import Level, Province
 from .models import Category, PublishedCase, Round
+from .search import search_terms
 
 
 def _published_years():
@@ -43,8 +44,7 @@ class PublishedCaseFilter(django_filters.FilterSet):
         fields = ["q", "category", "level", "province", "year"]
 
     def search(self, queryset, name, value):
-        words = value.split()
-        for word in words:
+        for word in search_terms(value).words:
             queryset = queryset.filter(
                 Q(title__icontains=word) | Q(summary__icontains=word) | Q(agency_name__icontains=word)
             )

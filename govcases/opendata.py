@@ -3,10 +3,8 @@
 Only the snapshot's public fields are written; the same rows feed all three formats.
 """
 
-import csv
-import io
-
 from . import spreadsheets
+from .csvsafe import csv_text
 from .models import Publication
 from .selectors import publication_groups
 
@@ -65,12 +63,7 @@ def publication_rows(data: dict) -> list[list]:
 
 
 def publication_csv(data: dict) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerows(publication_rows(data))
-    # The byte order mark tells Excel the file is UTF-8, so Chinese opens correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_text(publication_rows(data), header=COLUMNS).encode("utf-8")
 
 
 def publication_xlsx(data: dict) -> bytes:

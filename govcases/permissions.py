@@ -45,3 +45,15 @@ def is_case_agency_staff(user, case):
 rules.add_perm("govcases.use_portal", is_agency_staff)
 rules.add_perm("govcases.edit_case", is_case_agency_staff)
 rules.add_perm("govcases.run_round", is_organiser)
+
+
+# Who may read a case's uploaded files besides the public (for a published case): the organisers and the
+# case's own agency. Apps that govcases must not import widen the rule from their AppConfig.ready with
+# `case_file_readers_add` (reviews adds the case's assigned reviewers).
+READ_CASE_FILES = "govcases.read_case_files"
+rules.add_perm(READ_CASE_FILES, is_organiser | is_case_agency_staff)
+
+
+def case_file_readers_add(predicate) -> None:
+    """Lets also those for whom `predicate(user, case)` holds read a case's files."""
+    rules.set_perm(READ_CASE_FILES, rules.permissions.permissions[READ_CASE_FILES] | predicate)

@@ -11,6 +11,7 @@ from .enums import Level
 from .filters import PublishedCaseFilter
 from .models import Publication
 from .pagecache import cached_for_the_public
+from .search import search_terms
 
 CASES_PER_PAGE = 24
 BAR_WIDTH = 280
@@ -146,7 +147,12 @@ def case_list(request):
     return render(
         request,
         "govcases/public/case_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "search_notice": search_terms(request.GET.get("q", "")).notice(),
+        },
     )
 
 

@@ -12,12 +12,22 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .enums import LEVEL_ORDER, CaseStatus, Phase
-from .models import Agency, Case, Category, Publication, PublishedCase, Round, level_order
+from .models import (
+    Agency,
+    Case,
+    CaseAttachment,
+    CaseImage,
+    Category,
+    Publication,
+    PublishedCase,
+    Round,
+    level_order,
+)
 
 CACHE_SECONDS = 60 * 60
 
@@ -240,3 +250,28 @@ STEPS_OFFERED = {
 
 def round_steps_offered(*, round: Round) -> list[str]:
     return STEPS_OFFERED.get(Phase(round.phase), [])
+
+
+# --- uploaded files ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """An uploaded file as the file view needs it: its case, whether the public may see it, and for an
+    attachment the name the agency gave it (a download is saved under that name, not the generated one)."""
+
+    case: Case
+    public: bool
+    download_name: str | None = None
+
+
+def case_file_get(*, name: str) -> CaseFile | None:
+    """The case a stored file (picture, thumbnail or attachment) belongs to; None for a name no case has."""
+    image = CaseImage.objects.filter(Q(image=name) | Q(thumbnail=name)).select_related("case").first()
+    if image is not None:
+        return CaseFile(case=image.case, public=image.case.status == CaseStatus.PUBLISHED)
+    attachment = CaseAttachment.objects.filter(file=name).select_related("case").first()
+    if attachment is not None:
+        case = attachment.case
+        return CaseFile(case=case, public=case.status == CaseStatus.PUBLISHED, download_name=attachment.name)
+    return None

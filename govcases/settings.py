@@ -6,6 +6,7 @@ Every deployment value comes from the environment; the defaults are for developm
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "govcases.middleware.SignedInPagesPrivateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -92,11 +94,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a request waits for a lock held by another before it gives up: the portal's form then comes back
+# as typed, with "try again" (govcases.views), instead of a request that hangs.
+DATABASE_LOCK_TIMEOUT = int(os.environ.get("DATABASE_LOCK_TIMEOUT", "20"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads of the development server write at once; wait for the lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = DATABASE_LOCK_TIMEOUT
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+    if not env_bool("SQLITE_CREATE", True):
+        # Open an existing file only (the app servers, govcases/wsgi.py): SQLite would create a missing one.
+        DATABASES["default"]["NAME"] = f"file:{quote(str(DATABASES['default']['NAME']))}?mode=rw"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_LOCK_TIMEOUT:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={DATABASE_LOCK_TIMEOUT}s"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -134,8 +144,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-MEDIA_URL = "/media/"
+# Uploaded files are reached only through the view at MEDIA_URL (govcases.files), which checks who may read
+# them. Behind nginx, set MEDIA_ACCEL_REDIRECT to the internal location that serves MEDIA_ROOT (docs/deploy.md):
+# the view then answers with X-Accel-Redirect and nginx sends the bytes.
+MEDIA_URL = "/files/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

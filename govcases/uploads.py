@@ -4,9 +4,13 @@ An image is trusted only after Pillow has decoded it completely; its name and de
 never consulted. A clean copy is re-encoded from the pixels alone, so nothing else the file carried
 (EXIF and GPS positions, comments, appended scripts of a polyglot) survives. PDF files cannot be cleaned
 here; they are checked for their signature, limited in size and stored under a generated name.
+
+Storing is all or nothing: when the disk is full or read-only, whatever was written (a truncated file
+included) is removed and the upload is refused with a message, so that no file is left without its row.
 """
 
 import io
+import logging
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -23,6 +28,7 @@ from .models import upload_name
 ALLOWED_IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 THUMBNAIL_WIDTH = 480
 JPEG_QUALITY = 85
+logger = logging.getLogger(__name__)
 PDF_TAIL = 1024  # %%EOF must appear within the last kilobyte (writers may add a newline or two after it)
 DISPLAY_NAME_LENGTH = 120
 
@@ -153,3 +159,35 @@ def pdf_clean(upload) -> CleanPdf:
     return CleanPdf(
         file=ContentFile(data, name=upload_name("cases/attachments", "pdf")), name=name, size=len(data)
     )
+
+
+def files_store(files: list[ContentFile], upload_name: str) -> list[str]:
+    """Writes the files to the media storage and returns their names; if any cannot be written (the disk
+    is full or read-only), removes every one of them, a partly written one included, and raises
+    ValidationError naming the upload."""
+    stored = []
+    try:
+        for file in files:
+            stored.append(default_storage.save(file.name, file))
+    except OSError:
+        logger.exception("could not store an upload")
+        # Generated names are unique, so the file that failed was being written under its own name.
+        files_delete([*stored, *(file.name for file in files)])
+        raise ValidationError(
+            _(
+                "“%(name)s” could not be stored: the server cannot save files at the moment. "
+                "Add it again later; if this goes on, tell the organisers."
+            )
+            % {"name": display_name(upload_name)},
+            code="not_stored",
+        ) from None
+    return stored
+
+
+def files_delete(names: list[str]) -> None:
+    """Removes stored files, as far as the storage lets us (a read-only disk holds none of ours anyway)."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("could not remove %s", name)

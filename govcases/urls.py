@@ -1,10 +1,8 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import files, views
 
 urlpatterns = [
     path("", include("govcases.public_urls")),
@@ -18,15 +16,15 @@ urlpatterns = [
     path("accounts/home/", views.home_after_login, name="home-after-login"),
     path("i18n/setlang/", views.language_switch, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    # Uploaded files, each behind a permission check; MEDIA_ROOT is never served by its path.
+    path("files/<path:name>", files.case_file, name="case-file"),
     # Reviews plug in by name: govcases never imports reviews.
     path("review/", include("reviews.urls", namespace="review")),
     path("evaluate/", include("evaluation.urls", namespace="evaluate")),
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
+handler400 = "govcases.views.bad_request"
 handler403 = "govcases.views.permission_denied"
 handler404 = "govcases.views.page_not_found"
 handler500 = "govcases.views.server_error"

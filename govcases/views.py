@@ -1,10 +1,12 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import OperationalError, connection
+from django.db.migrations.executor import MigrationExecutor
 from django.forms.models import model_to_dict
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,15 +49,38 @@ def home_after_login(request):
     return redirect("public:home")
 
 
+_migrated = False  # once every migration is applied, it stays so for the life of the process
+
+
+def _migrations_applied() -> bool:
+    global _migrated
+    if not _migrated:
+        executor = MigrationExecutor(connection)
+        _migrated = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return _migrated
+
+
 @never_cache
 def healthz(request):
+    """200 only when the database answers and holds every migration: a server whose database is missing,
+    empty or behind the code takes no traffic."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        migrated = _migrations_applied()
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"status": "unavailable"}, status=503)
+    if not migrated:
+        return JsonResponse({"status": "unavailable", "reason": "migrations not applied"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request, exception=None):
+    # Django answers a request over DATA_UPLOAD_MAX_MEMORY_SIZE with a 400; it is a 413 and says why.
+    if isinstance(exception, RequestDataTooBig):
+        return render(request, "413.html", {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}, status=413)
+    return render(request, "400.html", status=400)
 
 
 def permission_denied(request, exception=None):
@@ -220,12 +245,15 @@ def portal_case_new(request):
     form = CaseForm(request.POST or None, round=round)
     if request.method != "POST":
         return _render_form(request, round=round, case=None, form=form)
+    case = None
     try:
         case = services.case_create(round=round, by=request.user, data=_valid_fields(form))
+        return _after_save(request, case, form)
     except Refused as refused:
         messages.error(request, str(refused))
         return redirect("portal:dashboard")
-    return _after_save(request, case, form)
+    except OperationalError:
+        return _render_busy(request, round=round, case=case, form=form)
 
 
 @portal_required
@@ -242,12 +270,26 @@ def portal_case_edit(request, pk: int):
         )
     form = CaseForm(request.POST, instance=case, round=case.round)
     try:
-        case = services.case_update(case=case, by=request.user, data=_valid_fields(form))
+        saved = services.case_update(case=case, by=request.user, data=_valid_fields(form))
+        return _after_save(request, saved, form)
     except Refused as refused:
         # Nothing was saved (the deadline passed, say): show the typed text again so that it is not lost.
         messages.error(request, str(refused))
         return _render_form(request, round=case.round, case=case, form=form)
-    return _after_save(request, case, form)
+    except OperationalError:
+        return _render_busy(request, round=case.round, case=case, form=form)
+
+
+def _render_busy(request, *, round: Round, case: Case | None, form: CaseForm):
+    """The form again, as typed, when the database stayed locked (or out of reach) longer than the wait."""
+    messages.error(
+        request,
+        _(
+            "The site is too busy to save your changes right now. What you typed is still in the form "
+            "below: please try again in a moment."
+        ),
+    )
+    return _render_form(request, round=round, case=case, form=form)
 
 
 def _after_save(request, case: Case, form: CaseForm):

@@ -10,3 +10,11 @@ class ReviewsConfig(AppConfig):
         from . import steps
 
         steps.register()
+
+        # govcases never imports reviews: it asks "may this user read the case's files?" through its rule,
+        # which reviews widens here to the case's assigned reviewers.
+        from govcases.permissions import case_file_readers_add
+
+        from .permissions import is_assigned_reviewer
+
+        case_file_readers_add(is_assigned_reviewer)

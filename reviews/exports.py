@@ -1,8 +1,6 @@
 """The scoring of a round as files: XLSX for the organisers, CSV (UTF-8 with BOM, so Excel reads Chinese),
 and the ranking's records for scripts. Each reads the database in a constant number of queries."""
 
-import csv
-import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -11,6 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from govcases import spreadsheets
+from govcases.csvsafe import csv_text
 from govcases.enums import Level
 from govcases.models import Round
 
@@ -18,7 +17,6 @@ from .enums import ReviewStatus
 from .models import Criterion, Score
 from .selectors import RankingRow, ranking_rows
 
-BOM = "\ufeff"
 RANKING_COLUMNS = [
     "category",
     "rank",
@@ -69,21 +67,10 @@ def ranking_json(*, round: Round) -> str:
     return "[\n" + ",\n".join(json.dumps(record, ensure_ascii=False) for record in records) + "\n]"
 
 
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def ranking_csv(*, round: Round) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(RANKING_COLUMNS)
-    for row in ranking_rows(round=round):
-        writer.writerow([_csv_value(value) for value in ranking_record(row).values()])
-    return BOM + buffer.getvalue()
+    return csv_text(
+        (ranking_record(row).values() for row in ranking_rows(round=round)), header=RANKING_COLUMNS
+    )
 
 
 @dataclass
@@ -204,18 +191,18 @@ def scoring_csv(*, round: Round) -> str:
     lines = _review_lines(round)
     criteria = _criteria(round)
     width = max((len(rubric) for rubric in criteria.values()), default=0)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     header = [*RANKING_COLUMNS, "reviewer", "total"]
     for position in range(1, width + 1):
         header += [f"criterion_{position}", f"points_{position}"]
-    writer.writerow(header)
-    for row in rows:
-        aggregates = [_csv_value(value) for value in ranking_record(row).values()]
-        for line in lines.get(row.case.pk, []) or [None]:
-            values = [*aggregates, line.reviewer if line else "", _csv_value(line.total if line else None)]
-            if line:
-                for criterion in criteria.get(row.category.pk, []):
-                    values += [criterion.name, _csv_value(line.points.get(criterion.pk))]
-            writer.writerow(values)
-    return BOM + buffer.getvalue()
+
+    def records():
+        for row in rows:
+            aggregates = list(ranking_record(row).values())
+            for line in lines.get(row.case.pk, []) or [None]:
+                values = [*aggregates, line.reviewer if line else "", line.total if line else None]
+                if line:
+                    for criterion in criteria.get(row.category.pk, []):
+                        values += [criterion.name, line.points.get(criterion.pk)]
+                yield values
+
+    return csv_text(records(), header=header)

@@ -5,9 +5,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from govcases.enums import Phase
 from govcases.permissions import is_reviewer
 
+from .enums import RUBRIC_FROZEN_PHASES
 from .models import Criterion
 
 
@@ -59,9 +59,6 @@ class ReopenForm(forms.Form):
     )
 
 
-FROZEN_PHASES = (Phase.REVIEW, Phase.SELECTION, Phase.PUBLISHED, Phase.ARCHIVED)
-
-
 class CriterionForm(forms.ModelForm):
     """A rubric line: the category's criteria may never add up to more than 100 points."""
 
@@ -72,7 +69,7 @@ class CriterionForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         round, category, max_points = cleaned.get("round"), cleaned.get("category"), cleaned.get("max_points")
-        if round and round.phase in FROZEN_PHASES:
+        if round and round.phase in RUBRIC_FROZEN_PHASES:
             raise forms.ValidationError(_("The rubric is frozen once review opens."))
         if round and category and max_points:
             others = Criterion.objects.filter(round=round, category=category).exclude(pk=self.instance.pk)

@@ -199,30 +199,3 @@ class SelectionEvent(AuditEntry):
     @property
     def revised_round_id(self) -> int:
         return self.case.round_id
-
-
-class ReviewProgress(Round):
-    """The organisers' progress page of a round (a proxy: the admin needs a model to hang the view on)."""
-
-    class Meta:
-        proxy = True
-        verbose_name = _("review progress")
-        verbose_name_plural = _("review progress")
-
-
-class RankingBoard(Round):
-    """The ranking board of a round, per category."""
-
-    class Meta:
-        proxy = True
-        verbose_name = _("ranking board")
-        verbose_name_plural = _("ranking boards")
-
-
-class SelectionBoard(Round):
-    """The selection board of a round: staged decisions under the quotas, then publication."""
-
-    class Meta:
-        proxy = True
-        verbose_name = _("selection board")
-        verbose_name_plural = _("selection boards")

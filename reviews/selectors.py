@@ -1,23 +1,25 @@
 """Reads for the reviewers' and organisers' pages, each in a constant number of queries."""
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from govcases.enums import LEVEL_ORDER, CaseStatus, Phase, RankingScore
-from govcases.models import Agency, Case, Category, Round
+from govcases.models import Agency, Case, Category, Publication, Quota, Round
 
 from . import scoring
 from .enums import ReviewStatus
-from .models import Assignment, Review
+from .models import Assignment, Criterion, Review, SelectionDecision, SelectionEvent
 
 # Ranked cases: those in review, and those with an outcome, so that the ranking stays viewable afterwards.
 RANKED_STATUSES = (CaseStatus.IN_REVIEW, CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED)
+# Cases that can be chosen: in review, or carrying an outcome that a correction may change.
+SELECTABLE = (CaseStatus.IN_REVIEW, CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED)
 
 
 @dataclass
@@ -152,12 +154,49 @@ class QueueProgress:
     submitted: int
 
 
-def reviewer_progress(*, reviewer: AbstractBaseUser) -> QueueProgress:
-    """How many of a reviewer's assignments in open rounds are submitted (one query)."""
-    counts = Assignment.objects.filter(reviewer=reviewer, case__status=CaseStatus.IN_REVIEW).aggregate(
+def reviewer_queue(*, reviewer: AbstractBaseUser) -> QuerySet[Assignment]:
+    """A reviewer's assignments in open rounds: the queue."""
+    return Assignment.objects.filter(reviewer=reviewer, case__status=CaseStatus.IN_REVIEW)
+
+
+def queue_progress(assignments: QuerySet[Assignment]) -> QueueProgress:
+    """How many of these assignments there are, and how many are submitted (one query)."""
+    counts = assignments.aggregate(
         assigned=Count("pk"), submitted=Count("pk", filter=Q(review__status=ReviewStatus.SUBMITTED))
     )
     return QueueProgress(assigned=counts["assigned"], submitted=counts["submitted"])
+
+
+def reviewer_progress(*, reviewer: AbstractBaseUser) -> QueueProgress:
+    """How many of a reviewer's assignments in open rounds are submitted (one query)."""
+    return queue_progress(reviewer_queue(reviewer=reviewer))
+
+
+def rubric(*, round_id: int, category_id: int | None) -> list[Criterion]:
+    """The criteria a case of this round and category is scored on, in order."""
+    return list(
+        Criterion.objects.filter(round_id=round_id, category_id=category_id).order_by("position", "pk")
+    )
+
+
+@dataclass
+class RubricSum:
+    round: Round
+    category: Category
+    points: int
+
+
+def rubric_sums(*, rounds: int = 3) -> list[RubricSum]:
+    """Each category's rubric in the latest `rounds` rounds, with its points (which must add up to 100)."""
+    sums = {
+        (row["round_id"], row["category_id"]): row["points"]
+        for row in Criterion.objects.values("round_id", "category_id").annotate(points=Sum("max_points"))
+    }
+    return [
+        RubricSum(round=round, category=category, points=sums.get((round.pk, category.pk), 0))
+        for round in Round.objects.order_by("-year")[:rounds]
+        for category in Category.objects.order_by("position", "pk")
+    ]
 
 
 def next_pending_assignment(
@@ -248,3 +287,159 @@ def review_progress(*, round: Round, now=None) -> RoundProgress:
         total=total,
         deadline_passed=deadline_passed,
     )
+
+
+# --- reminders -------------------------------------------------------------------------------------------
+
+
+def person_name(user: AbstractBaseUser) -> str:
+    """A person's name as Chinese writes it (family name first), or their user name."""
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+
+
+@dataclass
+class Reminder:
+    reviewer: AbstractBaseUser
+    cases: list[Case]
+
+    @property
+    def name(self) -> str:
+        return person_name(self.reviewer)
+
+
+def review_reminders(*, round: Round) -> list[Reminder]:
+    """Who has pending reviews in the round, and which: what review_reminders_send sends (one query)."""
+    pending = (
+        Assignment.objects.filter(case__round=round, case__status=CaseStatus.IN_REVIEW)
+        .exclude(review__status=ReviewStatus.SUBMITTED)
+        .select_related("reviewer", "case")
+        .order_by("reviewer__username", "case_id")
+    )
+    reminders: dict[int, Reminder] = {}
+    for assignment in pending:
+        reminder = reminders.setdefault(assignment.reviewer_id, Reminder(assignment.reviewer, []))
+        reminder.cases.append(assignment.case)
+    return list(reminders.values())
+
+
+# --- selection -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuotaState:
+    category: Category
+    seats: int
+    selected: int
+
+    @property
+    def met(self) -> bool:
+        return self.selected == self.seats
+
+
+def quota_states(*, round: Round) -> list[QuotaState]:
+    """How many seats each category has and how many are taken by staged decisions (one query)."""
+    quotas = (
+        Quota.objects.filter(round=round)
+        .select_related("category")
+        .annotate(
+            taken=Count(
+                "category__cases",
+                filter=Q(
+                    category__cases__round=round,
+                    category__cases__status__in=SELECTABLE,
+                    category__cases__selection__selected=True,
+                ),
+            )
+        )
+        .order_by("category__position", "category_id")
+    )
+    return [QuotaState(category=quota.category, seats=quota.seats, selected=quota.taken) for quota in quotas]
+
+
+@dataclass
+class BoardRow:
+    row: RankingRow
+    selected: bool
+    reason: str
+    at_cut: bool
+
+
+@dataclass
+class BoardColumn:
+    quota: QuotaState
+    rows: list[BoardRow]
+    hidden: int = 0  # ranked lower than the rows shown
+
+
+@dataclass
+class SelectionBoard:
+    columns: list[BoardColumn]
+    publications: list[Publication]
+    events: list[SelectionEvent]
+
+
+# Below the cut line an organiser looks at the next cases (to pass over a case, or to fill a seat that a
+# withdrawal frees). A national round ranks thousands of cases per category: the rest are shown on demand.
+ROWS_BELOW_THE_CUT = 10
+# The latest selection events shown under the board.
+HISTORY_LENGTH = 50
+
+
+def selection_board(*, round: Round, complete: bool) -> SelectionBoard:
+    """The selection board of a round: per category its quota, its cases in rank order with their staged
+    decisions (around the cut line, or all of them if `complete`), and the round's publications and latest
+    selection events. A constant number of queries, with the ranking from `board_ranking`."""
+    decisions = {
+        decision.case_id: decision
+        for decision in SelectionDecision.objects.filter(case__round=round).only(
+            "case_id", "selected", "reason"
+        )
+    }
+    rows = board_ranking(board_key(round))
+    columns = []
+    for quota in quota_states(round=round):
+        category_rows = [row for row in rows if row.category.pk == quota.category.pk]
+        tie_sizes = Counter(row.rank for row in category_rows)
+        board_rows = [
+            BoardRow(
+                row=row,
+                selected=bool(decisions.get(row.case.pk) and decisions[row.case.pk].selected),
+                reason=decisions[row.case.pk].reason if row.case.pk in decisions else "",
+                at_cut=_straddles(row, tie_sizes, quota.seats),
+            )
+            for row in category_rows
+        ]
+        shown = len(board_rows) if complete else _shown(board_rows, quota.seats)
+        columns.append(
+            BoardColumn(
+                quota=quota,
+                # Selected cases are always shown, however low they rank.
+                rows=board_rows[:shown] + [item for item in board_rows[shown:] if item.selected],
+                hidden=sum(1 for item in board_rows[shown:] if not item.selected),
+            )
+        )
+    return SelectionBoard(
+        columns=columns,
+        publications=list(round.publications.order_by("-version")),
+        events=list(
+            SelectionEvent.objects.filter(case__round=round)
+            .select_related("case", "by")
+            .order_by("-at", "-pk")[:HISTORY_LENGTH]
+        ),
+    )
+
+
+def _shown(board_rows: list[BoardRow], seats: int) -> int:
+    """How many of a category's rows to show: the quota, the next few, and never half of a tie."""
+    shown = min(len(board_rows), seats + ROWS_BELOW_THE_CUT)
+    last_rank = board_rows[shown - 1].row.rank if shown else None
+    while shown < len(board_rows) and last_rank is not None and board_rows[shown].row.rank == last_rank:
+        shown += 1
+    return shown
+
+
+def _straddles(row: RankingRow, tie_sizes: Counter, seats: int) -> bool:
+    """Whether the row belongs to a tie that crosses the quota's cut line."""
+    if row.rank is None or not row.tied:
+        return False
+    return row.rank <= seats < row.rank + tie_sizes[row.rank] - 1

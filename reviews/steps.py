@@ -14,8 +14,7 @@ from govcases.steps import Finding
 
 from .enums import ReviewStatus
 from .models import Review
-from .selectors import ranking_rows
-from .services.selection import SELECTABLE, quota_states
+from .selectors import SELECTABLE, quota_states, ranking_rows
 
 
 def _reviews_missing(round: Round) -> Iterable[Finding]:

@@ -36,6 +36,7 @@ from govcases.services import publication_create
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review
 from tests import factories
+from tests.reading import read
 
 ROLES = ["anonymous", "officer_a", "officer_b", "reviewer_a", "reviewer_b", "evaluator", "organiser"]
 OFFICERS = {"officer_a": "A", "officer_b": "B"}
@@ -124,12 +125,16 @@ def subjects(route: Route) -> list[str]:
         return [f"app {label}" for label in alternatives.split("|")]
     if parameters == {"url"}:
         return ["unknown page"]
+    if route.name == "case-file":
+        return list(FILE_SUBJECTS)
     if parameters == {"uidb64", "token"}:
         return ["a wrong token"]  # the right one is tested in test_security.py (the invitation)
     if parameters == {"content_type_id", "object_id"}:
         return ["case of agency A"]
-    if parameters == {"round_id", "category_id"}:
-        return ["round in review"]
+    if parameters in ({"round_id", "category_id"}, {"round_id"}):
+        return ["round in review"]  # a rubric, or a board of the round
+    if parameters == {"object_id", "to"}:
+        return ["the review round's next phase"]
     if parameters == {"evaluation_id", "step"}:
         return ["evaluation step"]
     if route.model and parameters in ({"object_id"}, {"id"}):
@@ -149,6 +154,7 @@ class Data:
     published_year: int
     review_round: object
     assignments: dict  # "A", "B" → the reviewer's assignment
+    media: object  # MEDIA_ROOT of the data's uploaded files
     evaluation: object  # the published year's evaluation
 
 
@@ -176,12 +182,18 @@ def fill(route: Route, subject: str, data: Data) -> dict[str, str]:
         return {"app_label": subject.removeprefix("app ")}
     if subject == "unknown page":
         return {"url": "no-such-page/"}
+    if subject in FILE_SUBJECTS:
+        case = FILE_SUBJECTS[subject](data)
+        return {"name": case.images.order_by("pk").first().image.name}
     if subject == "a wrong token":
         return {"uidb64": "MQ", "token": "abc-wrong"}
+    if subject == "the review round's next phase":
+        return {"object_id": data.review_round.pk, "to": "selection"}
     if subject == "evaluation step":
         return {"evaluation_id": data.evaluation.pk, "step": "publish"}
     if subject == "round in review":
-        return {"round_id": data.review_round.pk, "category_id": data.review_round.categories.first().pk}
+        values = {"round_id": data.review_round.pk, "category_id": data.review_round.categories.first().pk}
+        return {name: values[name] for name in parameters}
     model = apps.get_model(subject)
     instance = model._default_manager.order_by("pk").first()
     assert instance is not None, f"no {subject} in the matrix's data: create one in `matrix_data`"
@@ -286,6 +298,24 @@ EVALUATE_ROLES = {"evaluator"}
 ORGANISER_ROLES = {"organiser"}
 
 
+# An uploaded file: anyone's for a published case; else its agency's, the organisers' and its reviewers'.
+FILE_SUBJECTS = {
+    "picture of agency A's draft": lambda data: data.cases["A"],
+    "picture of agency B's draft": lambda data: data.cases["B"],
+    "picture of the published case": lambda data: data.published_case,
+    "picture of agency B's case in review": lambda data: data.case_in_review,
+}
+
+
+def _case_file(role, subject):
+    if subject == "picture of the published case":
+        return OK
+    readers = {"organiser", "officer_b", "reviewer_b"}  # the case in review is B's, assigned to reviewer B
+    if subject.endswith("draft"):
+        readers = {"organiser", f"officer_{subject.split()[3][0].lower()}"}
+    return OK if role in readers else NOT_FOUND
+
+
 def _own_assignment(role, subject):
     return OK if subject[-1] == REVIEWERS[role] else NOT_FOUND
 
@@ -297,9 +327,6 @@ ADMIN_NO_ADD = {
     "govcases.publication",
     "govcases.publishedcase",
     "reviews.review",
-    "reviews.reviewprogress",
-    "reviews.rankingboard",
-    "reviews.selectionboard",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -382,6 +409,7 @@ RULES = [
     Rule("the public site", lambda r: r.name.startswith("public:"), _public),
     Rule("the evaluation's public page and open data", lambda r: r.name.startswith("evaluation:"), _public),
     Rule("health check", named("healthz"), _everyone(OK)),
+    Rule("uploaded files, each behind its case's permission check", named("case-file"), _case_file),
     Rule(
         "language switch (redirects back; changes only on POST)",
         named("set_language"),
@@ -486,6 +514,7 @@ def matrix_data(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.atomic(),
     ):
         data = _build()
+        data.media = media
         yield data
         transaction.set_rollback(True)
 
@@ -555,6 +584,7 @@ def _build() -> Data:
         published_year=published_round.year,
         review_round=review_round,
         assignments=assignments,
+        media=None,
         evaluation=evaluation,
     )
 
@@ -633,15 +663,16 @@ def test_the_walk_finds_every_part_of_the_site():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("route", "subject", "role"), CELLS)
-def test_access(matrix_data, route, subject, role):
+def test_access(matrix_data, settings, route, subject, role):
     rule = rule_for(route)
     assert rule is not None, f"unclassified URL: add it to the matrix: {route.route} ({route.view})"
     url = build_url(route, fill(route, subject, matrix_data))
     # The URL built must reach the pattern it was built for, or the cell would test another page.
     assert resolve(url).route == route.route, f"{url} resolves to {resolve(url).route}, not {route.route}"
     expected = expectation(route, role, subject)
+    settings.MEDIA_ROOT = matrix_data.media
 
-    response = browser(matrix_data, role).get(url)
+    response = read(browser(matrix_data, role).get(url))
 
     answered_as_expected(response, expected, f"{role} GET {url} ({rule.what})", url)
 

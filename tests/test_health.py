@@ -35,6 +35,7 @@ urlpatterns = [
     path("test-forbidden/", forbidden_view),
     path("", include("govcases.urls")),
 ]
+handler400 = "govcases.views.bad_request"
 handler403 = "govcases.views.permission_denied"
 handler404 = "govcases.views.page_not_found"
 handler500 = "govcases.views.server_error"

@@ -108,13 +108,22 @@ def case_image_add(*, case: Case, by: AbstractBaseUser, upload, caption: str = "
                 _("“%(name)s” was not added: a case may have at most %(count)d images.")
                 % {"name": uploads.display_name(getattr(upload, "name", "")), "count": most}
             )
-        return CaseImage.objects.create(
-            case=case,
-            image=clean.image,
-            thumbnail=clean.thumbnail,
-            caption=caption[:100],
-            position=max(positions, default=-1) + 1,
+        image_name, thumbnail_name = uploads.files_store(
+            [clean.image, clean.thumbnail], getattr(upload, "name", "")
         )
+        try:
+            return CaseImage.objects.create(
+                case=case,
+                image=image_name,
+                thumbnail=thumbnail_name,
+                width=clean.width,
+                height=clean.height,
+                caption=caption[:100],
+                position=max(positions, default=-1) + 1,
+            )
+        except BaseException:
+            uploads.files_delete([image_name, thumbnail_name])
+            raise
 
 
 def case_image_remove(*, image: CaseImage, by: AbstractBaseUser, now=None) -> None:
@@ -146,7 +155,12 @@ def case_attachment_add(*, case: Case, by: AbstractBaseUser, upload, now=None) -
     clean = uploads.pdf_clean(upload)
     with transaction.atomic():
         case = _locked_editable_case(case, by, now)
-        return CaseAttachment.objects.create(case=case, file=clean.file, name=clean.name, size=clean.size)
+        (stored,) = uploads.files_store([clean.file], getattr(upload, "name", ""))
+        try:
+            return CaseAttachment.objects.create(case=case, file=stored, name=clean.name, size=clean.size)
+        except BaseException:
+            uploads.files_delete([stored])
+            raise
 
 
 def case_attachment_remove(*, attachment: CaseAttachment, by: AbstractBaseUser, now=None) -> None:

@@ -1,5 +1,7 @@
 """Everything that changes reviewers' work and the selection, by topic: `assignment`, `reviews` (scoring,
-reopening, reminders) and `selection` (staged decisions under quotas, publication). Callers import from here.
+reopening, reminders), `rubrics` and `selection` (staged decisions under quotas, publication). Callers
+import from here; the reads these share with pages (the rubric, the reminders' preview, the quotas' state)
+are in reviews.selectors.
 
 Keyword-only, typed functions named <entity>_<verb>. Rules are enforced here and refused with
 govcases.exceptions.Refused (a message in the user's language); forms only check the shape of the input.
@@ -16,20 +18,14 @@ from .assignment import (
     reviewer_conflicts,
 )
 from .reviews import (
-    Reminder,
-    person_name,
-    review_reminders,
     review_reminders_send,
     review_reopen,
     review_save,
     review_submit,
-    rubric,
 )
+from .rubrics import CriterionLine, rubric_save
 from .selection import (
-    SELECTABLE,
     Proposal,
-    QuotaState,
-    quota_states,
     round_publish,
     selection_decide,
     selection_propose,
@@ -37,26 +33,21 @@ from .selection import (
 
 __all__ = [
     "ASSIGNABLE_STATUSES",
-    "SELECTABLE",
     "AssignmentReport",
+    "CriterionLine",
     "Proposal",
-    "QuotaState",
-    "Reminder",
     "assignment_add",
     "assignment_check",
     "assignment_generate",
     "assignment_remove",
     "conflict_reason",
-    "person_name",
-    "quota_states",
     "reviewer_conflicts",
-    "review_reminders",
     "review_reminders_send",
     "review_reopen",
     "review_save",
     "review_submit",
     "round_publish",
-    "rubric",
+    "rubric_save",
     "selection_decide",
     "selection_propose",
 ]

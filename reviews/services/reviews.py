@@ -1,7 +1,5 @@
 """Reviews: the rubric, scoring drafts, submitting and reopening, and reminders of pending reviews."""
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -12,21 +10,16 @@ from django.utils.translation import gettext as _
 from govcases import notifications
 from govcases.enums import CaseStatus, Phase
 from govcases.exceptions import Refused
-from govcases.models import Case, Round
+from govcases.models import Round
 from govcases.permissions import is_organiser, is_reviewer
 
 from .. import scoring
 from ..enums import ReviewStatus
-from ..models import Assignment, Criterion, Review, ReviewEvent, Score
+from ..models import Assignment, Review, ReviewEvent, Score
+from ..selectors import review_reminders, rubric
 from .assignment import organiser_required
 
 # --- reviews ---------------------------------------------------------------------------------------------
-
-
-def rubric(*, round_id: int, category_id: int | None) -> list[Criterion]:
-    return list(
-        Criterion.objects.filter(round_id=round_id, category_id=category_id).order_by("position", "pk")
-    )
 
 
 def _locked_assignment(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
@@ -146,36 +139,6 @@ def review_reopen(*, review: Review, by: AbstractBaseUser, reason: str) -> Revie
 
 
 # --- reminders -------------------------------------------------------------------------------------------
-
-
-def person_name(user: AbstractBaseUser) -> str:
-    """A person's name as Chinese writes it (family name first), or their user name."""
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
-
-
-@dataclass
-class Reminder:
-    reviewer: AbstractBaseUser
-    cases: list[Case]
-
-    @property
-    def name(self) -> str:
-        return person_name(self.reviewer)
-
-
-def review_reminders(*, round: Round) -> list[Reminder]:
-    """Who has pending reviews in the round, and which: the preview of what review_reminders_send sends."""
-    pending = (
-        Assignment.objects.filter(case__round=round, case__status=CaseStatus.IN_REVIEW)
-        .exclude(review__status=ReviewStatus.SUBMITTED)
-        .select_related("reviewer", "case")
-        .order_by("reviewer__username", "case_id")
-    )
-    reminders: dict[int, Reminder] = {}
-    for assignment in pending:
-        reminder = reminders.setdefault(assignment.reviewer_id, Reminder(assignment.reviewer, []))
-        reminder.cases.append(assignment.case)
-    return list(reminders.values())
 
 
 def review_reminders_send(*, round: Round, by: AbstractBaseUser | None) -> int:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +19,7 @@ from govcases.permissions import is_organiser
 from govcases.services import publication_create
 
 from ..models import SelectionDecision, SelectionEvent
-from ..selectors import ranking_rows
-
-# Cases that can be chosen: in review, or carrying an outcome that a correction may change.
-SELECTABLE = (CaseStatus.IN_REVIEW, CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED)
+from ..selectors import SELECTABLE, QuotaState, quota_states, ranking_rows
 
 
 @dataclass
@@ -161,37 +157,6 @@ def _passes_over_higher_ranked(case: Case, taken: set[int]) -> bool:
         row.case.pk not in taken and row.case.pk != case.pk and (own_rank is None or row.rank < own_rank)
         for row in rows
     )
-
-
-@dataclass(frozen=True)
-class QuotaState:
-    category: Category
-    seats: int
-    selected: int
-
-    @property
-    def met(self) -> bool:
-        return self.selected == self.seats
-
-
-def quota_states(*, round: Round) -> list[QuotaState]:
-    """How many seats each category has and how many are taken by staged decisions."""
-    quotas = (
-        Quota.objects.filter(round=round)
-        .select_related("category")
-        .annotate(
-            taken=Count(
-                "category__cases",
-                filter=Q(
-                    category__cases__round=round,
-                    category__cases__status__in=SELECTABLE,
-                    category__cases__selection__selected=True,
-                ),
-            )
-        )
-        .order_by("category__position", "category_id")
-    )
-    return [QuotaState(category=quota.category, seats=quota.seats, selected=quota.taken) for quota in quotas]
 
 
 def round_publish(

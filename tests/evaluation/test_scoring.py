@@ -191,3 +191,17 @@ def test_selected_cases_points_stop_at_the_maximum():
         )
 
     assert [points(n) for n in range(4)] == [0, 50, 100, 100]
+
+
+def test_a_name_that_would_run_as_a_formula_is_written_as_text_in_the_csv():
+    from evaluation.opendata import publication_csv
+
+    data = {
+        "groups": [
+            {"name": "省（自治区）", "totals": [{"rank": 1, "agency": "=HYPERLINK(1)", "total": 90.5}]}
+        ],
+        "tiers": [{"group": "省级政府", "excellent": ["@SUM(1)"], "good": []}],
+    }
+    text = publication_csv(data).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and "'@SUM(1)" in text
+    assert ",90.5," in text  # numbers stay numbers

@@ -6,14 +6,16 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from govcases.enums import CaseStatus, Level, Phase, Province
 from govcases.exceptions import Refused
-from govcases.models import AgencyMember, CaseTransition, EmailTemplate, RoundPhaseChange
+from govcases.models import AgencyMember, CaseImage, CaseTransition, EmailTemplate, RoundPhaseChange
 from govcases.permissions import AGENCIES
-from govcases.services import agency_member_invite, case_submit
+from govcases.services import agency_member_invite, case_submit, case_transition
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -323,3 +325,56 @@ def test_email_templates_are_edited_here_and_used(
     with django_capture_on_commit_callbacks(execute=True):
         agency_member_invite(agency=agency, email="gz@example.cn", by=organiser)
     assert mail.outbox[-1].subject == "欢迎 广州市人民政府" and "/accounts/reset/" in mail.outbox[-1].body
+
+
+# --- what the organisers' case pages cost -----------------------------------------------------------------
+
+
+def count_queries(admin_client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_case_list_takes_as_many_queries_for_one_case_as_for_many(admin_client, round_, officer):
+    submitted_case(round_, officer)
+    url = reverse("admin:govcases_case_changelist")
+    one = count_queries(admin_client, url)
+    other_round = factories.RoundFactory(year=round_.year + 1)
+    for index in range(12):
+        factories.CaseFactory(
+            round=other_round if index % 2 else round_,
+            images=0,
+            status=CaseStatus.SUBMITTED,
+            reference=f"2025-{index:03d}",
+            submitted_at=timezone.now(),
+        )
+    assert count_queries(admin_client, url) == one
+    assert count_queries(admin_client, url + f"?round__id__exact={round_.pk}&status=submitted") == one
+
+
+def test_the_case_list_leaves_the_long_texts_in_the_database(admin_client, round_, officer):
+    case = submitted_case(round_, officer)
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(reverse("admin:govcases_case_changelist")).content.decode()
+    assert f'href="{reverse("admin:govcases_case_change", args=[case.pk])}"' in page
+    rows = [query["sql"] for query in queries if query["sql"].startswith('SELECT "govcases_case"."id"')]
+    assert rows and all('"govcases_case"."description"' not in sql for sql in rows)
+
+
+def test_a_case_page_takes_as_many_queries_with_a_long_history(admin_client, round_, officer, organiser):
+    case = submitted_case(round_, officer)
+    url = reverse("admin:govcases_case_change", args=[case.pk])
+    short = count_queries(admin_client, url)
+    for index in range(3):
+        who = factories.OrganiserFactory()
+        case = case_transition(case=case, to=CaseStatus.RETURNED, by=who, reason=f"请补充材料{index}")
+        case = case_submit(case=case, by=officer)
+        CaseImage.objects.create(
+            case=case,
+            image=factories.image_file(),
+            thumbnail=factories.image_file("t.png"),
+            position=index + 1,
+        )
+    assert CaseTransition.objects.filter(case=case).count() == 7
+    assert count_queries(admin_client, url) == short

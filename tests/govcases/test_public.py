@@ -135,7 +135,7 @@ def test_results_cards_have_thumbnail_agency_and_title(client, published):
     page = client.get("/results/2024/").content.decode()
     card = page[page.index(f'id="case-{cases["粤省事"].pk}"') :]
     card = card[: card.index("</li>")]
-    assert "<img" in card and "/media/" in card
+    assert "<img" in card and "/files/" in card
     assert "广东省" in card and "粤省事" in card
 
 

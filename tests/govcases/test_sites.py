@@ -88,3 +88,32 @@ def test_logging_out_of_the_organiser_site_works(client, organiser):
     client.force_login(organiser)
     assert client.post(reverse("admin:logout")).status_code in {200, 302}
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+BOARDS = ["reviewprogress", "rankingboard", "selectionboard"]
+
+
+def test_the_boards_are_listed_with_the_reviews_models_and_open_for_a_round(client, organiser, round_):
+    client.force_login(organiser)
+    index = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en")
+    reviews = next(app for app in index.context["app_list"] if app["app_label"] == "reviews")
+    listed = {model["object_name"]: model for model in reviews["models"]}
+    page = index.content.decode()
+    for board in BOARDS:
+        rounds = reverse(f"admin:reviews_{board}_changelist")
+        assert listed[board]["admin_url"] == rounds and listed[board]["view_only"]
+        assert f'href="{rounds}"' in page
+        listing = client.get(rounds).content.decode()
+        assert f'href="{reverse(f"admin:reviews_{board}_change", args=[round_.pk])}"' in listing
+    assert "Ranking boards" in page and "Selection boards" in page and "Review progress" in page
+
+
+def test_a_board_without_forms_refuses_a_post(client, organiser, round_):
+    client.force_login(organiser)
+    response = client.post(reverse("admin:reviews_rankingboard_change", args=[round_.pk]), {"action": "x"})
+    assert response.status_code == 405
+
+
+def test_a_board_of_a_round_that_does_not_exist_is_not_found(client, organiser):
+    client.force_login(organiser)
+    assert client.get(reverse("admin:reviews_selectionboard_change", args=[9999])).status_code == 404

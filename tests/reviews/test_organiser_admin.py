@@ -16,12 +16,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from govcases.enums import CaseStatus, Level, Phase, Province, RankingScore
+from govcases.exceptions import Refused
 from govcases.models import Round
 from govcases.services import case_transition
-from reviews.board_admin import RankingBoardAdmin
+from reviews.admin.ranking import RankingBoard
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Criterion, Review
-from reviews.services import review_reopen, review_submit
+from reviews.services import CriterionLine, review_reopen, review_submit, rubric_save
 from tests import factories
 
 from .scenario import build, in_review_case
@@ -326,7 +327,7 @@ def test_the_ranking_board_shows_a_page_at_a_time_keeping_filters_and_order(
 ):
     scenario = build(round_)
     add_scored_cases(scenario, 5)
-    monkeypatch.setattr(RankingBoardAdmin, "rows_per_page", 2)
+    monkeypatch.setattr(RankingBoard, "rows_per_page", 2)
     client.force_login(organiser)
     url = reverse("admin:reviews_rankingboard_change", args=[round_.pk])
 
@@ -534,3 +535,34 @@ def test_the_assign_command_says_what_it_made_and_what_it_could_not(scenario, ca
     out = capsys.readouterr().out
     assert "1 assignments made" in out
     assert scenario.shared_case.title in out and scenario.a_only_case.title in out
+
+
+def test_rubric_save_is_for_organisers_keeps_names_apart_and_its_own_criteria(round_, organiser, reviewer):
+    category, other = round_.categories.order_by("position")[:2]
+    criteria = factories.rubric(round_, category)
+    foreign = factories.rubric(round_, other)[0]
+    lines = [
+        CriterionLine(
+            pk=c.pk, position=c.position, name=c.name, description=c.description, max_points=c.max_points
+        )
+        for c in criteria
+    ]
+    with pytest.raises(Refused):
+        rubric_save(round=round_, category=category, lines=lines, by=reviewer)
+    twice = [*lines[:-1], CriterionLine(None, 9, lines[0].name, "", lines[-1].max_points)]
+    with pytest.raises(Refused, match="名称相同"):
+        rubric_save(round=round_, category=category, lines=twice, by=organiser)
+    stolen = [*lines[:-1], CriterionLine(foreign.pk, 9, "借来的", "", lines[-1].max_points)]
+    with pytest.raises(Refused):
+        rubric_save(round=round_, category=category, lines=stolen, by=organiser)
+    assert Criterion.objects.get(pk=foreign.pk).category == other
+
+    kept = rubric_save(
+        round=round_,
+        category=category,
+        lines=lines[:-2]
+        + [CriterionLine(None, 9, "安全性", "", lines[-2].max_points + lines[-1].max_points)],
+        by=organiser,
+    )
+    assert [c.name for c in kept][-1] == "安全性" and sum(c.max_points for c in kept) == 100
+    assert not Criterion.objects.filter(pk__in=[lines[-1].pk, lines[-2].pk]).exists()

@@ -1,15 +1,13 @@
-"""The reviewer queue's cheap path: what it counts, and that its hand-written rows read like the admin's."""
+"""The reviewer queue's cheap path: what it counts, and that its rows are the admin's own."""
 
 import re
 
 import pytest
-from django.contrib.admin.templatetags.admin_list import result_list
-from django.template.loader import render_to_string
 from django.urls import reverse
 
+from reviews.admin.reviewer_site import ReviewQueueAdmin
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review
-from reviews.review_admin import ReviewQueueAdmin
 from reviews.services import review_submit
 
 from .scenario import in_review_case
@@ -61,25 +59,37 @@ def test_a_long_queue_is_paged_with_the_right_count(client, scenario, monkeypatc
     assert second.status_code == 200 and len(second.context["cl"].result_list) == 2
 
 
-def normalised(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
-
-
-@pytest.mark.parametrize("query", ["", "?progress=pending", "?o=3.-1", "?q=案例", "?progress=submitted&o=-1"])
-def test_the_queue_rows_are_the_admins_own_markup(client, scenario, query):
-    """Every kind of row (to do, draft, submitted), sorted, filtered and searched, as Django would write it."""
+@pytest.mark.parametrize(
+    ("query", "rows", "first"),
+    [
+        ("", 4, None),
+        ("?progress=pending", 3, None),
+        ("?progress=submitted", 1, "仅甲案例：惠企政策免申即享"),
+        ("?q=惠企", 1, "仅甲案例：惠企政策免申即享"),
+    ],
+)
+def test_the_queue_is_the_admins_own_table_filtered_and_searched(client, scenario, query, rows, first):
+    """Every kind of row (to do, draft, submitted) in Django's own result table."""
     review_submit(assignment=scenario.a_only, by=scenario.reviewer_a, points=scenario.full_points())
     add_assignments(scenario, 2)  # one draft, one to do
     client.force_login(scenario.reviewer_a)
-    response = client.get(QUEUE + query, HTTP_ACCEPT_LANGUAGE="en")
-    cl = response.context["cl"]
-    assert cl.result_list
-    ours = render_to_string(
-        "reviews/review_site/queue_results.html", {"cl": cl, "columns": cl.queue_headers()}
-    )
-    admins = render_to_string("admin/change_list_results.html", result_list(cl))
-    assert normalised(ours) == normalised(admins)
-    assert normalised(ours) in normalised(response.content.decode())
+    titles = queue_titles(client, query)
+    assert len(titles) == rows
+    if first:
+        assert titles[0] == first
+
+
+def queue_titles(client, query: str) -> list[str]:
+    page = client.get(QUEUE + query, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<table id="result_list">' in page
+    return re.findall(r'<th class="field-case_title"><a href="[^"]*">([^<]*)</a></th>', page)
+
+
+def test_the_queue_sorts_by_a_column_both_ways(client, scenario):
+    add_assignments(scenario, 2)
+    client.force_login(scenario.reviewer_a)
+    ascending, descending = queue_titles(client, "?o=0"), queue_titles(client, "?o=-0")
+    assert len(ascending) == 4 and descending == ascending[::-1]
 
 
 def test_the_queue_rows_show_progress_totals_and_keep_the_filters_in_their_links(client, scenario):

@@ -7,7 +7,8 @@ from govcases.exceptions import Refused
 from govcases.models import Category
 from reviews.enums import ReviewStatus
 from reviews.models import SelectionDecision, SelectionEvent
-from reviews.services import quota_states, selection_decide, selection_propose
+from reviews.selectors import quota_states
+from reviews.services import selection_decide, selection_propose
 from tests import factories
 
 pytestmark = pytest.mark.django_db

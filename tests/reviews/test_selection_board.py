@@ -132,19 +132,6 @@ def test_reopen_for_a_correction(client, organiser, board):
     assert round.phase == Phase.SELECTION
 
 
-def test_the_publish_action_on_the_board_list(client, organiser, board):
-    round, cases, url = board
-    client.force_login(organiser)
-    client.post(url, {"action": "propose"})
-
-    client.post(
-        reverse("admin:reviews_selectionboard_changelist"),
-        {"action": "publish_rounds", "_selected_action": [round.pk]},
-    )
-
-    assert Publication.objects.filter(round=round, version=1).exists()
-
-
 def test_the_board_shows_a_tie_at_the_cut_line_to_choose_from(client, organiser, reviewers):
     round = selection_round([2])
     scored_case(round, "disclosure", [90], reviewers, title="第一")

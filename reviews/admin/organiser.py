@@ -1,14 +1,13 @@
 """The organisers' side of reviewing at /admin/: reviewers, rubrics, assignments, reviews.
 
-Declarative where Django's admin allows it; every change goes through reviews.services. Importing this
-module also registers the boards (board_admin), the reviewers' admin at /review/ (review_admin) and the
-selection board (selection_admin).
+Declarative where Django's admin allows it; every change goes through reviews.services, every read for a
+page beyond the admin's own through reviews.selectors. Registered in reviews/admin/__init__.py.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q, Sum
-from django.forms import BaseModelFormSet, modelformset_factory
+from django.db.models import Count, Q
+from django.forms import modelformset_factory
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,15 +15,16 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govcases.admin_actions import run_for_each
 from govcases.exceptions import Refused
 from govcases.models import Category, Round
 from govcases.permissions import REVIEWERS
-from govcases.sites import OrganisersOnly, ReadOnly
+from govcases.sites import AuditTrailInline, OrganisersOnly, ReadOnly
 
-from . import board_admin, review_admin, selection_admin, services  # noqa: F401 - importing registers them
-from .enums import ReviewStatus
-from .forms import FROZEN_PHASES, CriterionForm, ReopenForm
-from .models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, Score
+from .. import selectors, services
+from ..enums import RUBRIC_FROZEN_PHASES, ReviewStatus
+from ..forms import CriterionForm, ReopenForm
+from ..models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, Score
 
 # --- reviewers -------------------------------------------------------------------------------------------
 
@@ -39,7 +39,6 @@ class ReviewerProfileForm(forms.ModelForm):
         self.fields["user"].queryset = self.fields["user"].queryset.filter(groups__name=REVIEWERS).distinct()
 
 
-@admin.register(ReviewerProfile)
 class ReviewerProfileAdmin(OrganisersOnly, admin.ModelAdmin):
     form = ReviewerProfileForm
     list_display = [
@@ -97,39 +96,15 @@ class ReviewerProfileAdmin(OrganisersOnly, admin.ModelAdmin):
 # --- rubrics ---------------------------------------------------------------------------------------------
 
 
-class RubricFormSet(BaseModelFormSet):
-    """The criteria of one round and category, edited together: their maximums must add up to 100."""
-
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("name")
-        ]
-        points = sum(form.cleaned_data.get("max_points") or 0 for form in kept)
-        if points != 100:
-            raise forms.ValidationError(
-                _("The criteria add up to %(sum)d points; a rubric has exactly 100.") % {"sum": points}
-            )
-        names = [form.cleaned_data["name"] for form in kept]
-        if len(set(names)) != len(names):
-            raise forms.ValidationError(_("Two criteria have the same name."))
-
-
 RubricFormSetFactory = modelformset_factory(
     Criterion,
     fields=["position", "name", "description", "max_points"],
-    formset=RubricFormSet,
     extra=2,
     can_delete=True,
     widgets={"description": forms.Textarea(attrs={"rows": 2, "cols": 50})},
 )
 
 
-@admin.register(Criterion)
 class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
     form = CriterionForm
     list_display = ["name", "round", "category", "position", "max_points"]
@@ -138,7 +113,7 @@ class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
     ordering = ["-round__year", "category__position", "position", "pk"]
 
     def _frozen(self, obj) -> bool:
-        return obj is not None and obj.round.phase in FROZEN_PHASES
+        return obj is not None and obj.round.phase in RUBRIC_FROZEN_PHASES
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not self._frozen(obj)
@@ -147,10 +122,10 @@ class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and not self._frozen(obj)
 
     def delete_queryset(self, request, queryset):
-        frozen = queryset.filter(round__phase__in=FROZEN_PHASES)
+        frozen = queryset.filter(round__phase__in=RUBRIC_FROZEN_PHASES)
         if frozen.exists():
             self.message_user(request, _("The rubric is frozen once review opens."), messages.ERROR)
-        queryset.exclude(round__phase__in=FROZEN_PHASES).delete()
+        queryset.exclude(round__phase__in=RUBRIC_FROZEN_PHASES).delete()
 
     def get_urls(self):
         return [
@@ -163,36 +138,29 @@ class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        sums = {
-            (row["round_id"], row["category_id"]): row["points"]
-            for row in Criterion.objects.values("round_id", "category_id").annotate(points=Sum("max_points"))
-        }
-        rubrics = [
-            {"round": round, "category": category, "points": sums.get((round.pk, category.pk), 0)}
-            for round in Round.objects.order_by("-year")[:3]
-            for category in Category.objects.order_by("position", "pk")
-        ]
-        return super().changelist_view(request, {**(extra_context or {}), "rubrics": rubrics})
+        extra_context = {**(extra_context or {}), "rubrics": selectors.rubric_sums()}
+        return super().changelist_view(request, extra_context)
 
     def rubric_view(self, request, round_id, category_id):
+        """A round's rubric for one category, edited as a whole (services.rubric_save)."""
         if not self.has_view_permission(request):
             raise Http404
         round = get_object_or_404(Round, pk=round_id)
         category = get_object_or_404(Category, pk=category_id)
-        frozen = round.phase in FROZEN_PHASES
+        frozen = round.phase in RUBRIC_FROZEN_PHASES
         queryset = Criterion.objects.filter(round=round, category=category).order_by("position", "pk")
         formset = RubricFormSetFactory(request.POST or None, queryset=queryset)
-        if request.method == "POST" and not frozen and formset.is_valid():
-            instances = formset.save(commit=False)
-            for criterion in formset.deleted_objects:
-                criterion.delete()
-            for criterion in instances:
-                criterion.round, criterion.category = round, category
-                criterion.save()
-            self.message_user(request, _("The rubric was saved."), messages.SUCCESS)
-            return HttpResponseRedirect(request.path)
-        if request.method == "POST" and frozen:
-            self.message_user(request, _("The rubric is frozen once review opens."), messages.ERROR)
+        refusal = None
+        if request.method == "POST" and formset.is_valid():
+            try:
+                services.rubric_save(
+                    round=round, category=category, lines=rubric_lines(formset), by=request.user
+                )
+            except Refused as refused:
+                refusal = str(refused)
+            else:
+                self.message_user(request, _("The rubric was saved."), messages.SUCCESS)
+                return HttpResponseRedirect(request.path)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -200,10 +168,26 @@ class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
             "round": round,
             "category": category,
             "formset": formset,
+            "refusal": refusal,
             "frozen": frozen,
-            "criteria": list(queryset),
+            "criteria": selectors.rubric(round_id=round.pk, category_id=category.pk) if frozen else [],
         }
         return TemplateResponse(request, "admin/reviews/rubric.html", context)
+
+
+def rubric_lines(formset) -> list[services.CriterionLine]:
+    """The rubric as the formset's filled rows say it, without the rows marked for deletion."""
+    return [
+        services.CriterionLine(
+            pk=form.instance.pk,
+            position=form.cleaned_data["position"],
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data.get("description", ""),
+            max_points=form.cleaned_data["max_points"],
+        )
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("name")
+    ]
 
 
 # --- assignments -----------------------------------------------------------------------------------------
@@ -258,7 +242,6 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(Assignment)
 class AssignmentAdmin(OrganisersOnly, admin.ModelAdmin):
     form = AssignmentForm
     list_display = ["case", "agency", "category", "reviewer", "review_status", "created_at", "created_by"]
@@ -303,14 +286,15 @@ class AssignmentAdmin(OrganisersOnly, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Remove the chosen assignments"), permissions=["delete"])
     def remove_assignments(self, request, queryset):
-        removed = 0
-        for assignment in queryset.select_related("case", "reviewer"):
-            try:
-                services.assignment_remove(assignment=assignment, by=request.user)
-                removed += 1
-            except Refused as refused:
-                self.message_user(request, f"{assignment}: {refused}", messages.ERROR)
-        self.message_user(request, _("%(count)d assignments removed.") % {"count": removed}, messages.SUCCESS)
+        removed = run_for_each(
+            self,
+            request,
+            queryset.select_related("case", "reviewer"),
+            lambda assignment: services.assignment_remove(assignment=assignment, by=request.user),
+        )
+        self.message_user(
+            request, _("%(count)d assignments removed.") % {"count": len(removed)}, messages.SUCCESS
+        )
 
 
 # --- reviews ---------------------------------------------------------------------------------------------
@@ -324,15 +308,12 @@ class ScoreInline(ReadOnly, admin.TabularInline):
     can_delete = False
 
 
-class ReviewEventInline(ReadOnly, admin.TabularInline):
+class ReviewEventInline(AuditTrailInline):
     model = ReviewEvent
     fields = ["action", "by", "at", "reason"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
-@admin.register(Review)
 class ReviewAdmin(ReadOnly, admin.ModelAdmin):
     """Reviews are read here, never edited: the reviewer scores; an organiser may only reopen."""
 
@@ -371,16 +352,17 @@ class ReviewAdmin(ReadOnly, admin.ModelAdmin):
     def reopen(self, request, queryset):
         form = ReopenForm(request.POST if "confirm" in request.POST else None)
         if "confirm" in request.POST and form.is_valid():
-            reopened = 0
-            for review in queryset:
-                try:
-                    services.review_reopen(review=review, by=request.user, reason=form.cleaned_data["reason"])
-                    reopened += 1
-                except Refused as refused:
-                    self.message_user(request, f"{review}: {refused}", messages.ERROR)
+            reopened = run_for_each(
+                self,
+                request,
+                queryset,
+                lambda review: services.review_reopen(
+                    review=review, by=request.user, reason=form.cleaned_data["reason"]
+                ),
+            )
             if reopened:
                 self.message_user(
-                    request, _("%(count)d reviews reopened.") % {"count": reopened}, messages.SUCCESS
+                    request, _("%(count)d reviews reopened.") % {"count": len(reopened)}, messages.SUCCESS
                 )
             return None
         context = {

@@ -1,0 +1,30 @@
+"""The reviews app in its two admin sites, registered here in one place (Django's admin autodiscovery imports
+this module): the organisers' model admins and boards at /admin/, the reviewers' queue at /review/.
+
+organiser      reviewers, rubrics, assignments and reviews at /admin/
+progress       the review progress board (assignment, reminders)
+ranking        the ranking board (and its exports)
+selection      the selection board (decisions, publication)
+reviewer_site  the reviewer's queue and scoring page at /review/
+base           what the boards share: add a board with one RoundBoard class and one template
+"""
+
+from django.contrib import admin
+
+from ..models import Assignment, Criterion, Review, ReviewerProfile
+from ..sites import review_site
+from .organiser import AssignmentAdmin, CriterionAdmin, ReviewAdmin, ReviewerProfileAdmin
+from .progress import ReviewProgressBoard
+from .ranking import RankingBoard
+from .reviewer_site import ReviewQueueAdmin
+from .selection import SelectionBoard
+
+admin.site.register(ReviewerProfile, ReviewerProfileAdmin)
+admin.site.register(Criterion, CriterionAdmin)
+admin.site.register(Assignment, AssignmentAdmin)
+admin.site.register(Review, ReviewAdmin)
+admin.site.register_board(ReviewProgressBoard)
+admin.site.register_board(RankingBoard)
+admin.site.register_board(SelectionBoard)
+
+review_site.register(Assignment, ReviewQueueAdmin)

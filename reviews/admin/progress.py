@@ -1,0 +1,64 @@
+"""The review progress of a round at /admin/: assigned, submitted and overdue reviews, with the buttons that
+assign reviewers and remind them."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import selectors, services
+from .base import RoundBoard
+
+
+class ReviewProgressBoard(RoundBoard):
+    name = "reviewprogress"
+    verbose_name_plural = gettext_lazy("review progress")
+    template = "admin/reviews/progress.html"
+
+    def title(self, round):
+        return _("Review progress: %(round)s") % {"round": round}
+
+    def board_context(self, request, round):
+        return {"progress": selectors.review_progress(round=round)}
+
+    def extra_urls(self):
+        return [
+            path(
+                "<int:round_id>/reminders/", self.view(self.reminders_view), name=self.url_name("reminders")
+            ),
+            path("<int:round_id>/assign/", self.view(self.assign_view), name=self.url_name("assign")),
+        ]
+
+    def assign_view(self, request, round_id):
+        """The board's button: reviewers for every case that still needs them (a GET just shows the board)."""
+        round = self.get_round(round_id)
+        if request.method == "POST":
+            report = self.attempt(request, lambda: services.assignment_generate(round=round, by=request.user))
+            if report is not None:
+                self.report(
+                    request,
+                    _("%(year)s: %(count)d assignments made.")
+                    % {"year": round.year, "count": report.created},
+                )
+                for case, reason in report.unfilled:
+                    self.report(
+                        request, f"{case.title}（{case.agency.display_name}）: {reason}", messages.WARNING
+                    )
+        return HttpResponseRedirect(self.reverse("change", round.pk))
+
+    def reminders_view(self, request, round_id):
+        """A preview of who gets which reminder; sending is a POST from this page."""
+        round = self.get_round(round_id)
+        if request.method == "POST":
+            sent = self.attempt(request, lambda: services.review_reminders_send(round=round, by=request.user))
+            if sent is not None:
+                self.report(request, _("%(count)d reminders sent.") % {"count": sent})
+            return HttpResponseRedirect(self.reverse("change", round.pk))
+        return self.page(
+            request,
+            round,
+            "admin/reviews/reminders.html",
+            _("Reminders: %(round)s") % {"round": round},
+            {"reminders": selectors.review_reminders(round=round)},
+        )

@@ -1,0 +1,98 @@
+"""The selection board of a round at /admin/: one column per category with its quota, cases in rank order,
+staged decisions, the proposal by rank and publication. Every change goes through reviews.services."""
+
+from django.contrib import messages
+from django.core.validators import ProhibitNullCharactersValidator
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govcases.enums import Phase
+from govcases.exceptions import Refused
+from govcases.models import Case, Quota
+from govcases.services import round_phase_set
+
+from .. import selectors
+from ..services import round_publish, selection_decide, selection_propose
+from .base import RoundBoard
+
+
+class SelectionBoard(RoundBoard):
+    name = "selectionboard"
+    verbose_name_plural = gettext_lazy("selection boards")
+    template = "admin/reviews/selection_board.html"
+
+    def title(self, round):
+        return _("Selection board: %(round)s") % {"round": round}
+
+    def board_context(self, request, round):
+        complete = bool(request.GET.get("all"))
+        # Rendered once per revision of the round, its quotas and whether every case is shown.
+        seats = list(Quota.objects.filter(round=round).values_list("category_id", "seats"))
+        return {
+            "board_body": self.cached(
+                request,
+                round,
+                [seats, complete],
+                lambda: render_to_string(
+                    "admin/reviews/selection_board_body.html",
+                    {
+                        "round": round,
+                        "board": selectors.selection_board(round=round, complete=complete),
+                        "complete": complete,
+                        "in_selection": round.phase == Phase.SELECTION,
+                        "can_reopen": round.phase == Phase.PUBLISHED,
+                    },
+                    request,
+                ),
+            )
+        }
+
+    def act(self, request, round):
+        self.attempt(request, lambda: self._decide(request, round))
+
+    def _decide(self, request, round) -> None:
+        """Does what the board's form asked; a refusal (Refused, or an invalid reason) is raised."""
+        action = request.POST.get("action")
+        reason = request.POST.get("reason", "")
+        # The reason bypasses a form; PostgreSQL cannot store a NUL character: refuse it, as forms do.
+        ProhibitNullCharactersValidator()(reason)
+        if action == "propose":
+            proposal = selection_propose(round=round, by=request.user)
+            self.report(request, _("Staged the top cases of each category by rank."), messages.SUCCESS)
+            for tie in proposal.ties:
+                self.report(
+                    request,
+                    _("%(category)s: %(cases)s are tied at the cut line; choose %(seats)d of them.")
+                    % {
+                        "category": tie.category.name,
+                        "cases": "、".join(case.title for case in tie.tied),
+                        "seats": tie.open_seats,
+                    },
+                    messages.WARNING,
+                )
+        elif action in {"select", "deselect"}:
+            case_id = request.POST.get("case", "")
+            case = Case.objects.filter(round=round, pk=case_id).first() if case_id.isdecimal() else None
+            if case is None:
+                raise Refused(_("No such case in this round."))
+            selection_decide(case=case, selected=action == "select", by=request.user, reason=reason)
+            self.report(request, _("Decision staged: %(case)s.") % {"case": case.title}, messages.SUCCESS)
+        elif action == "publish":
+            publication = round_publish(
+                round=round,
+                by=request.user,
+                reason=reason,
+                override=bool(request.POST.get("allow_fewer")),
+            )
+            self.report(
+                request,
+                _("Published as version %(version)d.") % {"version": publication.version},
+                messages.SUCCESS,
+            )
+        elif action == "reopen":
+            # A correction: back to selection; the next publication becomes version 2.
+            round_phase_set(round=round, to=Phase.SELECTION, by=request.user, reason=reason)
+            self.report(request, _("The round is open for a correction."), messages.SUCCESS)
+        else:
+            self.report(request, _("Unknown action."), messages.ERROR)
