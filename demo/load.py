@@ -36,7 +36,7 @@ from reviews.models import (
     SelectionDecision,
 )
 
-from . import build, reference
+from . import build, evaluation, reference
 from . import current as current_round
 from .agencies import agency_specs
 from .scores import comment_for, reviews_submit, rubric_load, score_plan, split_points
@@ -284,6 +284,7 @@ def demo_load(
     watch = Stopwatch()
     hashed = build.password_hash(password)
     with transaction.atomic():
+        evaluation.evaluation_clear(build.YEAR)
         build.round_clear(current_round.YEAR)
         build.round_clear()
         _more_reviewers_clear()
@@ -332,6 +333,13 @@ def demo_load(
         publication = services.round_publish(round=round, by=organiser) if publish else None
         round.refresh_from_db()
         watch.lap("publication")
+        if publish:
+            # The year's evaluation of the 685 agencies, its 优秀创新案例 read from the selection just published.
+            evaluator = evaluation.evaluator_account(hashed_password=hashed)
+            evaluation.evaluation_demo_load(
+                facts=reference.reference(), organiser=organiser, evaluator=evaluator, seed=seed
+            )
+            watch.lap("evaluation scored, computed and published")
 
         accounts = accounts_table(organisers=organisers, made=made, officers=officers)
         if current:
@@ -363,10 +371,12 @@ def demo_load(
 def demo_remove() -> None:
     """Deletes everything load_demo makes: the round, the demo accounts, agencies and categories."""
     with transaction.atomic():
+        evaluation.evaluation_clear(build.YEAR)
         build.round_clear()
         build.round_clear(current_round.YEAR)
         _more_reviewers_clear()
         usernames = [
+            evaluation.EVALUATOR_USERNAME,
             *build.ORGANISER_USERNAMES,
             *(reviewer_username(number) for number in range(1, len(REVIEWERS_SPEC) + 1)),
         ]
@@ -398,6 +408,14 @@ def accounts_table(*, organisers, made, officers) -> list[build.Account]:
     if more:
         span = f"{reviewer_username(len(named) + 1)}…{reviewer_username(len(named) + more)}"
         accounts.append(build.Account("reviewer", span, f"/review/: {more} more reviewers for a large round"))
+    if User.objects.filter(username=evaluation.EVALUATOR_USERNAME).exists():
+        accounts.append(
+            build.Account(
+                "evaluator",
+                evaluation.EVALUATOR_USERNAME,
+                "/evaluate/: the 2024 evaluation (published at /evaluation/2024/)",
+            )
+        )
     shown = set()
     for _case, planned in made:
         if planned.selected and planned.agency.pk not in shown:

@@ -47,28 +47,39 @@ def _token_filled(stored: str, request) -> str:
     return stored.replace(TOKEN_SLOT, get_token(request))
 
 
-def cached_for_the_public(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _cacheable(request):
-            return view(request, *args, **kwargs)
-        key = _key(
-            "public-page", [selectors.publications_stamp(), request.LANGUAGE_CODE, request.get_full_path()]
-        )
-        stored = cache.get(key)
-        if stored is None:
-            response = view(request, *args, **kwargs)
-            rendered_a_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            if response.status_code == 200 and not response.streaming and not rendered_a_token:
-                headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-                cache.set(key, (response.content, headers), CACHE_SECONDS)
-            return response
-        body, headers = stored
-        response = HttpResponse(body, headers=headers)
-        patch_vary_headers(response, ("Cookie", "Accept-Language"))
-        return response
+def cached_until(stamp):
+    """Caches a public view's responses for anonymous visitors until `stamp()` changes.
 
-    return wrapper
+    Another app's public pages (the evaluation's) pass the stamp of their own publications.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            key = _key("public-page", [stamp(), request.LANGUAGE_CODE, request.get_full_path()])
+            stored = cache.get(key)
+            if stored is None:
+                response = view(request, *args, **kwargs)
+                rendered_a_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                if response.status_code == 200 and not response.streaming and not rendered_a_token:
+                    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+                    cache.set(key, (response.content, headers), CACHE_SECONDS)
+                return response
+            body, headers = stored
+            response = HttpResponse(body, headers=headers)
+            patch_vary_headers(response, ("Cookie", "Accept-Language"))
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def cached_for_the_public(view):
+    """The case selection's public pages: kept until the next publication of a round."""
+    return cached_until(lambda: selectors.publications_stamp())(view)
 
 
 def cached_fragment(request, key_parts, render) -> SafeString:

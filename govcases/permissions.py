@@ -12,6 +12,8 @@ import rules
 from django.conf import settings
 
 AGENCIES, REVIEWERS, ORGANISERS = "agencies", "reviewers", "organisers"
+# The evaluation app's scorers: named here, with the other roles, so that the site knows where to send them.
+EVALUATORS = "evaluators"
 
 
 def role_names(user) -> frozenset[str]:
@@ -32,6 +34,11 @@ def is_organiser(user):
 @rules.predicate
 def is_reviewer(user):
     return REVIEWERS in role_names(user)
+
+
+@rules.predicate
+def is_evaluator(user):
+    return EVALUATORS in role_names(user)
 
 
 @rules.predicate

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "govcases.apps.GovcasesConfig",
     "reviews.apps.ReviewsConfig",
     "accounts.apps.AccountsConfig",
+    "evaluation.apps.EvaluationConfig",
     # Last: the demo imports every app, and none imports it.
     "demo.apps.DemoConfig",
 ]

@@ -5,6 +5,9 @@ from . import files, views
 
 urlpatterns = [
     path("", include("govcases.public_urls")),
+    # The evaluation plugs in by name too: govcases never imports it.
+    path("evaluation/", include("evaluation.public_urls")),
+    path("portal/evaluation/", include("evaluation.portal_urls")),
     path("portal/", include("govcases.portal_urls")),
     path("accounts/home/", views.home_after_login, name="home-after-login"),
     # Sign-in, the second factor and passwords plug in by name, as reviews do.
@@ -15,6 +18,7 @@ urlpatterns = [
     path("files/<path:name>", files.case_file, name="case-file"),
     # Reviews plug in by name: govcases never imports reviews.
     path("review/", include("reviews.urls", namespace="review")),
+    path("evaluate/", include("evaluation.urls", namespace="evaluate")),
     path("admin/", admin.site.urls),
 ]
 

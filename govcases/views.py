@@ -37,6 +37,8 @@ def home_after_login(request):
         return redirect("admin:index")
     if allowed(user, "reviews.review"):
         return redirect("review:index")
+    if allowed(user, "evaluation.evaluate"):
+        return redirect("evaluate:index")
     if allowed(user, USE_PORTAL):
         return redirect("portal:dashboard")
     return redirect("public:home")

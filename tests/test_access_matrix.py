@@ -14,11 +14,13 @@ reads it (every request here is a GET), in a savepoint of its own.
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client, override_settings
@@ -26,15 +28,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from evaluation import services as evaluation_services
+from evaluation.models import Dimension, Evaluation, EvaluationPublication, Indicator, Score
 from govcases.enums import CaseStatus, Phase
 from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
+from govcases.permissions import EVALUATORS
 from govcases.services import publication_create
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review
 from tests import factories
 from tests.reading import read
 
-ROLES = ["anonymous", "officer_a", "officer_b", "reviewer_a", "reviewer_b", "organiser"]
+ROLES = ["anonymous", "officer_a", "officer_b", "reviewer_a", "reviewer_b", "evaluator", "organiser"]
 OFFICERS = {"officer_a": "A", "officer_b": "B"}
 REVIEWERS = {"reviewer_a": "A", "reviewer_b": "B"}
 
@@ -131,6 +136,8 @@ def subjects(route: Route) -> list[str]:
         return ["round in review"]  # a rubric, a board of the round, or a panel's dossier
     if parameters == {"object_id", "to"}:
         return ["the review round's next phase"]
+    if parameters == {"evaluation_id", "step"}:
+        return ["evaluation step"]
     if route.model and parameters in ({"object_id"}, {"id"}):
         return [route.model]
     return ["?"]  # unknown parameters: the test fails and says so
@@ -149,6 +156,7 @@ class Data:
     review_round: object
     assignments: dict  # "A", "B" → the reviewer's assignment
     media: object  # MEDIA_ROOT of the data's uploaded files
+    evaluation: object  # the published year's evaluation
 
 
 def fill(route: Route, subject: str, data: Data) -> dict[str, str]:
@@ -182,6 +190,8 @@ def fill(route: Route, subject: str, data: Data) -> dict[str, str]:
         return {"uidb64": "MQ", "token": "abc-wrong"}
     if subject == "the review round's next phase":
         return {"object_id": data.review_round.pk, "to": "selection"}
+    if subject == "evaluation step":
+        return {"evaluation_id": data.evaluation.pk, "step": "publish"}
     if subject == "round in review":
         category = data.review_round.categories.first()
         values = {
@@ -223,6 +233,7 @@ OK, NOT_FOUND, FORBIDDEN, NOT_ALLOWED = Expect(200), Expect(404), Expect(403), E
 TO_LOGIN = Expect(302, "/accounts/login/?next=")
 TO_ADMIN_LOGIN = Expect(302, "/admin/login/?next=")
 TO_REVIEW_LOGIN = Expect(302, "/review/login/?next=")
+TO_EVALUATE_LOGIN = Expect(302, "/evaluate/login/?next=")
 
 
 def _everyone(expect: Expect):
@@ -254,6 +265,7 @@ def _home_after_login(role, subject):
         "officer_b": Expect(302, "/portal/"),
         "reviewer_a": Expect(302, "/review/"),
         "reviewer_b": Expect(302, "/review/"),
+        "evaluator": Expect(302, "/evaluate/"),
         "organiser": Expect(302, "/admin/"),
     }[role]
 
@@ -288,6 +300,7 @@ def _admin_gate(site_roles: set[str], refused: Expect, inside):
 
 
 REVIEW_ROLES = set(REVIEWERS)
+EVALUATE_ROLES = {"evaluator"}
 ORGANISER_ROLES = {"organiser"}
 
 
@@ -327,10 +340,14 @@ ADMIN_NO_ADD = {
     "accounts.signinevent",
     "accounts.loginlock",
     "accounts.authenticator",
+    "evaluation.evaluationpublication",
+    "evaluation.scorechange",
 }
 # Rounds are archived, never deleted; the only rubric here is frozen, as its round is in review. Sign-in
 # records and locks go only through their services; an authenticator may be removed (a lost phone).
-ADMIN_NO_DELETE = (ADMIN_NO_ADD | {"govcases.round", "reviews.criterion"}) - {"accounts.authenticator"}
+ADMIN_NO_DELETE = (ADMIN_NO_ADD | {"govcases.round", "reviews.criterion", "evaluation.evaluation"}) - {
+    "accounts.authenticator"
+}
 DJANGO_PERMISSION_ADMINS = {
     "auth.user",
     "auth.group",
@@ -403,6 +420,7 @@ RULES = [
         _post_only,
     ),
     Rule("the public site", lambda r: r.name.startswith("public:"), _public),
+    Rule("the evaluation's public page and open data", lambda r: r.name.startswith("evaluation:"), _public),
     Rule("health check", named("healthz"), _everyone(OK)),
     Rule("uploaded files, each behind its case's permission check", named("case-file"), _case_file),
     Rule(
@@ -429,6 +447,7 @@ RULES = [
     ),
     Rule("after login", named("home-after-login"), _home_after_login),
     Rule("agency portal", lambda r: r.name.startswith("portal:"), _portal),
+    Rule("an agency's own evaluation report", named("evaluation_portal:report"), _portal),
     # The reviewers' admin at /review/
     *_admin_site_rules("review", REVIEW_ROLES, TO_REVIEW_LOGIN),
     Rule(
@@ -445,6 +464,20 @@ RULES = [
         "review: the queue and the reviewer's own pages",
         lambda r: r.site == "review",
         _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(OK)),
+    ),
+    # The evaluators' admin at /evaluate/
+    *_admin_site_rules("evaluate", EVALUATE_ROLES, TO_EVALUATE_LOGIN),
+    Rule(
+        "evaluate: index sends evaluators to the surveyed agencies",
+        named("evaluate:index"),
+        _admin_gate(
+            EVALUATE_ROLES, TO_EVALUATE_LOGIN, _everyone(Expect(302, "/evaluate/evaluation/surveyedagency/"))
+        ),
+    ),
+    Rule(
+        "evaluate: the agencies, their panels and the spreadsheet import",
+        lambda r: r.site == "evaluate",
+        _admin_gate(EVALUATE_ROLES, TO_EVALUATE_LOGIN, _everyone(OK)),
     ),
     # The organisers' admin at /admin/
     *_admin_site_rules("admin", ORGANISER_ROLES, TO_ADMIN_LOGIN),
@@ -558,6 +591,9 @@ def _build() -> Data:
     OutboxMessage.objects.create(
         recipient="a@example.gov.cn", language="zh-hans", kind="bulk", subject="通知", body="…"
     )
+    evaluator = factories.UserFactory()
+    Group.objects.get_or_create(name=EVALUATORS)[0].user_set.add(evaluator)
+    evaluation = _evaluation_published(published_round.year, members["A"].agency, organiser, evaluator)
 
     users = {
         "anonymous": None,
@@ -565,6 +601,7 @@ def _build() -> Data:
         "officer_b": members["B"].user,
         "reviewer_a": reviewers["A"],
         "reviewer_b": reviewers["B"],
+        "evaluator": evaluator,
         "organiser": organiser,
     }
     sessions = {}
@@ -583,7 +620,28 @@ def _build() -> Data:
         review_round=review_round,
         assignments=assignments,
         media=None,
+        evaluation=evaluation,
     )
+
+
+def _evaluation_published(year: int, agency, organiser, evaluator) -> Evaluation:
+    """The published year's evaluation of one agency, scored, computed and published through the services."""
+    evaluation = Evaluation.objects.create(year=year, title=f"{year}年网上政府发展指数评估")
+    dimension = Dimension.objects.create(evaluation=evaluation, code="service", name="在线服务", weight=100)
+    indicator = Indicator.objects.create(
+        dimension=dimension, code="service-online", name="事项网上可办", max_points=10
+    )
+    evaluation_services.surveyed_add(evaluation=evaluation, agencies=[agency], by=organiser)
+    surveyed = evaluation.surveyed.get()
+    evaluation_services.scores_save(
+        evaluation=evaluation,
+        values=[evaluation_services.ScoreValue(surveyed, indicator, Decimal(8))],
+        submit=True,
+        by=evaluator,
+    )
+    evaluation_services.evaluation_compute(evaluation=evaluation, by=organiser)
+    evaluation_services.evaluation_publish(evaluation=evaluation, by=organiser)
+    return evaluation
 
 
 def browser(data: Data, role: str) -> Client:
@@ -620,6 +678,14 @@ def test_the_walk_finds_every_part_of_the_site():
     names = {route.name for route in ROUTES}
     assert {"public:home", "public:case", "portal:case_edit", "healthz", "login"} <= names
     assert {"review:reviews_assignment_changelist", "review:reviews_assignment_change"} <= names
+    assert {
+        "evaluation:page",
+        "evaluation:json",
+        "evaluation_portal:report",
+        "evaluate:evaluation_surveyedagency_change",
+        "evaluate:evaluation_surveyedagency_import",
+        "admin:evaluation_evaluation_step",
+    } <= names
     assert {
         "admin:govcases_case_change",
         "admin:reviews_selectionboard_change",
@@ -661,7 +727,7 @@ def answered_as_expected(response, expected: Expect, what: str, url: str) -> Non
 # refused a POST to it too, and the POST changes nothing.
 
 POST_ONLY_PORTAL = {"portal:case_submit", "portal:case_withdraw", "portal:case_reopen"}
-REFUSALS = {TO_LOGIN, TO_ADMIN_LOGIN, TO_REVIEW_LOGIN, FORBIDDEN}
+REFUSALS = {TO_LOGIN, TO_ADMIN_LOGIN, TO_REVIEW_LOGIN, TO_EVALUATE_LOGIN, FORBIDDEN}
 TENANT_SUBJECTS = {
     "case of agency A",
     "case of agency B",
@@ -694,6 +760,11 @@ REFUSED_POSTS = [
 def test_a_refused_user_is_refused_a_post_too(matrix_data, route, subject, role):
     url = build_url(route, fill(route, subject, matrix_data))
     statuses = dict(Case.objects.values_list("pk", "status"))
+    evaluation_state = (
+        list(Evaluation.objects.values_list("pk", "status")),
+        list(EvaluationPublication.objects.values_list("pk", flat=True)),
+        list(Score.objects.values_list("pk", "points", "status")),
+    )
 
     response = browser(matrix_data, role).post(url, CRAFTED)
 
@@ -701,6 +772,11 @@ def test_a_refused_user_is_refused_a_post_too(matrix_data, route, subject, role)
     assert not Case.objects.filter(title="被篡改").exists()
     assert dict(Case.objects.values_list("pk", "status")) == statuses
     assert not Review.objects.filter(comment="被篡改").exists()
+    assert evaluation_state == (
+        list(Evaluation.objects.values_list("pk", "status")),
+        list(EvaluationPublication.objects.values_list("pk", flat=True)),
+        list(Score.objects.values_list("pk", "points", "status")),
+    )
 
 
 def test_a_url_nobody_classified_fails_the_matrix():
@@ -765,12 +841,15 @@ def test_hostile_query_parameters_are_never_a_server_error(matrix_data, route, s
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("login", ["/accounts/login/", "/admin/login/", "/review/login/"])
+@pytest.mark.parametrize("login", ["/accounts/login/", "/admin/login/", "/review/login/", "/evaluate/login/"])
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
 def test_logging_in_never_redirects_off_the_site(matrix_data, login, target):
-    role = {"/accounts/login/": "officer_a", "/admin/login/": "organiser", "/review/login/": "reviewer_a"}[
-        login
-    ]
+    role = {
+        "/accounts/login/": "officer_a",
+        "/admin/login/": "organiser",
+        "/review/login/": "reviewer_a",
+        "/evaluate/login/": "evaluator",
+    }[login]
     user = matrix_data.users[role]
     response = Client().post(
         f"{login}?next={target}", {"username": user.username, "password": factories.PASSWORD, "next": target}

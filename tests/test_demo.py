@@ -335,3 +335,25 @@ def test_every_category_has_reviewers_enough_for_50_cases_each(total):
 
 def test_the_2024_demo_keeps_its_48_reviewers():
     assert load.more_reviewer_panels(509) == []
+
+
+def test_the_2024_evaluation_reproduces_the_report_with_the_selection_published(
+    round_2024, demo_output, client
+):
+    """The evaluation's 优秀创新案例 dimension reads the selection load_demo published, and the report still comes
+    out exactly: every group's ranking with its ties, the tiers, the index and the number surveyed."""
+    from evaluation.models import PublishedResult
+
+    facts = reference.reference()
+    data = client.get("/evaluation/2024.json").json()
+    assert (data["surveyed"], data["index"]) == (facts["surveyed_governments"], facts["development_index"])
+    assert {group["code"]: group["ranking"] for group in data["groups"]} == facts["rankings"]
+    assert [(len(tier["excellent"]), len(tier["good"])) for tier in data["tiers"]] == [
+        (row["优秀"], row["良好"]) for row in facts["tiers"]["groups"]
+    ]
+    guangdong = PublishedResult.objects.get(agency__name="广东省")
+    # Its two selected cases (在线服务, 互动交流) give the dimension's whole 100 points.
+    assert [case["category"] for case in guangdong.detail["cases"]] == ["在线服务", "互动交流"]
+    innovation = next(d for d in guangdong.detail["dimensions"] if d["code"] == "innovation")
+    assert innovation["percent"] == "100.00"
+    assert "evaluator" in demo_output

@@ -11,8 +11,9 @@ from govcases.models import OutboxMessage
 class Command(BaseCommand):
     help = (
         "Builds the 2024 demo round (685 agencies, 509 submitted cases, reviewers, reviews, the selection "
-        "and its publication) and the 2025 round in the phase --phase names. Existing demo rounds are "
-        "deleted and rebuilt, so running it twice gives the same data; demo accounts are updated in place."
+        "and its publication), the 2024 evaluation of the 685 agencies, published, and the 2025 round in the "
+        "phase --phase names. Existing demo rounds and the evaluation are deleted and rebuilt, so running it "
+        "twice gives the same data; demo accounts are updated in place."
     )
 
     def add_arguments(self, parser):
