@@ -1,6 +1,5 @@
 """Assignment of reviewers to cases: conflicts of interest, the generated assignment and manual changes."""
 
-import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,6 +13,7 @@ from govcases.exceptions import Refused
 from govcases.models import Agency, Case, Round
 from govcases.permissions import is_organiser, is_reviewer
 
+from .. import assignment_flow
 from ..enums import ReviewStatus
 from ..models import Assignment, Review, ReviewerProfile
 
@@ -126,21 +126,13 @@ def _check_assignment_phase(round: Round) -> None:
         )
 
 
-@dataclass
-class _Reviewer:
-    pk: int
-    max_load: int
-    load: int
-    conflicts: set[int]
-
-
 def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> AssignmentReport:
     """Gives every assignable case of the round its number of reviewers, from its category's panel.
 
-    Keeps existing assignments and fills only the gaps. Never assigns a conflicted reviewer or one at their
-    maximum load. Deterministic: the most constrained cases are served first, each by the least-loaded
-    eligible reviewer (ties broken by id); then the new assignments are moved from the busiest to the idlest
-    reviewers of a panel until loads within each panel differ by at most one wherever a move is allowed.
+    Keeps every existing assignment (they count towards the reviewers' loads) and fills only the gaps,
+    never with a conflicted reviewer or beyond a reviewer's maximum load. The new assignments are an optimal
+    solution of a minimum-cost flow (reviews.assignment_flow): first as few reviews missing as possible, then
+    loads as even as the panels allow, then the reviewers' preferences. Deterministic.
     """
     organiser_required(by)
     with transaction.atomic():
@@ -158,119 +150,60 @@ def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> 
             .prefetch_related("categories", "declared_conflicts")
             .order_by("user_id")
         )
-        existing = list(Assignment.objects.filter(case__round=round).values_list("case_id", "reviewer_id"))
-        reviewers = {}
-        panels: dict[int, list[int]] = defaultdict(list)
-        for profile in profiles:
-            declared = {agency.pk for agency in profile.declared_conflicts.all()}
-            reviewers[profile.user_id] = _Reviewer(
-                pk=profile.user_id,
-                max_load=profile.max_load,
-                load=0,
-                conflicts=index.conflicts(affiliation_id=profile.affiliation_agency_id, declared=declared),
-            )
-            for category in profile.categories.all():
-                panels[category.pk].append(profile.user_id)
         assigned: dict[int, set[int]] = defaultdict(set)
-        for case_id, reviewer_id in existing:
+        loads: dict[int, int] = defaultdict(int)
+        for case_id, reviewer_id in Assignment.objects.filter(case__round=round).values_list(
+            "case_id", "reviewer_id"
+        ):
             assigned[case_id].add(reviewer_id)
-            if reviewer_id in reviewers:
-                reviewers[reviewer_id].load += 1
-
-        def eligible(case: Case) -> list[_Reviewer]:
-            return [
-                reviewers[pk]
-                for pk in panels.get(case.category_id, [])
-                if case.agency_id not in reviewers[pk].conflicts and pk not in assigned[case.pk]
-            ]
-
-        needing = [
-            case for case in cases if case.category_id and len(assigned[case.pk]) < round.reviews_per_case
-        ]
-        needing.sort(key=lambda case: (len(eligible(case)), case.pk))
-        made: list[tuple[int, int]] = []  # (case, reviewer) pairs this run creates, in order
-        for case in needing:
-            candidates = sorted(
-                (reviewer for reviewer in eligible(case) if reviewer.load < reviewer.max_load),
-                key=lambda reviewer: (reviewer.load, reviewer.pk),
+            loads[reviewer_id] += 1
+        reviewers = [
+            assignment_flow.ReviewerLoad(
+                id=profile.user_id,
+                panels=frozenset(category.pk for category in profile.categories.all()),
+                conflicts=frozenset(
+                    index.conflicts(
+                        affiliation_id=profile.affiliation_agency_id,
+                        declared={agency.pk for agency in profile.declared_conflicts.all()},
+                    )
+                ),
+                load=loads[profile.user_id],
+                max_load=profile.max_load,
             )
-            for reviewer in candidates[: round.reviews_per_case - len(assigned[case.pk])]:
-                assigned[case.pk].add(reviewer.pk)
-                reviewer.load += 1
-                made.append((case.pk, reviewer.pk))
-
-        made = _balance(
-            made,
-            cases={case.pk: case for case in cases},
-            reviewers=reviewers,
-            panels=panels,
-            assigned=assigned,
-        )
+            for profile in profiles
+        ]
+        needs = [
+            assignment_flow.CaseNeed(
+                id=case.pk,
+                panel=case.category_id,
+                agency=case.agency_id,
+                need=round.reviews_per_case - len(assigned[case.pk]),
+                already=frozenset(assigned[case.pk]),
+            )
+            for case in cases
+            if case.category_id and len(assigned[case.pk]) < round.reviews_per_case
+        ]
+        solution = assignment_flow.solve(needs, reviewers)
         now = timezone.now()
         Assignment.objects.bulk_create(
             Assignment(case_id=case_id, reviewer_id=reviewer_id, created_by=by, created_at=now)
-            for case_id, reviewer_id in sorted(made)
+            for case_id, reviewer_id in solution.pairs
         )
-        report = AssignmentReport(created=len(made))
+        for case_id, reviewer_id in solution.pairs:
+            assigned[case_id].add(reviewer_id)
+        report = AssignmentReport(created=len(solution.pairs))
         for case in cases:
-            missing = round.reviews_per_case - len(assigned[case.pk])
-            if missing > 0:
-                report.unfilled.append((case, _unfilled_reason(case, round, reviewers, panels, assigned)))
+            if len(assigned[case.pk]) < round.reviews_per_case:
+                report.unfilled.append((case, _unfilled_reason(case, round, reviewers)))
     return report
 
 
-def _balance(made, *, cases, reviewers, panels, assigned) -> list[tuple[int, int]]:
-    """Moves new assignments from the busiest to the idlest reviewer of a panel while that narrows the gap.
-
-    Each move lowers the sum of squared loads, so the loop ends; the order of the scan makes it deterministic.
-    The positions of each reviewer's new assignments are indexed, so a move costs a panel's size, not the
-    length of the whole list (a national round makes tens of thousands of assignments).
-    """
-    made = list(made)
-    positions: dict[int, list[int]] = defaultdict(list)
-    for position, (_case_id, reviewer_id) in enumerate(made):
-        positions[reviewer_id].append(position)
-
-    def move_one(category_id: int, panel: list[int]) -> bool:
-        for busy_pk in sorted(panel, key=lambda pk: (-reviewers[pk].load, pk)):
-            busy = reviewers[busy_pk]
-            for idle_pk in sorted(panel, key=lambda pk: (reviewers[pk].load, pk)):
-                idle = reviewers[idle_pk]
-                if busy.load - idle.load < 2:
-                    break
-                if idle.load >= idle.max_load:
-                    continue
-                for position in positions[busy_pk]:
-                    case_id = made[position][0]
-                    case = cases[case_id]
-                    if (
-                        case.category_id == category_id
-                        and idle_pk not in assigned[case_id]
-                        and case.agency_id not in idle.conflicts
-                    ):
-                        made[position] = (case_id, idle_pk)
-                        positions[busy_pk].remove(position)
-                        bisect.insort(positions[idle_pk], position)
-                        assigned[case_id].discard(busy_pk)
-                        assigned[case_id].add(idle_pk)
-                        busy.load -= 1
-                        idle.load += 1
-                        return True
-        return False
-
-    moved = True
-    while moved:
-        moved = False
-        for category_id in sorted(panels):
-            while move_one(category_id, panels[category_id]):
-                moved = True
-    return made
-
-
-def _unfilled_reason(case, round, reviewers, panels, assigned) -> str:
+def _unfilled_reason(case: Case, round: Round, reviewers: list[assignment_flow.ReviewerLoad]) -> str:
+    """Why a case is short of reviewers. The flow is optimal, so every reviewer who may score it and is not
+    on it yet has no room left: otherwise the solver would have given them the case."""
     if not case.category_id:
         return _("The case has no category.")
-    panel = panels.get(case.category_id, [])
+    panel = [reviewer for reviewer in reviewers if case.category_id in reviewer.panels]
     if len(panel) < round.reviews_per_case:
         return _(
             "The panel of %(category)s is too small: %(count)d reviewers for %(needed)d reviews per case."
@@ -279,7 +212,7 @@ def _unfilled_reason(case, round, reviewers, panels, assigned) -> str:
             "count": len(panel),
             "needed": round.reviews_per_case,
         }
-    free = [pk for pk in panel if case.agency_id not in reviewers[pk].conflicts]
+    free = [reviewer for reviewer in panel if case.agency_id not in reviewer.conflicts]
     if len(free) < round.reviews_per_case:
         return _(
             "Everyone else on the panel has a conflict of interest: only %(count)d of %(panel)d may score it."

@@ -1,0 +1,261 @@
+"""The assignment of reviewers to cases as a minimum-cost flow: plain data in, pairs out, no database.
+
+The problem. Each case needs `need` more reviewers from the panel of its category; a reviewer may take a
+case unless they have a conflict of interest with its agency or are already on it, and takes at most
+`max_load` cases in the round (the assignments they already have count). Among all assignments that respect
+this, the solver finds one that is best in this order, each criterion only breaking the ties of the ones
+before it:
+
+1. the fewest reviews left unassigned (every case that can be filled is filled);
+2. the most even loads: the smallest sum over reviewers of 1 + 2 + … + load, which is the sum of squared
+   loads up to a constant; among loads with a fixed total this is also the most even vector in every other
+   sense (the highest load as low as it can be, then the next, …), so two reviewers of one panel who could
+   take each other's cases end within one of each other;
+3. the smallest sum of the reviewers' preference costs (`PREFERENCE_COSTS`; a pair without a preference
+   costs `DEFAULT_PREFERENCE_COST`).
+
+The flow network. Cases whose choices are identical — the same need, the same eligible reviewers and the same
+preference costs — form one class (a national round of 20 000 cases has only a few thousand: cases of one
+agency and category, or of agencies no reviewer conflicts with); every class is a node with the supply
+class size × need. An arc from a class to each eligible reviewer carries at most the class size (a reviewer
+takes each case once) at the pair's preference cost; an arc from the class straight to the sink carries the
+reviews left unassigned at a prohibitive cost; each reviewer reaches the sink through one arc per further
+case they may take, the k-th costing k: increasing marginal costs make the load's cost convex, so the
+cheapest flow fills the idlest reviewers first. The three criteria are folded into one integer cost with
+weights chosen so that a criterion outweighs everything below it on any simple cycle of the residual network
+(which passes the sink at most once, so carries at most two load or unassigned arcs): optimality of the
+weighted cost is then exactly optimality in the order above. A class's flow is then dealt out to its cases
+(`_deal`), which loses nothing because no reviewer carries more than the class size.
+"""
+
+import heapq
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+# The cost of a pair by the reviewer's stated wish; without one, the pair is "willing".
+KEEN, WILLING, RATHER_NOT = "keen", "willing", "rather_not"
+PREFERENCE_COSTS = {KEEN: 0, WILLING: 1, RATHER_NOT: 4}
+DEFAULT_PREFERENCE_COST = PREFERENCE_COSTS[WILLING]
+
+
+@dataclass(frozen=True)
+class CaseNeed:
+    """A case that needs `need` more reviewers from the panel `panel` (its category)."""
+
+    id: int
+    panel: Hashable
+    agency: int
+    need: int
+    already: frozenset[int] = frozenset()  # its reviewers now: never assigned twice
+
+
+@dataclass(frozen=True)
+class ReviewerLoad:
+    id: int
+    panels: frozenset
+    conflicts: frozenset[int]  # the agencies whose cases they must never score
+    load: int  # the cases they already have in the round
+    max_load: int
+
+
+@dataclass
+class Solution:
+    pairs: list[tuple[int, int]]  # (case, reviewer), new assignments, sorted
+    short: dict[int, int] = field(default_factory=dict)  # case → reviews still missing, for those short
+    cost: tuple[int, int, int] = (0, 0, 0)  # (reviews missing, load cost, preference cost)
+
+
+class SolverFailed(RuntimeError):
+    """The solver could not solve a network that always has a solution: a bug, not bad input."""
+
+
+def eligible(case: CaseNeed, reviewer: ReviewerLoad) -> bool:
+    return (
+        case.panel in reviewer.panels
+        and case.agency not in reviewer.conflicts
+        and reviewer.id not in case.already
+    )
+
+
+def load_cost(before: int, after: int) -> int:
+    """The cost of a reviewer's load growing from `before` to `after`: before+1 + before+2 + … + after."""
+    return (after * (after + 1) - before * (before + 1)) // 2
+
+
+def objective(
+    cases: Iterable[CaseNeed],
+    reviewers: Iterable[ReviewerLoad],
+    pairs: Iterable[tuple[int, int]],
+    preferences: Mapping[tuple[int, int], int] | None = None,
+) -> tuple[int, int, int]:
+    """The value that the solver minimises (compared as a tuple), of any set of new pairs."""
+    preferences = preferences or {}
+    pairs = list(pairs)
+    taken: dict[int, int] = defaultdict(int)
+    added: dict[int, int] = defaultdict(int)
+    for case_id, reviewer_id in pairs:
+        taken[case_id] += 1
+        added[reviewer_id] += 1
+    missing = sum(max(0, case.need - taken[case.id]) for case in cases)
+    loads = sum(load_cost(reviewer.load, reviewer.load + added[reviewer.id]) for reviewer in reviewers)
+    preference = sum(preferences.get(pair, DEFAULT_PREFERENCE_COST) for pair in pairs)
+    return (missing, loads, preference)
+
+
+def solve(
+    cases: Iterable[CaseNeed],
+    reviewers: Iterable[ReviewerLoad],
+    preferences: Mapping[tuple[int, int], int] | None = None,
+) -> Solution:
+    """The optimal new pairs (see the module's docstring). Deterministic for the same input.
+
+    `preferences` maps (case, reviewer) to a cost of at least 0, for the pairs that have one.
+    """
+    preferences = preferences or {}
+    cases = sorted((case for case in cases if case.need > 0), key=lambda case: case.id)
+    reviewers = sorted(reviewers, key=lambda reviewer: reviewer.id)
+    if any(cost < 0 for cost in preferences.values()):
+        raise ValueError("preference costs are at least 0")
+
+    classes = _classes(cases, reviewers, preferences)
+    positions = {reviewer.id: index for index, reviewer in enumerate(reviewers)}
+    reviewer_node = len(classes)
+    sink = reviewer_node + len(reviewers)
+
+    # How many more cases each reviewer could possibly take: the load arcs beyond that are never used.
+    reachable = defaultdict(int)
+    for klass in classes:
+        for reviewer_id, _cost in klass.choices:
+            reachable[reviewer_id] += len(klass.cases)
+    extra = [max(0, min(reviewer.max_load - reviewer.load, reachable[reviewer.id])) for reviewer in reviewers]
+    highest_marginal = max(
+        (reviewer.load + room for reviewer, room in zip(reviewers, extra, strict=True)), default=0
+    )
+    highest_preference = max([DEFAULT_PREFERENCE_COST, *preferences.values()])
+    # Bounds on what one simple residual cycle can change below each criterion (see the docstring).
+    preference_bound = (2 * len(reviewers) + 2) * highest_preference
+    load_weight = preference_bound + 1
+    missing_weight = highest_marginal * load_weight + preference_bound + 1
+
+    tails, heads, capacities, costs = [], [], [], []
+    pair_arcs = []  # (class index, reviewer id) of the first arcs, in order
+    for index, klass in enumerate(classes):
+        for reviewer_id, cost in klass.choices:
+            tails.append(index)
+            heads.append(reviewer_node + positions[reviewer_id])
+            capacities.append(len(klass.cases))
+            costs.append(cost)
+            pair_arcs.append((index, reviewer_id))
+    for index, klass in enumerate(classes):
+        tails.append(index)
+        heads.append(sink)
+        capacities.append(len(klass.cases) * klass.need)
+        costs.append(missing_weight)
+    for position, (reviewer, room) in enumerate(zip(reviewers, extra, strict=True)):
+        for load in range(reviewer.load + 1, reviewer.load + room + 1):
+            tails.append(reviewer_node + position)
+            heads.append(sink)
+            capacities.append(1)
+            costs.append(load * load_weight)
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[: len(classes)] = [len(klass.cases) * klass.need for klass in classes]
+    supplies[sink] = -int(supplies.sum())
+    if tails:
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.array(tails, dtype=np.int32),
+            np.array(heads, dtype=np.int32),
+            np.array(capacities, dtype=np.int64),
+            np.array(costs, dtype=np.int64),
+        )
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
+    status = flow.solve() if tails else flow.OPTIMAL
+    if status != flow.OPTIMAL:
+        raise SolverFailed(f"min-cost flow: {status}")
+
+    carried = flow.flows(np.arange(len(pair_arcs), dtype=np.int32)) if pair_arcs else []
+    per_class: dict[int, dict[int, int]] = defaultdict(dict)
+    for (index, reviewer_id), amount in zip(pair_arcs, carried, strict=True):
+        if amount:
+            per_class[index][reviewer_id] = int(amount)
+    pairs: list[tuple[int, int]] = []
+    short: dict[int, int] = {}
+    for index, klass in enumerate(classes):
+        for case, chosen in zip(
+            klass.cases, _deal(per_class[index], len(klass.cases), klass.need), strict=True
+        ):
+            pairs += [(case.id, reviewer_id) for reviewer_id in chosen]
+            if len(chosen) < klass.need:
+                short[case.id] = klass.need - len(chosen)
+    pairs.sort()
+    return Solution(pairs=pairs, short=short, cost=objective(cases, reviewers, pairs, preferences))
+
+
+@dataclass
+class _Class:
+    need: int
+    choices: tuple[tuple[int, int], ...]  # (reviewer id, preference cost), by reviewer id
+    cases: list[CaseNeed]
+
+
+def _classes(
+    cases: list[CaseNeed], reviewers: list[ReviewerLoad], preferences: Mapping[tuple[int, int], int]
+) -> list[_Class]:
+    """Cases grouped by what they offer the solver: need, eligible reviewers and their preference costs.
+
+    Eligibility is computed once per panel and agency (conflicts are between reviewers and agencies); only a
+    case with reviewers already on it or with stated preferences has choices of its own.
+    """
+    panels: dict[Hashable, list[ReviewerLoad]] = defaultdict(list)
+    for reviewer in reviewers:
+        for panel in reviewer.panels:
+            panels[panel].append(reviewer)
+    with_preferences: dict[int, dict[int, int]] = defaultdict(dict)
+    for (case_id, reviewer_id), cost in preferences.items():
+        with_preferences[case_id][reviewer_id] = cost
+    by_agency: dict[tuple[Hashable, int], tuple[int, ...]] = {}
+    by_choices: dict[tuple, _Class] = {}
+    for case in cases:
+        key = (case.panel, case.agency)
+        if key not in by_agency:
+            by_agency[key] = tuple(
+                reviewer.id
+                for reviewer in panels.get(case.panel, ())
+                if case.agency not in reviewer.conflicts
+            )
+        stated = with_preferences.get(case.id, {})
+        choices = tuple(
+            (reviewer_id, stated.get(reviewer_id, DEFAULT_PREFERENCE_COST))
+            for reviewer_id in by_agency[key]
+            if reviewer_id not in case.already
+        )
+        klass = by_choices.setdefault((case.need, choices), _Class(need=case.need, choices=choices, cases=[]))
+        klass.cases.append(case)
+    return list(by_choices.values())
+
+
+def _deal(flows: dict[int, int], size: int, need: int) -> list[list[int]]:
+    """Deals a class's flow out to its `size` cases in order, each getting at most `need` reviewers.
+
+    Each case takes the reviewers with the most left to give (ties by id). As no reviewer carries more than
+    `size`, nobody is ever left over or given twice to a case: a reviewer with as much left as there are cases
+    left is always among those taken, since at most `need` can be in that position. A shortage falls on the
+    last cases of the class, so fewer cases are short.
+    """
+    heap = [(-amount, reviewer_id) for reviewer_id, amount in flows.items()]
+    heapq.heapify(heap)
+    dealt = []
+    for _case in range(size):
+        taken = [heapq.heappop(heap) for _ in range(min(need, len(heap)))]
+        dealt.append(sorted(reviewer_id for _amount, reviewer_id in taken))
+        for amount, reviewer_id in taken:
+            if amount + 1 < 0:
+                heapq.heappush(heap, (amount + 1, reviewer_id))
+    if heap:
+        raise SolverFailed("a class's flow could not be dealt out to its cases")
+    return dealt
