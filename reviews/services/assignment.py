@@ -126,6 +126,65 @@ def _check_assignment_phase(round: Round) -> None:
         )
 
 
+@dataclass
+class AssignmentProblem:
+    """A round's assignment as the solver sees it, with the cases and who is on each now."""
+
+    cases: list[Case]  # every assignable case of the round, by id
+    needs: list[assignment_flow.CaseNeed]  # those with a category that lack reviewers
+    reviewers: list[assignment_flow.ReviewerLoad]
+    assigned: dict[int, set[int]]  # case id → its reviewers' ids
+
+
+def assignment_problem(*, round: Round) -> AssignmentProblem:
+    """Reads what the solver needs in a constant number of queries: the round's assignable cases, the active
+    reviewers with their panels, conflicts and loads in the round, and the existing assignments."""
+    cases = list(
+        round.cases.filter(status__in=ASSIGNABLE_STATUSES).select_related("agency", "category").order_by("pk")
+    )
+    index = AgencyIndex.load()
+    profiles = list(
+        ReviewerProfile.objects.filter(user__is_active=True, user__groups__name="reviewers")
+        .distinct()
+        .prefetch_related("categories", "declared_conflicts")
+        .order_by("user_id")
+    )
+    assigned: dict[int, set[int]] = defaultdict(set)
+    loads: dict[int, int] = defaultdict(int)
+    for case_id, reviewer_id in Assignment.objects.filter(case__round=round).values_list(
+        "case_id", "reviewer_id"
+    ):
+        assigned[case_id].add(reviewer_id)
+        loads[reviewer_id] += 1
+    reviewers = [
+        assignment_flow.ReviewerLoad(
+            id=profile.user_id,
+            panels=frozenset(category.pk for category in profile.categories.all()),
+            conflicts=frozenset(
+                index.conflicts(
+                    affiliation_id=profile.affiliation_agency_id,
+                    declared={agency.pk for agency in profile.declared_conflicts.all()},
+                )
+            ),
+            load=loads[profile.user_id],
+            max_load=profile.max_load,
+        )
+        for profile in profiles
+    ]
+    needs = [
+        assignment_flow.CaseNeed(
+            id=case.pk,
+            panel=case.category_id,
+            agency=case.agency_id,
+            need=round.reviews_per_case - len(assigned[case.pk]),
+            already=frozenset(assigned[case.pk]),
+        )
+        for case in cases
+        if case.category_id and len(assigned[case.pk]) < round.reviews_per_case
+    ]
+    return AssignmentProblem(cases=cases, needs=needs, reviewers=reviewers, assigned=assigned)
+
+
 def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> AssignmentReport:
     """Gives every assignable case of the round its number of reviewers, from its category's panel.
 
@@ -138,63 +197,19 @@ def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> 
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         _check_assignment_phase(round)
-        cases = list(
-            round.cases.filter(status__in=ASSIGNABLE_STATUSES)
-            .select_related("agency", "category")
-            .order_by("pk")
-        )
-        index = AgencyIndex.load()
-        profiles = list(
-            ReviewerProfile.objects.filter(user__is_active=True, user__groups__name="reviewers")
-            .distinct()
-            .prefetch_related("categories", "declared_conflicts")
-            .order_by("user_id")
-        )
-        assigned: dict[int, set[int]] = defaultdict(set)
-        loads: dict[int, int] = defaultdict(int)
-        for case_id, reviewer_id in Assignment.objects.filter(case__round=round).values_list(
-            "case_id", "reviewer_id"
-        ):
-            assigned[case_id].add(reviewer_id)
-            loads[reviewer_id] += 1
-        reviewers = [
-            assignment_flow.ReviewerLoad(
-                id=profile.user_id,
-                panels=frozenset(category.pk for category in profile.categories.all()),
-                conflicts=frozenset(
-                    index.conflicts(
-                        affiliation_id=profile.affiliation_agency_id,
-                        declared={agency.pk for agency in profile.declared_conflicts.all()},
-                    )
-                ),
-                load=loads[profile.user_id],
-                max_load=profile.max_load,
-            )
-            for profile in profiles
-        ]
-        needs = [
-            assignment_flow.CaseNeed(
-                id=case.pk,
-                panel=case.category_id,
-                agency=case.agency_id,
-                need=round.reviews_per_case - len(assigned[case.pk]),
-                already=frozenset(assigned[case.pk]),
-            )
-            for case in cases
-            if case.category_id and len(assigned[case.pk]) < round.reviews_per_case
-        ]
-        solution = assignment_flow.solve(needs, reviewers)
+        problem = assignment_problem(round=round)
+        solution = assignment_flow.solve(problem.needs, problem.reviewers)
         now = timezone.now()
         Assignment.objects.bulk_create(
             Assignment(case_id=case_id, reviewer_id=reviewer_id, created_by=by, created_at=now)
             for case_id, reviewer_id in solution.pairs
         )
         for case_id, reviewer_id in solution.pairs:
-            assigned[case_id].add(reviewer_id)
+            problem.assigned[case_id].add(reviewer_id)
         report = AssignmentReport(created=len(solution.pairs))
-        for case in cases:
-            if len(assigned[case.pk]) < round.reviews_per_case:
-                report.unfilled.append((case, _unfilled_reason(case, round, reviewers)))
+        for case in problem.cases:
+            if len(problem.assigned[case.pk]) < round.reviews_per_case:
+                report.unfilled.append((case, _unfilled_reason(case, round, problem.reviewers)))
     return report
 
 
