@@ -73,10 +73,24 @@ def solved(needs, reviewers) -> dict:
         "assignments": len(solution.pairs),
         "short": len(solution.short),
         "load": [min(loads.values()), max(loads.values())] if loads else [0, 0],
+        # Each group of reviewers serving the same panels, with the lowest and highest load in it.
+        "loads by panels": {
+            "+".join(sorted(map(str, panels))): [min(group), max(group)]
+            for panels, group in sorted(
+                by_panels(reviewers, loads).items(), key=lambda item: sorted(map(str, item[0]))
+            )
+        },
         "seconds": round(peak.seconds, 2),
         "cpu_seconds": round(peak.cpu_seconds, 2),
         "peak_mib": round(peak.mib, 1),
     }
+
+
+def by_panels(reviewers, loads) -> dict[frozenset, list[int]]:
+    groups: dict[frozenset, list[int]] = {}
+    for reviewer in reviewers:
+        groups.setdefault(reviewer.panels, []).append(loads[reviewer.id])
+    return groups
 
 
 def memory_instance(cases: int, reviewers: int, reviews: int, seed: int):
@@ -173,7 +187,7 @@ def scenario_demo(args) -> list[dict]:
     from django.test.utils import override_settings
 
     from demo import load
-    from govcases.models import Round
+    from govcases.models import Category, Round
     from reviews.assignment_flow import CaseNeed
     from reviews.services.assignment import assignment_problem
 
@@ -194,7 +208,12 @@ def scenario_demo(args) -> list[dict]:
         for case in problem.cases
         if case.category_id
     ]
-    reviewers = [dataclasses.replace(reviewer, load=0) for reviewer in problem.reviewers]
+    codes = dict(Category.objects.values_list("pk", "code"))
+    needs = [dataclasses.replace(need, panel=codes[need.panel]) for need in needs]
+    reviewers = [
+        dataclasses.replace(reviewer, load=0, panels=frozenset(codes[pk] for pk in reviewer.panels))
+        for reviewer in problem.reviewers
+    ]
     service = {
         "name": f"assignment_generate, demo round of {len(problem.cases)} cases ({connection.vendor})",
         "seconds": round_to(wall),

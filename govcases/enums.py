@@ -82,3 +82,8 @@ EDITABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.RETURNED})
 class RankingScore(models.TextChoices):
     MEAN = "mean", _("Mean of reviews")
     NORMALISED = "normalised", _("Normalised score")
+
+
+class RankingConvention(models.TextChoices):
+    COMPETITION = "competition", _("Competition (1, 2, 2, 4)")
+    DENSE = "dense", _("Dense (1, 2, 2, 3)")

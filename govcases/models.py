@@ -8,7 +8,7 @@ from django.db.models import IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import LEVEL_ORDER, CaseStatus, Level, Phase, Province, RankingScore
+from .enums import LEVEL_ORDER, CaseStatus, Level, Phase, Province, RankingConvention, RankingScore
 
 
 def pinyin_key(name: str) -> str:
@@ -133,6 +133,13 @@ class Round(models.Model):
         max_length=16,
         choices=RankingScore.choices,
         default=RankingScore.MEAN,
+    )
+    ranking_convention = models.CharField(
+        _("ranks shown after a tie"),
+        max_length=16,
+        choices=RankingConvention.choices,
+        default=RankingConvention.COMPETITION,
+        help_text=_("How the rank after tied cases is numbered. Quotas count cases either way."),
     )
     disagreement_range = models.DecimalField(
         _("disagreement threshold: range"), max_digits=5, decimal_places=2, default=Decimal("25")
