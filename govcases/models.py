@@ -188,6 +188,10 @@ class Quota(models.Model):
     def __str__(self):
         return f"{self.round.year} {self.category}: {self.seats}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Round.objects.filter(pk=self.round_id).revise()  # the ranking board shows who is within the quota
+
 
 def upload_name(folder: str, extension: str) -> str:
     """A generated storage name: never the user's file name."""
