@@ -51,6 +51,7 @@ class CaseNeed:
     agency: int
     need: int
     already: frozenset[int] = frozenset()  # its reviewers now: never assigned twice
+    declined: frozenset[int] = frozenset()  # reviewers who declared a conflict with this very case
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def eligible(case: CaseNeed, reviewer: ReviewerLoad) -> bool:
         case.panel in reviewer.panels
         and case.agency not in reviewer.conflicts
         and reviewer.id not in case.already
+        and reviewer.id not in case.declined
     )
 
 
@@ -209,7 +211,7 @@ def _classes(
     """Cases grouped by what they offer the solver: need, eligible reviewers and their preference costs.
 
     Eligibility is computed once per panel and agency (conflicts are between reviewers and agencies); only a
-    case with reviewers already on it or with stated preferences has choices of its own.
+    case with reviewers already on it, declined by some or with stated preferences has choices of its own.
     """
     panels: dict[Hashable, list[ReviewerLoad]] = defaultdict(list)
     for reviewer in reviewers:
@@ -232,7 +234,7 @@ def _classes(
         choices = tuple(
             (reviewer_id, stated.get(reviewer_id, DEFAULT_PREFERENCE_COST))
             for reviewer_id in by_agency[key]
-            if reviewer_id not in case.already
+            if reviewer_id not in case.already and reviewer_id not in case.declined
         )
         klass = by_choices.setdefault((case.need, choices), _Class(need=case.need, choices=choices, cases=[]))
         klass.cases.append(case)

@@ -14,8 +14,8 @@ from govcases.models import Agency, Case, Round
 from govcases.permissions import is_organiser, is_reviewer
 
 from .. import assignment_flow
-from ..enums import ReviewStatus
-from ..models import Assignment, Review, ReviewerProfile
+from ..enums import BidChoice, ReviewStatus
+from ..models import Assignment, Bid, Review, ReviewerProfile
 
 # Cases that take part in review: submitted ones can be assigned ahead of the review phase, so that
 # reviewers can start on the first day.
@@ -134,11 +134,13 @@ class AssignmentProblem:
     needs: list[assignment_flow.CaseNeed]  # those with a category that lack reviewers
     reviewers: list[assignment_flow.ReviewerLoad]
     assigned: dict[int, set[int]]  # case id → its reviewers' ids
+    preferences: dict[tuple[int, int], int]  # (case, reviewer) → cost, from the reviewers' bids
+    declined: dict[int, set[int]]  # case id → the reviewers who declared a conflict with it
 
 
 def assignment_problem(*, round: Round) -> AssignmentProblem:
     """Reads what the solver needs in a constant number of queries: the round's assignable cases, the active
-    reviewers with their panels, conflicts and loads in the round, and the existing assignments."""
+    reviewers with their panels, conflicts and loads in the round, the existing assignments and the bids."""
     cases = list(
         round.cases.filter(status__in=ASSIGNABLE_STATUSES).select_related("agency", "category").order_by("pk")
     )
@@ -156,6 +158,15 @@ def assignment_problem(*, round: Round) -> AssignmentProblem:
     ):
         assigned[case_id].add(reviewer_id)
         loads[reviewer_id] += 1
+    preferences: dict[tuple[int, int], int] = {}
+    declined: dict[int, set[int]] = defaultdict(set)
+    for case_id, reviewer_id, choice in Bid.objects.filter(
+        case__round=round, case__status__in=ASSIGNABLE_STATUSES
+    ).values_list("case_id", "reviewer_id", "choice"):
+        if choice == BidChoice.CONFLICT:
+            declined[case_id].add(reviewer_id)
+        else:
+            preferences[case_id, reviewer_id] = assignment_flow.PREFERENCE_COSTS[choice]
     reviewers = [
         assignment_flow.ReviewerLoad(
             id=profile.user_id,
@@ -178,11 +189,19 @@ def assignment_problem(*, round: Round) -> AssignmentProblem:
             agency=case.agency_id,
             need=round.reviews_per_case - len(assigned[case.pk]),
             already=frozenset(assigned[case.pk]),
+            declined=frozenset(declined[case.pk]),
         )
         for case in cases
         if case.category_id and len(assigned[case.pk]) < round.reviews_per_case
     ]
-    return AssignmentProblem(cases=cases, needs=needs, reviewers=reviewers, assigned=assigned)
+    return AssignmentProblem(
+        cases=cases,
+        needs=needs,
+        reviewers=reviewers,
+        assigned=assigned,
+        preferences=preferences,
+        declined=declined,
+    )
 
 
 def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> AssignmentReport:
@@ -198,7 +217,7 @@ def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> 
         round = Round.objects.select_for_update().get(pk=round.pk)
         _check_assignment_phase(round)
         problem = assignment_problem(round=round)
-        solution = assignment_flow.solve(problem.needs, problem.reviewers)
+        solution = assignment_flow.solve(problem.needs, problem.reviewers, problem.preferences)
         now = timezone.now()
         Assignment.objects.bulk_create(
             Assignment(case_id=case_id, reviewer_id=reviewer_id, created_by=by, created_at=now)
@@ -209,11 +228,15 @@ def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> 
         report = AssignmentReport(created=len(solution.pairs))
         for case in problem.cases:
             if len(problem.assigned[case.pk]) < round.reviews_per_case:
-                report.unfilled.append((case, _unfilled_reason(case, round, problem.reviewers)))
+                report.unfilled.append(
+                    (case, _unfilled_reason(case, round, problem.reviewers, problem.declined[case.pk]))
+                )
     return report
 
 
-def _unfilled_reason(case: Case, round: Round, reviewers: list[assignment_flow.ReviewerLoad]) -> str:
+def _unfilled_reason(
+    case: Case, round: Round, reviewers: list[assignment_flow.ReviewerLoad], declined: set[int]
+) -> str:
     """Why a case is short of reviewers. The flow is optimal, so every reviewer who may score it and is not
     on it yet has no room left: otherwise the solver would have given them the case."""
     if not case.category_id:
@@ -227,7 +250,11 @@ def _unfilled_reason(case: Case, round: Round, reviewers: list[assignment_flow.R
             "count": len(panel),
             "needed": round.reviews_per_case,
         }
-    free = [reviewer for reviewer in panel if case.agency_id not in reviewer.conflicts]
+    free = [
+        reviewer
+        for reviewer in panel
+        if case.agency_id not in reviewer.conflicts and reviewer.id not in declined
+    ]
     if len(free) < round.reviews_per_case:
         return _(
             "Everyone else on the panel has a conflict of interest: only %(count)d of %(panel)d may score it."
@@ -250,6 +277,10 @@ def assignment_check(*, reviewer: AbstractBaseUser, case: Case) -> None:
     reason = conflict_reason(profile, case.agency)
     if reason:
         raise Refused(reason)
+    if Bid.objects.filter(reviewer=reviewer, case=case, choice=BidChoice.CONFLICT).exists():
+        raise Refused(
+            _("%(reviewer)s declared a conflict of interest with this case.") % {"reviewer": profile}
+        )
     if Assignment.objects.filter(reviewer=reviewer, case=case).exists():
         raise Refused(_("This reviewer is already assigned to this case."))
 
@@ -276,3 +307,26 @@ def assignment_remove(*, assignment: Assignment, by: AbstractBaseUser | None) ->
         if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
             raise Refused(_("The review of this assignment was submitted; it cannot be removed."))
         assignment.delete()
+
+
+def bid_set(*, reviewer: AbstractBaseUser, case: Case, choice: str) -> Bid:
+    """Records what a reviewer says of a case of their panel before it is assigned: keen, willing, rather not
+    (costs for the solver) or a conflict of interest (never assigned to them)."""
+    if choice not in BidChoice.values:
+        raise Refused(_("Choose keen, willing, rather not or conflict of interest."))
+    if not is_reviewer(reviewer):
+        raise Refused(_("%(user)s is not a reviewer.") % {"user": reviewer})
+    with transaction.atomic():
+        round = Round.objects.select_for_update().get(pk=case.round_id)
+        _check_assignment_phase(round)
+        case = Case.objects.get(pk=case.pk)
+        if case.status not in ASSIGNABLE_STATUSES:
+            raise Refused(_("Only submitted cases and cases in review can be assigned."))
+        if not ReviewerProfile.objects.filter(user=reviewer, categories=case.category_id).exists():
+            raise Refused(_("This case is not in a category you review."))
+        if Assignment.objects.filter(reviewer=reviewer, case=case).exists():
+            raise Refused(_("This case is already assigned to you."))
+        bid, _created = Bid.objects.update_or_create(
+            reviewer=reviewer, case=case, defaults={"choice": choice}
+        )
+    return bid

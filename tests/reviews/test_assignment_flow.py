@@ -42,6 +42,7 @@ def random_instance(rng: random.Random, *, cases: int, reviewers: int, panels: i
         already = frozenset(
             reviewer.id for reviewer in rng.sample(reviewer_list, rng.choice([0, 0, 0, 1])) if need < 3
         )
+        declined = frozenset(reviewer.id for reviewer in rng.sample(reviewer_list, rng.choice([0, 0, 0, 1])))
         case_list.append(
             CaseNeed(
                 id=number,
@@ -49,6 +50,7 @@ def random_instance(rng: random.Random, *, cases: int, reviewers: int, panels: i
                 agency=rng.choice(agency_ids),
                 need=need,
                 already=already,
+                declined=declined - already,
             )
         )
     preferences = {}
@@ -171,6 +173,7 @@ def assert_feasible(cases, reviewers, solution):
         assert case.panel in reviewer.panels, "outside the reviewer's expertise"
         assert case.agency not in reviewer.conflicts, "a conflict of interest"
         assert reviewer_id not in case.already, "assigned twice"
+        assert reviewer_id not in case.declined, "a conflict the reviewer declared"
         taken[case_id] += 1
         added[reviewer_id] += 1
     for reviewer in reviewers:
