@@ -28,8 +28,8 @@ from django.utils import timezone
 from govcases.enums import CaseStatus, Phase
 from govcases.models import Case, EmailTemplate
 from govcases.services import publication_create
-from reviews.enums import ReviewStatus
-from reviews.models import Assignment, Review
+from reviews.enums import BidChoice, ReviewStatus
+from reviews.models import Assignment, Bid, Review
 from tests import factories
 from tests.reading import read
 
@@ -314,6 +314,7 @@ ADMIN_NO_ADD = {
     "govcases.publication",
     "govcases.publishedcase",
     "reviews.review",
+    "reviews.bid",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -514,6 +515,7 @@ def _build() -> Data:
         )
         assignments[tenant] = Assignment.objects.create(reviewer=reviewers[tenant], case=case_in_review)
     Review.objects.create(assignment=assignments["A"], status=ReviewStatus.DRAFT, comment="草稿")
+    Bid.objects.create(reviewer=reviewers["A"], case=case_in_review, choice=BidChoice.KEEN)
 
     open_round = factories.RoundFactory(year=2025)
     cases = {
