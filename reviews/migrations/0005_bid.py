@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0005_round_ranking_convention'),
+        ('govcases', '0006_round_ranking_convention'),
         ('reviews', '0004_audit_entry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0004_round_revision'),
+        ('govcases', '0005_phase_change_overridden'),
     ]
 
     operations = [
