@@ -158,25 +158,12 @@ def scenario_memory(args) -> dict:
     } | solved(needs, reviewers)
 
 
-def database_url(base: str | None, cases: int) -> str:
-    if not base:
-        path = OUTPUT / f"assign-{cases}.sqlite3"
-        path.unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    stem, _, name = base.rpartition("/")
-    name = f"{name}_assign{cases}"
-    with psycopg.connect(f"{stem}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{stem}/{name}"
-
-
 def scenario_demo(args) -> list[dict]:
     import dataclasses
 
-    os.environ["DATABASE_URL"] = database_url(args.database_url, args.cases)
+    from publish import database_url  # bench/ is on the path of a script run from it
+
+    os.environ["DATABASE_URL"] = database_url(args.database_url, args.cases, purpose="assign")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
     import django
 
