@@ -59,11 +59,11 @@ class Peak:
         self.mib = (resident_kib("VmHWM") - self.start) / 1024
 
 
-def solved(needs, reviewers) -> dict:
+def solved(needs, reviewers, preferences=None) -> dict:
     from reviews import assignment_flow
 
     with Peak() as peak:
-        solution = assignment_flow.solve(needs, reviewers)
+        solution = assignment_flow.solve(needs, reviewers, preferences)
     loads = {reviewer.id: reviewer.load for reviewer in reviewers}
     for _case, reviewer_id in solution.pairs:
         loads[reviewer_id] += 1
@@ -152,10 +152,21 @@ def memory_instance(cases: int, reviewers: int, reviews: int, seed: int):
 
 
 def scenario_memory(args) -> dict:
+    from reviews.assignment_flow import PREFERENCE_COSTS
+
     needs, reviewers = memory_instance(args.cases_in_memory, args.reviewers, args.reviews, args.seed)
-    return {
-        "name": f"{args.cases_in_memory} cases × {args.reviews} × {args.reviewers} reviewers, in memory"
-    } | solved(needs, reviewers)
+    name = f"{args.cases_in_memory} cases × {args.reviews} × {args.reviewers} reviewers, in memory"
+    preferences = {}
+    if args.bids:
+        # Each reviewer marks `bids` cases of their panels: most cases then have choices of their own, and
+        # the cases no longer share nodes of the flow.
+        rng = random.Random(args.seed + 1)
+        for reviewer in reviewers:
+            panel = [need for need in needs if need.panel in reviewer.panels]
+            for need in rng.sample(panel, min(args.bids, len(panel))):
+                preferences[need.id, reviewer.id] = rng.choice(list(PREFERENCE_COSTS.values()))
+        name += f", {args.bids} bids per reviewer"
+    return {"name": name} | solved(needs, reviewers, preferences)
 
 
 def scenario_demo(args) -> list[dict]:
@@ -230,6 +241,7 @@ def main() -> None:
     parser.add_argument("--cases-in-memory", type=int, default=20_000)
     parser.add_argument("--reviewers", type=int, default=1_200)
     parser.add_argument("--reviews", type=int, default=3)
+    parser.add_argument("--bids", type=int, default=20, help="bids per reviewer in a second in-memory run")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--scenario", choices=["demo", "memory"], help=argparse.SUPPRESS)
@@ -254,8 +266,24 @@ def main() -> None:
         str(args.reviewers),
         "--reviews",
         str(args.reviews),
+        "--bids",
+        "0",
         *common,
     )
+    if args.bids:
+        rows += run_child(
+            "--scenario",
+            "memory",
+            "--cases-in-memory",
+            str(args.cases_in_memory),
+            "--reviewers",
+            str(args.reviewers),
+            "--reviews",
+            str(args.reviews),
+            "--bids",
+            str(args.bids),
+            *common,
+        )
     if args.service_cases:
         rows += run_child("--scenario", "demo", "--cases", str(args.service_cases), *common)
     for row in rows:

@@ -124,16 +124,26 @@ def solve(
         raise ValueError("preference costs are at least 0")
 
     classes = _classes(cases, reviewers, preferences)
-    positions = {reviewer.id: index for index, reviewer in enumerate(reviewers)}
+    ids = np.array([reviewer.id for reviewer in reviewers], dtype=np.int64)
     reviewer_node = len(classes)
     sink = reviewer_node + len(reviewers)
+    # The arcs from classes to reviewers, as arrays: a national round with bids has millions of them.
+    pair_tails = np.repeat(
+        np.arange(len(classes), dtype=np.int32), [len(klass.reviewers) for klass in classes]
+    ).astype(np.int32)
+    pair_reviewers = np.concatenate([klass.reviewers for klass in classes] or [np.zeros(0, np.int32)])
+    pair_capacities = np.repeat(
+        np.array([len(klass.cases) for klass in classes], dtype=np.int64),
+        [len(klass.reviewers) for klass in classes],
+    )
+    pair_costs = np.concatenate([klass.costs for klass in classes] or [np.zeros(0, np.int64)])
 
     # How many more cases each reviewer could possibly take: the load arcs beyond that are never used.
-    reachable = defaultdict(int)
-    for klass in classes:
-        for reviewer_id, _cost in klass.choices:
-            reachable[reviewer_id] += len(klass.cases)
-    extra = [max(0, min(reviewer.max_load - reviewer.load, reachable[reviewer.id])) for reviewer in reviewers]
+    reachable = np.bincount(pair_reviewers, weights=pair_capacities, minlength=len(reviewers))
+    extra = [
+        max(0, min(reviewer.max_load - reviewer.load, int(reachable[position])))
+        for position, reviewer in enumerate(reviewers)
+    ]
     highest_marginal = max(
         (reviewer.load + room for reviewer, room in zip(reviewers, extra, strict=True)), default=0
     )
@@ -144,14 +154,6 @@ def solve(
     missing_weight = highest_marginal * load_weight + preference_bound + 1
 
     tails, heads, capacities, costs = [], [], [], []
-    pair_arcs = []  # (class index, reviewer id) of the first arcs, in order
-    for index, klass in enumerate(classes):
-        for reviewer_id, cost in klass.choices:
-            tails.append(index)
-            heads.append(reviewer_node + positions[reviewer_id])
-            capacities.append(len(klass.cases))
-            costs.append(cost)
-            pair_arcs.append((index, reviewer_id))
     for index, klass in enumerate(classes):
         tails.append(index)
         heads.append(sink)
@@ -168,29 +170,33 @@ def solve(
     supplies = np.zeros(sink + 1, dtype=np.int64)
     supplies[: len(classes)] = [len(klass.cases) * klass.need for klass in classes]
     supplies[sink] = -int(supplies.sum())
-    if tails:
-        flow.add_arcs_with_capacity_and_unit_cost(
-            np.array(tails, dtype=np.int32),
-            np.array(heads, dtype=np.int32),
-            np.array(capacities, dtype=np.int64),
-            np.array(costs, dtype=np.int64),
-        )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate([pair_tails, np.array(tails, dtype=np.int32)]),
+        np.concatenate([pair_reviewers + reviewer_node, np.array(heads, dtype=np.int32)]).astype(np.int32),
+        np.concatenate([pair_capacities, np.array(capacities, dtype=np.int64)]),
+        np.concatenate([pair_costs, np.array(costs, dtype=np.int64)]),
+    )
     flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
-    status = flow.solve() if tails else flow.OPTIMAL
+    status = flow.solve() if classes else flow.OPTIMAL
     if status != flow.OPTIMAL:
         raise SolverFailed(f"min-cost flow: {status}")
 
-    carried = flow.flows(np.arange(len(pair_arcs), dtype=np.int32)) if pair_arcs else []
-    per_class: dict[int, dict[int, int]] = defaultdict(dict)
-    for (index, reviewer_id), amount in zip(pair_arcs, carried, strict=True):
-        if amount:
-            per_class[index][reviewer_id] = int(amount)
+    carried = flow.flows(np.arange(len(pair_tails), dtype=np.int32)) if classes else np.zeros(0, np.int64)
     pairs: list[tuple[int, int]] = []
     short: dict[int, int] = {}
-    for index, klass in enumerate(classes):
-        for case, chosen in zip(
-            klass.cases, _deal(per_class[index], len(klass.cases), klass.need), strict=True
-        ):
+    start = 0
+    for klass in classes:
+        end = start + len(klass.reviewers)
+        used = np.flatnonzero(carried[start:end])
+        given = dict(
+            zip(
+                ids[klass.reviewers[used]].tolist(),
+                carried[start:end][used].tolist(),
+                strict=True,
+            )
+        )
+        start = end
+        for case, chosen in zip(klass.cases, _deal(given, len(klass.cases), klass.need), strict=True):
             pairs += [(case.id, reviewer_id) for reviewer_id in chosen]
             if len(chosen) < klass.need:
                 short[case.id] = klass.need - len(chosen)
@@ -201,7 +207,8 @@ def solve(
 @dataclass
 class _Class:
     need: int
-    choices: tuple[tuple[int, int], ...]  # (reviewer id, preference cost), by reviewer id
+    reviewers: np.ndarray  # positions (in the sorted list) of the eligible reviewers, ascending
+    costs: np.ndarray  # their preference costs
     cases: list[CaseNeed]
 
 
@@ -213,30 +220,48 @@ def _classes(
     Eligibility is computed once per panel and agency (conflicts are between reviewers and agencies); only a
     case with reviewers already on it, declined by some or with stated preferences has choices of its own.
     """
-    panels: dict[Hashable, list[ReviewerLoad]] = defaultdict(list)
-    for reviewer in reviewers:
+    positions = {reviewer.id: position for position, reviewer in enumerate(reviewers)}
+    panels: dict[Hashable, list[int]] = defaultdict(list)
+    for position, reviewer in enumerate(reviewers):
         for panel in reviewer.panels:
-            panels[panel].append(reviewer)
+            panels[panel].append(position)
     with_preferences: dict[int, dict[int, int]] = defaultdict(dict)
     for (case_id, reviewer_id), cost in preferences.items():
-        with_preferences[case_id][reviewer_id] = cost
-    by_agency: dict[tuple[Hashable, int], tuple[int, ...]] = {}
+        if reviewer_id in positions:
+            with_preferences[case_id][positions[reviewer_id]] = cost
+    by_agency: dict[tuple[Hashable, int], tuple[np.ndarray, np.ndarray]] = {}
     by_choices: dict[tuple, _Class] = {}
     for case in cases:
         key = (case.panel, case.agency)
         if key not in by_agency:
-            by_agency[key] = tuple(
-                reviewer.id
-                for reviewer in panels.get(case.panel, ())
-                if case.agency not in reviewer.conflicts
+            eligible_positions = np.array(
+                [
+                    position
+                    for position in panels.get(case.panel, ())
+                    if case.agency not in reviewers[position].conflicts
+                ],
+                dtype=np.int32,
             )
-        stated = with_preferences.get(case.id, {})
-        choices = tuple(
-            (reviewer_id, stated.get(reviewer_id, DEFAULT_PREFERENCE_COST))
-            for reviewer_id in by_agency[key]
-            if reviewer_id not in case.already and reviewer_id not in case.declined
-        )
-        klass = by_choices.setdefault((case.need, choices), _Class(need=case.need, choices=choices, cases=[]))
+            by_agency[key] = (
+                eligible_positions,
+                np.full(len(eligible_positions), DEFAULT_PREFERENCE_COST, dtype=np.int64),
+            )
+        chosen, costs = by_agency[key]
+        barred = [positions[pk] for pk in case.already | case.declined if pk in positions]
+        if barred:
+            kept = ~np.isin(chosen, barred)
+            chosen, costs = chosen[kept], costs[kept]
+        stated = with_preferences.get(case.id)
+        if stated:
+            costs = costs.copy()
+            for position, cost in stated.items():
+                index = int(np.searchsorted(chosen, position))
+                if index < len(chosen) and chosen[index] == position:
+                    costs[index] = cost
+        signature = (case.need, chosen.tobytes(), costs.tobytes())
+        klass = by_choices.get(signature)
+        if klass is None:
+            klass = by_choices[signature] = _Class(need=case.need, reviewers=chosen, costs=costs, cases=[])
         klass.cases.append(case)
     return list(by_choices.values())
 
