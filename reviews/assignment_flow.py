@@ -1,12 +1,14 @@
 """The assignment of reviewers to cases as a minimum-cost flow: plain data in, pairs out, no database.
 
 The problem. Each case needs `need` more reviewers from the panel of its category; a reviewer may take a
-case unless they have a conflict of interest with its agency or are already on it, and takes at most
+case of their panel unless they have a conflict of interest with its agency, declared one with the case
+itself, or are already on it, and takes at most
 `max_load` cases in the round (the assignments they already have count). Among all assignments that respect
 this, the solver finds one that is best in this order, each criterion only breaking the ties of the ones
 before it:
 
-1. the fewest reviews left unassigned (every case that can be filled is filled);
+1. the fewest reviews left unassigned (when everything can be filled, everything is; when reviewers run
+   short, no chain of moves could place one more review);
 2. the most even loads: the smallest sum over reviewers of 1 + 2 + … + load, which is the sum of squared
    loads up to a constant; among loads with a fixed total this is also the most even vector in every other
    sense (the highest load as low as it can be, then the next, …), so two reviewers of one panel who could
