@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('govcases', '0006_round_ranking_convention'),
-        ('reviews', '0004_audit_entry'),
+        ('reviews', '0005_remove_board_proxies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
