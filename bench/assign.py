@@ -257,33 +257,10 @@ def main() -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     common = ["--seed", str(args.seed)] + (["--database-url", args.database_url] if args.database_url else [])
     rows = run_child("--scenario", "demo", "--cases", "509", *common)
-    rows += run_child(
-        "--scenario",
-        "memory",
-        "--cases-in-memory",
-        str(args.cases_in_memory),
-        "--reviewers",
-        str(args.reviewers),
-        "--reviews",
-        str(args.reviews),
-        "--bids",
-        "0",
-        *common,
-    )
-    if args.bids:
-        rows += run_child(
-            "--scenario",
-            "memory",
-            "--cases-in-memory",
-            str(args.cases_in_memory),
-            "--reviewers",
-            str(args.reviewers),
-            "--reviews",
-            str(args.reviews),
-            "--bids",
-            str(args.bids),
-            *common,
-        )
+    in_memory = ["--scenario", "memory", "--cases-in-memory", str(args.cases_in_memory)]
+    in_memory += ["--reviewers", str(args.reviewers), "--reviews", str(args.reviews), *common]
+    for bids in sorted({0, args.bids}):
+        rows += run_child(*in_memory, "--bids", str(bids))
     if args.service_cases:
         rows += run_child("--scenario", "demo", "--cases", str(args.service_cases), *common)
     for row in rows:
