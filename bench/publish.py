@@ -22,15 +22,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = PROJECT_ROOT / "bench" / "output"
 
 
-def database_url(base: str | None, cases: int) -> str:
+def database_url(base: str | None, cases: int, purpose: str = "publish") -> str:
+    """A fresh database for one benchmark: a new SQLite file, or a PostgreSQL database dropped and created
+    beside the one `base` names."""
     if not base:
-        path = OUTPUT / f"publish-{cases}.sqlite3"
+        path = OUTPUT / f"{purpose}-{cases}.sqlite3"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
     import psycopg
 
     stem, _, name = base.rpartition("/")
-    name = f"{name}_publish{cases}"
+    name = f"{name}_{purpose}{cases}"
     with psycopg.connect(f"{stem}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')

@@ -119,13 +119,10 @@ def reviewers_load(
     agencies: dict[str, Agency],
     hashed_password: str,
     total: int,
-    single_panel: bool = False,
 ) -> dict[int, float]:
     """48 reviewers with profiles (affiliation, categories, declared conflicts), and for a round larger than
-    the demo's as many more as it needs; returns each one's bias.
-
-    With `single_panel` each reviewer serves only their first category: on a benchmark round of 20 000
-    cases, balancing loads across overlapping panels makes assignment_generate take minutes.
+    the demo's as many more as it needs; returns each one's bias. The four who serve two panels do so at
+    any size: the assignment balances loads across overlapping panels.
     """
     rows = [
         {"username": reviewer_username(number), "first_name": name, "is_staff": True}
@@ -145,8 +142,7 @@ def reviewers_load(
                 "max_load": MAX_LOAD,
             },
         )
-        codes = codes.split()[:1] if single_panel else codes.split()
-        profile.categories.set([by_code[code] for code in codes])
+        profile.categories.set([by_code[code] for code in codes.split()])
         profile.declared_conflicts.set([agencies[name] for name in declared])
         biases[user.pk] = BIASES[bias]
     biases.update(_more_reviewers_load(total, by_code, hashed_password))
@@ -297,9 +293,7 @@ def demo_load(
         rubric_load(round, categories)
         if bulk is None:
             bulk = total > build.SERVICE_LIMIT
-        biases = reviewers_load(
-            categories=categories, agencies=agencies, hashed_password=hashed, total=total, single_panel=bulk
-        )
+        biases = reviewers_load(categories=categories, agencies=agencies, hashed_password=hashed, total=total)
         plan = build.case_plan(agencies=agencies, categories=categories, total=total, rng=rng)
         officers = build.officers_load(build.submitting_agencies(plan), hashed)
         watch.lap("agencies, round, rubric, accounts")

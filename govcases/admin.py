@@ -193,6 +193,7 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
                 "fields": [
                     "reviews_per_case",
                     "ranking_score",
+                    "ranking_convention",
                     "disagreement_range",
                     "disagreement_stdev",
                     "normalisation_min_reviews",

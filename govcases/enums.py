@@ -89,3 +89,8 @@ class MessageState(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class RankingConvention(models.TextChoices):
+    COMPETITION = "competition", _("Competition (1, 2, 2, 4)")
+    DENSE = "dense", _("Dense (1, 2, 2, 3)")

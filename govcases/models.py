@@ -8,7 +8,16 @@ from django.db.models import IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import LEVEL_ORDER, CaseStatus, Level, MessageState, Phase, Province, RankingScore
+from .enums import (
+    LEVEL_ORDER,
+    CaseStatus,
+    Level,
+    MessageState,
+    Phase,
+    Province,
+    RankingConvention,
+    RankingScore,
+)
 
 
 def pinyin_key(name: str) -> str:
@@ -134,6 +143,13 @@ class Round(models.Model):
         choices=RankingScore.choices,
         default=RankingScore.MEAN,
     )
+    ranking_convention = models.CharField(
+        _("ranks shown after a tie"),
+        max_length=16,
+        choices=RankingConvention.choices,
+        default=RankingConvention.COMPETITION,
+        help_text=_("How the rank after tied cases is numbered. Quotas count cases either way."),
+    )
     disagreement_range = models.DecimalField(
         _("disagreement threshold: range"), max_digits=5, decimal_places=2, default=Decimal("25")
     )
@@ -198,6 +214,10 @@ class Quota(models.Model):
 
     def __str__(self):
         return f"{self.round.year} {self.category}: {self.seats}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Round.objects.filter(pk=self.round_id).revise()  # the ranking board shows who is within the quota
 
 
 def upload_name(folder: str, extension: str) -> str:

@@ -11,3 +11,12 @@ class ReviewStatus(models.TextChoices):
 
 # A rubric is frozen once its round's review opens: reviewers score against it.
 RUBRIC_FROZEN_PHASES = (Phase.REVIEW, Phase.SELECTION, Phase.PUBLISHED, Phase.ARCHIVED)
+
+
+class BidChoice(models.TextChoices):
+    """What a reviewer says of a case before assignment: a preference, or a conflict nobody else can see."""
+
+    KEEN = "keen", _("Keen")
+    WILLING = "willing", _("Willing")
+    RATHER_NOT = "rather_not", _("Rather not")
+    CONFLICT = "conflict", _("Conflict of interest")

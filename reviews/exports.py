@@ -38,7 +38,7 @@ def ranking_record(row: RankingRow) -> dict:
     """One case of the ranking for scripts: plain values, decimals as numbers with two places."""
     return {
         "category": row.category.name,
-        "rank": row.rank,
+        "rank": row.shown_rank,
         "tied": row.tied,
         "case_id": row.case.pk,
         "agency": row.case.agency.display_name,
@@ -134,7 +134,7 @@ def _aggregate_headers() -> list[str]:
 
 def _aggregate_values(row: RankingRow) -> list:
     return [
-        row.rank,
+        row.shown_rank,
         _("tied") if row.tied else "",
         row.case.pk,
         row.case.title,

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govcases.models import Agency, AuditEntry, Case, Category, Round
 
-from .enums import ReviewStatus
+from .enums import BidChoice, ReviewStatus
 
 
 class ReviewerProfile(models.Model):
@@ -90,6 +90,30 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} → {self.case}"
+
+
+class Bid(models.Model):
+    """A reviewer's say on one case before assignment: the solver weighs keen, willing and rather not as
+    costs, and never gives a reviewer a case they declared a conflict with."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="bids", verbose_name=_("reviewer")
+    )
+    case = models.ForeignKey(Case, models.CASCADE, related_name="bids", verbose_name=_("case"))
+    choice = models.CharField(_("choice"), max_length=16, choices=BidChoice.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        ordering = ["case_id", "reviewer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["reviewer", "case"], name="bid_once_per_reviewer_case"),
+            models.CheckConstraint(condition=models.Q(choice__in=BidChoice.values), name="bid_choice_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.case}: {self.get_choice_display()}"
 
 
 class Review(models.Model):

@@ -15,6 +15,8 @@ from collections.abc import Hashable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+import numpy as np
+
 TWO_PLACES = Decimal("0.01")
 
 
@@ -86,28 +88,7 @@ def normalise(ratings: Sequence[Rating], *, min_reviews: int) -> dict[Hashable, 
     has too little to estimate their harshness from; their raw totals are used. A case's normalised score is
     the mean of its mapped ratings. Cases without ratings are absent from the result.
     """
-    if not ratings:
-        return {}
-    every_total = [rating.total for rating in ratings]
-    overall_mean, overall_stdev = mean(every_total), stdev(every_total)
-    by_reviewer: dict[Hashable, list[float]] = {}
-    for rating in ratings:
-        by_reviewer.setdefault(rating.reviewer, []).append(rating.total)
-    reviewer_scale = {
-        reviewer: (mean(totals), stdev(totals))
-        for reviewer, totals in by_reviewer.items()
-        if len(totals) >= min_reviews
-    }
-    mapped_by_case: dict[Hashable, list[float]] = {}
-    for rating in ratings:
-        scale = reviewer_scale.get(rating.reviewer)
-        if scale is None:
-            mapped = rating.total
-        else:
-            reviewer_mean, reviewer_stdev = scale
-            z = (rating.total - reviewer_mean) / reviewer_stdev if reviewer_stdev > 0 else 0.0
-            mapped = overall_mean + overall_stdev * z
-        mapped_by_case.setdefault(rating.case, []).append(mapped)
+    mapped_by_case = normalised_ratings(ratings, min_reviews=min_reviews)
     return {case: mean(values) for case, values in mapped_by_case.items()}
 
 
@@ -139,3 +120,101 @@ def score_band(score: float | Decimal | None) -> str:
         return "—"
     low = min(int(score) // 10 * 10, 90)
     return f"{low}–{100 if low == 90 else low + 9}"
+
+
+def dense_rank(values: Sequence[float | Decimal | None]) -> list[int | None]:
+    """Dense ranks, highest first (1, 2, 2, 3), comparing values at two decimals; None gets no rank."""
+    shown = [two_places(value) for value in values]
+    distinct = sorted({value for value in shown if value is not None}, reverse=True)
+    place = {value: position for position, value in enumerate(distinct, start=1)}
+    return [None if value is None else place[value] for value in shown]
+
+
+COMPETITION, DENSE = "competition", "dense"
+
+
+def ranks(values: Sequence[float | Decimal | None], *, convention: str = COMPETITION) -> list[int | None]:
+    """Ranks by the round's convention: competition (1, 2, 2, 4) or dense (1, 2, 2, 3)."""
+    return dense_rank(values) if convention == DENSE else competition_rank(values)
+
+
+def normalised_ratings(ratings: Sequence[Rating], *, min_reviews: int) -> dict[Hashable, list[float]]:
+    """Each case's ratings mapped onto the round's scale, as `normalise` averages them."""
+    if not ratings:
+        return {}
+    every_total = [rating.total for rating in ratings]
+    overall_mean, overall_stdev = mean(every_total), stdev(every_total)
+    by_reviewer: dict[Hashable, list[float]] = {}
+    for rating in ratings:
+        by_reviewer.setdefault(rating.reviewer, []).append(rating.total)
+    reviewer_scale = {
+        reviewer: (mean(totals), stdev(totals))
+        for reviewer, totals in by_reviewer.items()
+        if len(totals) >= min_reviews
+    }
+    mapped_by_case: dict[Hashable, list[float]] = {}
+    for rating in ratings:
+        scale = reviewer_scale.get(rating.reviewer)
+        if scale is None:
+            mapped = rating.total
+        else:
+            reviewer_mean, reviewer_stdev = scale
+            z = (rating.total - reviewer_mean) / reviewer_stdev if reviewer_stdev > 0 else 0.0
+            mapped = overall_mean + overall_stdev * z
+        mapped_by_case.setdefault(rating.case, []).append(mapped)
+    return mapped_by_case
+
+
+def bootstrap_rank_intervals(
+    reviews: Sequence[Sequence[float]],
+    *,
+    focus: Iterable[int],
+    draws: int = 1000,
+    coverage: float = 0.9,
+    seed: int = 0,
+) -> dict[int, tuple[int, int]]:
+    """How far the ranks of some cases could move if their reviews had come out otherwise.
+
+    `reviews` holds, for each case of one category, the values its score is the mean of (an empty list: no
+    score, never ranked). Each draw resamples every case's values with replacement, as many as it has, and
+    ranks the resampled means at two decimals (competition ranks). For each index in `focus` the result is the
+    central `coverage` interval of its ranks over the draws. Seeded: the same input gives the same intervals.
+
+    A case whose values all lie above (below) every value of the focused cases is above (below) them in every
+    draw, whatever is drawn; only the others are resampled, so a category of thousands costs what its cut
+    line's neighbourhood costs.
+    """
+    focus = [index for index in focus if reviews[index]]
+    if not focus:
+        return {}
+    low = min(_cents(min(reviews[index])) for index in focus)
+    high = max(_cents(max(reviews[index])) for index in focus)
+    always_above = sum(1 for values in reviews if values and _cents(min(values)) > high)
+    contenders = [
+        index
+        for index, values in enumerate(reviews)
+        if values and _cents(min(values)) <= high and _cents(max(values)) >= low
+    ]
+    rng = np.random.default_rng(seed)
+    scores = np.empty((draws, len(contenders)))
+    for column, index in enumerate(contenders):
+        values = np.asarray(reviews[index], dtype=float)
+        picks = rng.integers(0, len(values), size=(draws, len(values)))
+        scores[:, column] = _cents(values[picks].mean(axis=1))
+    result = {}
+    tail = (1 - coverage) / 2
+    for index in focus:
+        column = contenders.index(index)
+        above = (scores > scores[:, [column]]).sum(axis=1)
+        drawn = always_above + 1 + above
+        result[index] = (
+            int(np.quantile(drawn, tail, method="lower")),
+            int(np.quantile(drawn, 1 - tail, method="higher")),
+        )
+    return result
+
+
+def _cents(value):
+    """A score in hundredths, rounded half up as scores are shown and compared (the tiny term absorbs the
+    binary error of a mean such as 80.665); works on numbers and numpy arrays alike."""
+    return np.floor(np.asarray(value) * 100 + 0.5 + 1e-9)

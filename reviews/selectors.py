@@ -38,6 +38,9 @@ class RankingRow:
     flagged: bool
     score: Decimal | None
     totals: tuple[int, ...] = ()
+    # The rank as the round numbers it after a tie (competition or dense). `rank` is always the competition
+    # rank: one more than the cases above, which is what quotas and the cut line count.
+    shown_rank: int | None = None
 
 
 def submitted_ratings(*, round: Round) -> list[scoring.Rating]:
@@ -107,9 +110,11 @@ def ranking_rows(*, round: Round, category: Category | int | None = None) -> lis
     for rows in sorted(
         rows_by_category.values(), key=lambda rows: (rows[0].category.position, rows[0].category.pk)
     ):
-        ranks = scoring.competition_rank([row.score for row in rows])
-        for row, rank, is_tied in zip(rows, ranks, scoring.tied(ranks), strict=True):
-            row.rank, row.tied = rank, is_tied
+        scores = [row.score for row in rows]
+        ranks = scoring.competition_rank(scores)
+        shown = scoring.ranks(scores, convention=round.ranking_convention)
+        for row, rank, shown_rank, is_tied in zip(rows, ranks, shown, scoring.tied(ranks), strict=True):
+            row.rank, row.shown_rank, row.tied = rank, shown_rank, is_tied
         rows.sort(
             key=lambda row: (
                 row.rank is None,
@@ -131,6 +136,7 @@ def board_key(round: Round) -> tuple:
         round.revision,
         round.phase,
         round.ranking_score,
+        round.ranking_convention,
         round.normalisation_min_reviews,
         str(round.disagreement_range),
         str(round.disagreement_stdev),
@@ -147,6 +153,63 @@ def board_ranking(key: tuple) -> list[RankingRow]:
     on the ranking (selection, publication) call `ranking_rows` for fresh rows instead.
     """
     return ranking_rows(round=Round.objects.get(pk=key[0]))
+
+
+# How many places either side of a category's cut line the board tells how stable a case's place is.
+NEAR_THE_CUT = 5
+BOOTSTRAP_DRAWS = 1000
+
+
+@dataclass(frozen=True)
+class Stability:
+    """How firmly a case near its category's cut line is in or out."""
+
+    interval: tuple[int, int] | None  # the 90% interval of its rank when its reviews are resampled
+    inside: bool  # within the quota by its rank now
+    inside_by_other: bool | None  # within the quota by the other score (mean or normalised); None: no score
+
+
+def cut_line_stability(*, round: Round, rows: list[RankingRow]) -> dict[int, Stability]:
+    """For the cases within NEAR_THE_CUT places of each category's cut line, keyed by case id: their rank
+    interval from resampling their reviews (seeded by the round, so the board shows the same every time) and
+    whether they would be in or out under the other score. Two queries (quotas; ratings when normalised)."""
+    seats = dict(round.quotas.values_list("category_id", "seats"))
+    by_normalised = round.ranking_score == RankingScore.NORMALISED
+    mapped = (
+        scoring.normalised_ratings(
+            submitted_ratings(round=round), min_reviews=round.normalisation_min_reviews
+        )
+        if by_normalised
+        else {}
+    )
+    by_category: dict[int, list[RankingRow]] = defaultdict(list)
+    for row in rows:
+        by_category[row.category.pk].append(row)
+    result = {}
+    for category_id, category_rows in by_category.items():
+        quota = seats.get(category_id)
+        if not quota:
+            continue
+        focus = [
+            index
+            for index, row in enumerate(category_rows)
+            if row.rank is not None and quota - NEAR_THE_CUT < row.rank <= quota + NEAR_THE_CUT
+        ]
+        values = [mapped.get(row.case.pk, []) if by_normalised else list(row.totals) for row in category_rows]
+        intervals = scoring.bootstrap_rank_intervals(
+            values, focus=focus, draws=BOOTSTRAP_DRAWS, seed=round.pk * 1000 + category_id
+        )
+        other = scoring.competition_rank(
+            [row.mean if by_normalised else row.normalised for row in category_rows]
+        )
+        for index in focus:
+            row = category_rows[index]
+            result[row.case.pk] = Stability(
+                interval=intervals.get(index),
+                inside=row.rank <= quota,
+                inside_by_other=None if other[index] is None else other[index] <= quota,
+            )
+    return result
 
 
 @dataclass

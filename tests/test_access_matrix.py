@@ -34,8 +34,8 @@ from govcases.enums import CaseStatus, Phase
 from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
 from govcases.permissions import EVALUATORS
 from govcases.services import publication_create
-from reviews.enums import ReviewStatus
-from reviews.models import Assignment, Review
+from reviews.enums import BidChoice, ReviewStatus
+from reviews.models import Assignment, Bid, Review
 from tests import factories
 from tests.reading import read
 
@@ -334,6 +334,7 @@ ADMIN_NO_ADD = {
     "govcases.publishedcase",
     "govcases.outboxmessage",
     "reviews.review",
+    "reviews.bid",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -575,6 +576,7 @@ def _build() -> Data:
         )
         assignments[tenant] = Assignment.objects.create(reviewer=reviewers[tenant], case=case_in_review)
     Review.objects.create(assignment=assignments["A"], status=ReviewStatus.DRAFT, comment="草稿")
+    Bid.objects.create(reviewer=reviewers["A"], case=case_in_review, choice=BidChoice.KEEN)
 
     open_round = factories.RoundFactory(year=2025)
     cases = {

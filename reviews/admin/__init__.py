@@ -11,9 +11,9 @@ base           what the boards share: add a board with one RoundBoard class and 
 
 from django.contrib import admin
 
-from ..models import Assignment, Criterion, Review, ReviewerProfile
+from ..models import Assignment, Bid, Criterion, Review, ReviewerProfile
 from ..sites import review_site
-from .organiser import AssignmentAdmin, CriterionAdmin, ReviewAdmin, ReviewerProfileAdmin
+from .organiser import AssignmentAdmin, BidAdmin, CriterionAdmin, ReviewAdmin, ReviewerProfileAdmin
 from .progress import ReviewProgressBoard
 from .ranking import RankingBoard
 from .reviewer_site import ReviewQueueAdmin
@@ -23,6 +23,7 @@ admin.site.register(ReviewerProfile, ReviewerProfileAdmin)
 admin.site.register(Criterion, CriterionAdmin)
 admin.site.register(Assignment, AssignmentAdmin)
 admin.site.register(Review, ReviewAdmin)
+admin.site.register(Bid, BidAdmin)
 admin.site.register_board(ReviewProgressBoard)
 admin.site.register_board(RankingBoard)
 admin.site.register_board(SelectionBoard)

@@ -314,6 +314,15 @@ class ReviewEventInline(AuditTrailInline):
     readonly_fields = fields
 
 
+class BidAdmin(ReadOnly, admin.ModelAdmin):
+    """What reviewers said of cases before assignment; the assignment weighs it, nobody edits it here."""
+
+    list_display = ["case", "reviewer", "choice", "updated_at"]
+    list_filter = ["choice", "case__round", "case__category"]
+    search_fields = ["case__title", "reviewer__username"]
+    list_select_related = ["case", "reviewer"]
+
+
 class ReviewAdmin(ReadOnly, admin.ModelAdmin):
     """Reviews are read here, never edited: the reviewer scores; an organiser may only reopen."""
 

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.enums import Level
+from govcases.enums import Level, RankingScore
 from govcases.models import Category
 
 from .. import exports, selectors
@@ -73,6 +73,7 @@ class RankingBoard(RoundBoard):
         filters = RankingFilterForm(request.GET or None)
         cleaned = filters.cleaned_data if filters.is_valid() else {}
         rows = selectors.board_ranking(selectors.board_key(round))
+        stability = selectors.cut_line_stability(round=round, rows=rows)
         if cleaned.get("category"):
             rows = [row for row in rows if row.category.pk == cleaned["category"].pk]
         if cleaned.get("level"):
@@ -96,9 +97,19 @@ class RankingBoard(RoundBoard):
             "page": page,
             "page_urls": self._page_urls(request, page),
             "rows": [
-                (row, case_admin_url(row.case.pk), f"{reviews_url}?assignment__case__id__exact={row.case.pk}")
+                (
+                    row,
+                    case_admin_url(row.case.pk),
+                    f"{reviews_url}?assignment__case__id__exact={row.case.pk}",
+                    stability.get(row.case.pk),
+                )
                 for row in page.object_list
             ],
+            "other_score_heading": (
+                _("By the mean")
+                if round.ranking_score == RankingScore.NORMALISED
+                else _("By the normalised score")
+            ),
             "filters": filters,
             "order": order,
             "sortable": SORTABLE_SCORES,

@@ -14,6 +14,7 @@ from .assignment import (
     assignment_check,
     assignment_generate,
     assignment_remove,
+    bid_set,
     conflict_reason,
     reviewer_conflicts,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "assignment_check",
     "assignment_generate",
     "assignment_remove",
+    "bid_set",
     "conflict_reason",
     "reviewer_conflicts",
     "review_reminders_send",

@@ -1,6 +1,5 @@
 """Assignment of reviewers to cases: conflicts of interest, the generated assignment and manual changes."""
 
-import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -18,8 +17,9 @@ from govcases.exceptions import Refused
 from govcases.models import Agency, Case, Round
 from govcases.permissions import RUN_ROUND, allowed
 
-from ..enums import ReviewStatus
-from ..models import Assignment, Review, ReviewerProfile
+from .. import assignment_flow
+from ..enums import BidChoice, ReviewStatus
+from ..models import Assignment, Bid, Review, ReviewerProfile
 from ..permissions import REVIEW
 
 # Cases that take part in review: submitted ones can be assigned ahead of the review phase, so that
@@ -132,96 +132,111 @@ def _check_assignment_phase(round: Round) -> None:
 
 
 @dataclass
-class _Reviewer:
-    pk: int
-    max_load: int
-    load: int
-    conflicts: set[int]
+class AssignmentProblem:
+    """A round's assignment as the solver sees it, with the cases and who is on each now."""
+
+    cases: list[Case]  # every assignable case of the round, by id
+    needs: list[assignment_flow.CaseNeed]  # those with a category that lack reviewers
+    reviewers: list[assignment_flow.ReviewerLoad]
+    assigned: dict[int, set[int]]  # case id → its reviewers' ids
+    preferences: dict[tuple[int, int], int]  # (case, reviewer) → cost, from the reviewers' bids
+    declined: dict[int, set[int]]  # case id → the reviewers who declared a conflict with it
+
+
+def assignment_problem(*, round: Round) -> AssignmentProblem:
+    """Reads what the solver needs in a constant number of queries: the round's assignable cases, the active
+    reviewers with their panels, conflicts and loads in the round, the existing assignments and the bids."""
+    cases = list(
+        round.cases.filter(status__in=ASSIGNABLE_STATUSES).select_related("agency", "category").order_by("pk")
+    )
+    index = AgencyIndex.load()
+    profiles = list(
+        ReviewerProfile.objects.filter(user__is_active=True, user__groups__name="reviewers")
+        .distinct()
+        .prefetch_related("categories", "declared_conflicts")
+        .order_by("user_id")
+    )
+    assigned: dict[int, set[int]] = defaultdict(set)
+    loads: dict[int, int] = defaultdict(int)
+    for case_id, reviewer_id in Assignment.objects.filter(case__round=round).values_list(
+        "case_id", "reviewer_id"
+    ):
+        assigned[case_id].add(reviewer_id)
+        loads[reviewer_id] += 1
+    preferences: dict[tuple[int, int], int] = {}
+    declined: dict[int, set[int]] = defaultdict(set)
+    for case_id, reviewer_id, choice in Bid.objects.filter(
+        case__round=round, case__status__in=ASSIGNABLE_STATUSES
+    ).values_list("case_id", "reviewer_id", "choice"):
+        if choice == BidChoice.CONFLICT:
+            declined[case_id].add(reviewer_id)
+        else:
+            preferences[case_id, reviewer_id] = assignment_flow.PREFERENCE_COSTS[choice]
+    reviewers = [
+        assignment_flow.ReviewerLoad(
+            id=profile.user_id,
+            panels=frozenset(category.pk for category in profile.categories.all()),
+            conflicts=frozenset(
+                index.conflicts(
+                    affiliation_id=profile.affiliation_agency_id,
+                    declared={agency.pk for agency in profile.declared_conflicts.all()},
+                )
+            ),
+            load=loads[profile.user_id],
+            max_load=profile.max_load,
+        )
+        for profile in profiles
+    ]
+    needs = [
+        assignment_flow.CaseNeed(
+            id=case.pk,
+            panel=case.category_id,
+            agency=case.agency_id,
+            need=round.reviews_per_case - len(assigned[case.pk]),
+            already=frozenset(assigned[case.pk]),
+            declined=frozenset(declined[case.pk]),
+        )
+        for case in cases
+        if case.category_id and len(assigned[case.pk]) < round.reviews_per_case
+    ]
+    return AssignmentProblem(
+        cases=cases,
+        needs=needs,
+        reviewers=reviewers,
+        assigned=assigned,
+        preferences=preferences,
+        declined=declined,
+    )
 
 
 def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> AssignmentReport:
     """Gives every assignable case of the round its number of reviewers, from its category's panel.
 
-    Keeps existing assignments and fills only the gaps. Never assigns a conflicted reviewer or one at their
-    maximum load. Deterministic: the most constrained cases are served first, each by the least-loaded
-    eligible reviewer (ties broken by id); then the new assignments are moved from the busiest to the idlest
-    reviewers of a panel until loads within each panel differ by at most one wherever a move is allowed.
+    Keeps every existing assignment (they count towards the reviewers' loads) and fills only the gaps,
+    never with a conflicted reviewer or beyond a reviewer's maximum load. The new assignments are an optimal
+    solution of a minimum-cost flow (reviews.assignment_flow): first as few reviews missing as possible, then
+    loads as even as the panels allow, then the reviewers' preferences. Deterministic.
     """
     organiser_required(by)
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         _check_assignment_phase(round)
-        cases = list(
-            round.cases.filter(status__in=ASSIGNABLE_STATUSES)
-            .select_related("agency", "category")
-            .order_by("pk")
-        )
-        index = AgencyIndex.load()
-        profiles = list(
-            ReviewerProfile.objects.filter(user__is_active=True, user__groups__name="reviewers")
-            .distinct()
-            .prefetch_related("categories", "declared_conflicts")
-            .order_by("user_id")
-        )
-        existing = list(Assignment.objects.filter(case__round=round).values_list("case_id", "reviewer_id"))
-        reviewers = {}
-        panels: dict[int, list[int]] = defaultdict(list)
-        for profile in profiles:
-            declared = {agency.pk for agency in profile.declared_conflicts.all()}
-            reviewers[profile.user_id] = _Reviewer(
-                pk=profile.user_id,
-                max_load=profile.max_load,
-                load=0,
-                conflicts=index.conflicts(affiliation_id=profile.affiliation_agency_id, declared=declared),
-            )
-            for category in profile.categories.all():
-                panels[category.pk].append(profile.user_id)
-        assigned: dict[int, set[int]] = defaultdict(set)
-        for case_id, reviewer_id in existing:
-            assigned[case_id].add(reviewer_id)
-            if reviewer_id in reviewers:
-                reviewers[reviewer_id].load += 1
-
-        def eligible(case: Case) -> list[_Reviewer]:
-            return [
-                reviewers[pk]
-                for pk in panels.get(case.category_id, [])
-                if case.agency_id not in reviewers[pk].conflicts and pk not in assigned[case.pk]
-            ]
-
-        needing = [
-            case for case in cases if case.category_id and len(assigned[case.pk]) < round.reviews_per_case
-        ]
-        needing.sort(key=lambda case: (len(eligible(case)), case.pk))
-        made: list[tuple[int, int]] = []  # (case, reviewer) pairs this run creates, in order
-        for case in needing:
-            candidates = sorted(
-                (reviewer for reviewer in eligible(case) if reviewer.load < reviewer.max_load),
-                key=lambda reviewer: (reviewer.load, reviewer.pk),
-            )
-            for reviewer in candidates[: round.reviews_per_case - len(assigned[case.pk])]:
-                assigned[case.pk].add(reviewer.pk)
-                reviewer.load += 1
-                made.append((case.pk, reviewer.pk))
-
-        made = _balance(
-            made,
-            cases={case.pk: case for case in cases},
-            reviewers=reviewers,
-            panels=panels,
-            assigned=assigned,
-        )
+        problem = assignment_problem(round=round)
+        solution = assignment_flow.solve(problem.needs, problem.reviewers, problem.preferences)
         now = timezone.now()
         Assignment.objects.bulk_create(
             Assignment(case_id=case_id, reviewer_id=reviewer_id, created_by=by, created_at=now)
-            for case_id, reviewer_id in sorted(made)
+            for case_id, reviewer_id in solution.pairs
         )
-        report = AssignmentReport(created=len(made))
-        _notify_assigned(round, Counter(reviewer for _case, reviewer in made))
-        for case in cases:
-            missing = round.reviews_per_case - len(assigned[case.pk])
-            if missing > 0:
-                report.unfilled.append((case, _unfilled_reason(case, round, reviewers, panels, assigned)))
+        for case_id, reviewer_id in solution.pairs:
+            problem.assigned[case_id].add(reviewer_id)
+        report = AssignmentReport(created=len(solution.pairs))
+        _notify_assigned(round, Counter(reviewer for _case, reviewer in solution.pairs))
+        for case in problem.cases:
+            if len(problem.assigned[case.pk]) < round.reviews_per_case:
+                report.unfilled.append(
+                    (case, _unfilled_reason(case, round, problem.reviewers, problem.declined[case.pk]))
+                )
     return report
 
 
@@ -250,58 +265,14 @@ def _notify_assigned(round: Round, counts: Counter) -> None:
     )
 
 
-def _balance(made, *, cases, reviewers, panels, assigned) -> list[tuple[int, int]]:
-    """Moves new assignments from the busiest to the idlest reviewer of a panel while that narrows the gap.
-
-    Each move lowers the sum of squared loads, so the loop ends; the order of the scan makes it deterministic.
-    The positions of each reviewer's new assignments are indexed, so a move costs a panel's size, not the
-    length of the whole list (a national round makes tens of thousands of assignments).
-    """
-    made = list(made)
-    positions: dict[int, list[int]] = defaultdict(list)
-    for position, (_case_id, reviewer_id) in enumerate(made):
-        positions[reviewer_id].append(position)
-
-    def move_one(category_id: int, panel: list[int]) -> bool:
-        for busy_pk in sorted(panel, key=lambda pk: (-reviewers[pk].load, pk)):
-            busy = reviewers[busy_pk]
-            for idle_pk in sorted(panel, key=lambda pk: (reviewers[pk].load, pk)):
-                idle = reviewers[idle_pk]
-                if busy.load - idle.load < 2:
-                    break
-                if idle.load >= idle.max_load:
-                    continue
-                for position in positions[busy_pk]:
-                    case_id = made[position][0]
-                    case = cases[case_id]
-                    if (
-                        case.category_id == category_id
-                        and idle_pk not in assigned[case_id]
-                        and case.agency_id not in idle.conflicts
-                    ):
-                        made[position] = (case_id, idle_pk)
-                        positions[busy_pk].remove(position)
-                        bisect.insort(positions[idle_pk], position)
-                        assigned[case_id].discard(busy_pk)
-                        assigned[case_id].add(idle_pk)
-                        busy.load -= 1
-                        idle.load += 1
-                        return True
-        return False
-
-    moved = True
-    while moved:
-        moved = False
-        for category_id in sorted(panels):
-            while move_one(category_id, panels[category_id]):
-                moved = True
-    return made
-
-
-def _unfilled_reason(case, round, reviewers, panels, assigned) -> str:
+def _unfilled_reason(
+    case: Case, round: Round, reviewers: list[assignment_flow.ReviewerLoad], declined: set[int]
+) -> str:
+    """Why a case is short of reviewers. The flow is optimal, so every reviewer who may score it and is not
+    on it yet has no room left: otherwise the solver would have given them the case."""
     if not case.category_id:
         return _("The case has no category.")
-    panel = panels.get(case.category_id, [])
+    panel = [reviewer for reviewer in reviewers if case.category_id in reviewer.panels]
     if len(panel) < round.reviews_per_case:
         return _(
             "The panel of %(category)s is too small: %(count)d reviewers for %(needed)d reviews per case."
@@ -310,7 +281,11 @@ def _unfilled_reason(case, round, reviewers, panels, assigned) -> str:
             "count": len(panel),
             "needed": round.reviews_per_case,
         }
-    free = [pk for pk in panel if case.agency_id not in reviewers[pk].conflicts]
+    free = [
+        reviewer
+        for reviewer in panel
+        if case.agency_id not in reviewer.conflicts and reviewer.id not in declined
+    ]
     if len(free) < round.reviews_per_case:
         return _(
             "Everyone else on the panel has a conflict of interest: only %(count)d of %(panel)d may score it."
@@ -333,6 +308,10 @@ def assignment_check(*, reviewer: AbstractBaseUser, case: Case) -> None:
     reason = conflict_reason(profile, case.agency)
     if reason:
         raise Refused(reason)
+    if Bid.objects.filter(reviewer=reviewer, case=case, choice=BidChoice.CONFLICT).exists():
+        raise Refused(
+            _("%(reviewer)s declared a conflict of interest with this case.") % {"reviewer": profile}
+        )
     if Assignment.objects.filter(reviewer=reviewer, case=case).exists():
         raise Refused(_("This reviewer is already assigned to this case."))
 
@@ -359,3 +338,26 @@ def assignment_remove(*, assignment: Assignment, by: AbstractBaseUser | None) ->
         if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
             raise Refused(_("The review of this assignment was submitted; it cannot be removed."))
         assignment.delete()
+
+
+def bid_set(*, reviewer: AbstractBaseUser, case: Case, choice: str) -> Bid:
+    """Records what a reviewer says of a case of their panel before it is assigned: keen, willing, rather not
+    (costs for the solver) or a conflict of interest (never assigned to them)."""
+    if choice not in BidChoice.values:
+        raise Refused(_("Choose keen, willing, rather not or conflict of interest."))
+    if not allowed(reviewer, REVIEW):
+        raise Refused(_("%(user)s is not a reviewer.") % {"user": reviewer})
+    with transaction.atomic():
+        round = Round.objects.select_for_update().get(pk=case.round_id)
+        _check_assignment_phase(round)
+        case = Case.objects.get(pk=case.pk)
+        if case.status not in ASSIGNABLE_STATUSES:
+            raise Refused(_("Only submitted cases and cases in review can be assigned."))
+        if not ReviewerProfile.objects.filter(user=reviewer, categories=case.category_id).exists():
+            raise Refused(_("This case is not in a category you review."))
+        if Assignment.objects.filter(reviewer=reviewer, case=case).exists():
+            raise Refused(_("This case is already assigned to you."))
+        bid, _created = Bid.objects.update_or_create(
+            reviewer=reviewer, case=case, defaults={"choice": choice}
+        )
+    return bid

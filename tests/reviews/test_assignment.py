@@ -7,8 +7,15 @@ from django.utils import translation
 
 from govcases.enums import CaseStatus, Level, Phase, Province
 from govcases.exceptions import Refused
-from reviews.models import Assignment, ReviewerProfile
-from reviews.services import assignment_add, assignment_generate, assignment_remove, reviewer_conflicts
+from reviews.enums import BidChoice
+from reviews.models import Assignment, Bid, ReviewerProfile
+from reviews.services import (
+    assignment_add,
+    assignment_generate,
+    assignment_remove,
+    bid_set,
+    reviewer_conflicts,
+)
 from tests import factories
 
 
@@ -293,3 +300,56 @@ def test_infeasible_rounds_are_reported_with_reasons(round_, organiser):
     assert "too small" in reasons[small_panel.pk]
     assert "conflict of interest" in reasons[conflicted.pk]
     assert "maximum load" in reasons[full[-1].pk]
+
+
+# --- bids --------------------------------------------------------------------------------------------------
+
+
+def test_bids_steer_the_assignment_and_a_declared_conflict_is_never_assigned(round_, organiser):
+    round_.reviews_per_case = 1
+    round_.phase = Phase.REVIEW
+    round_.save()
+    category = round_.categories.first()
+    first, second = (in_review_case(round_, category=category) for _ in range(2))
+    keen, other = make_reviewer(categories=[category]), make_reviewer(categories=[category])
+    # Loads end equal either way (one case each): the bids decide who gets which.
+    bid_set(reviewer=keen, case=second, choice=BidChoice.KEEN)
+    bid_set(reviewer=keen, case=first, choice=BidChoice.RATHER_NOT)
+    assignment_generate(round=round_, by=organiser)
+    assert set(keen.assignments.values_list("case_id", flat=True)) == {second.pk}
+
+    third = in_review_case(round_, category=category)
+    bid_set(reviewer=keen, case=third, choice=BidChoice.CONFLICT)
+    bid_set(reviewer=other, case=third, choice=BidChoice.CONFLICT)
+    with translation.override("en"):
+        report = assignment_generate(round=round_, by=organiser)
+        assert [(case.pk, "conflict of interest" in reason) for case, reason in report.unfilled] == [
+            (third.pk, True)
+        ]
+        with pytest.raises(Refused, match="declared a conflict of interest with this case"):
+            assignment_add(reviewer=keen, case=third, by=organiser)
+    assert not third.assignments.exists()
+
+
+def test_a_bid_is_refused_outside_the_reviewers_panel_after_assignment_and_after_review(round_, organiser):
+    round_.phase = Phase.REVIEW
+    round_.save()
+    disclosure, service = list(round_.categories.order_by("position"))[:2]
+    reviewer = make_reviewer(categories=[disclosure])
+    case = in_review_case(round_, category=disclosure)
+    with pytest.raises(Refused):
+        bid_set(reviewer=reviewer, case=in_review_case(round_, category=service), choice=BidChoice.KEEN)
+    with pytest.raises(Refused):
+        bid_set(reviewer=reviewer, case=case, choice="eager")
+    with pytest.raises(Refused):
+        bid_set(reviewer=organiser, case=case, choice=BidChoice.KEEN)
+    assert bid_set(reviewer=reviewer, case=case, choice=BidChoice.KEEN).choice == BidChoice.KEEN
+    assert bid_set(reviewer=reviewer, case=case, choice=BidChoice.WILLING).choice == BidChoice.WILLING
+    assert Bid.objects.count() == 1
+    assignment_add(reviewer=reviewer, case=case, by=organiser)
+    with pytest.raises(Refused):
+        bid_set(reviewer=reviewer, case=case, choice=BidChoice.CONFLICT)
+    round_.phase = Phase.SELECTION
+    round_.save()
+    with pytest.raises(Refused):
+        bid_set(reviewer=reviewer, case=in_review_case(round_, category=disclosure), choice=BidChoice.KEEN)

@@ -306,7 +306,7 @@ def test_the_ranking_board_shows_ties_flags_and_links(client, round_, organiser)
     client.force_login(organiser)
     url = reverse("admin:reviews_rankingboard_change", args=[round_.pk])
     response = client.get(url)
-    rows = [row for row, _case_url, _reviews_url in response.context["rows"]]
+    rows = [row for row, *_ in response.context["rows"]]
     assert [row.case for row in rows] == [scenario.a_only_case, scenario.shared_case, third]
     assert [row.rank for row in rows] == [1, 2, None]
     assert rows[1].flagged and rows[1].range == 60

@@ -120,3 +120,73 @@ def test_normalisation_corrects_a_harsh_reviewer_and_leaves_too_few_reviews_raw(
     assert sorted(normalised, key=normalised.get, reverse=True) == ["c", "a", "b"]
     # With too few reviews per reviewer, the raw totals stand.
     assert scoring.normalise(ratings, min_reviews=5) == raw_means
+
+
+# --- ranking conventions and the stability of a place near the cut line -----------------------------------
+
+
+def test_dense_ranks_do_not_skip_after_a_tie():
+    assert scoring.dense_rank([90, 85, 85, 80, None]) == [1, 2, 2, 3, None]
+    assert scoring.ranks([90, 85, 85, 80], convention=scoring.DENSE) == [1, 2, 2, 3]
+    assert scoring.ranks([90, 85, 85, 80], convention=scoring.COMPETITION) == [1, 2, 2, 4]
+    # Compared at two decimals, as shown.
+    assert scoring.dense_rank([80.004, 80.001, 79.996]) == [1, 1, 1]
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 100), st.floats(0, 100)), max_size=20))
+def test_a_dense_rank_counts_the_distinct_scores_above(values):
+    shown = [scoring.two_places(value) for value in values]
+    for value, rank in zip(shown, scoring.dense_rank(values), strict=True):
+        if value is None:
+            assert rank is None
+        else:
+            assert rank == len({other for other in shown if other is not None and other > value}) + 1
+
+
+def test_bootstrap_intervals_widen_with_disagreement_and_ignore_settled_cases():
+    reviews = [
+        [95, 96, 94],  # always first
+        [70, 90, 80],  # disputed, around the cut
+        [79, 81, 80],  # steady, around the cut
+        [10, 12, 11],  # always last
+        [],  # not scored
+    ]
+    intervals = scoring.bootstrap_rank_intervals(reviews, focus=[1, 2, 4], seed=3)
+    assert set(intervals) == {1, 2}  # a case without reviews has no rank to move
+    assert intervals[1] == (2, 3) and intervals[2] == (2, 3)
+    settled = scoring.bootstrap_rank_intervals(reviews, focus=[0, 3], seed=3)
+    assert settled == {0: (1, 1), 3: (4, 4)}
+    # Seeded: the page shows the same intervals every time.
+    assert scoring.bootstrap_rank_intervals(reviews, focus=[1, 2], seed=3) == intervals
+
+
+def test_a_unanimous_case_stays_put_between_two_disputed_ones():
+    reviews = [[60, 100, 80], [80, 80, 80], [50, 100, 75]]
+    intervals = scoring.bootstrap_rank_intervals(reviews, focus=[0, 1, 2], draws=2000, seed=1)
+    assert intervals[0][0] == 1 and intervals[0][1] >= 2
+    assert intervals[1][0] <= 2 <= intervals[1][1] and intervals[1] != (2, 2)
+    assert intervals[2][1] == 3
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 100), max_size=4), min_size=1, max_size=12), st.integers(0, 99))
+def test_bootstrap_intervals_lie_within_the_scored_cases(reviews, seed):
+    scored = sum(1 for values in reviews if values)
+    intervals = scoring.bootstrap_rank_intervals(reviews, focus=range(len(reviews)), draws=200, seed=seed)
+    assert set(intervals) == {index for index, values in enumerate(reviews) if values}
+    for index, (low, high) in intervals.items():
+        assert 1 <= low <= high <= scored
+        # Cases whose every review is above all of this case's are above it in every draw.
+        surely_above = sum(1 for values in reviews if values and min(values) > max(reviews[index]))
+        assert low >= surely_above + 1
+
+
+def test_normalise_is_the_mean_of_the_normalised_ratings():
+    ratings = [
+        scoring.Rating("harsh", "a", 60),
+        scoring.Rating("harsh", "b", 70),
+        scoring.Rating("kind", "a", 90),
+        scoring.Rating("kind", "b", 80),
+    ]
+    mapped = scoring.normalised_ratings(ratings, min_reviews=2)
+    assert scoring.normalise(ratings, min_reviews=2) == {case: scoring.mean(v) for case, v in mapped.items()}
