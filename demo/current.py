@@ -22,7 +22,7 @@ from govcases.enums import Phase
 from govcases.models import Agency, Case, Category, Quota, Round
 from reviews import services
 from reviews.enums import ReviewStatus
-from reviews.models import Assignment, Criterion
+from reviews.models import Assignment, Criterion, Review
 
 from . import build, reference
 from .scores import reviews_submit, rubric_load, score_plan
@@ -147,18 +147,23 @@ def _accounts(round: Round, made, officers: dict[int, User], organiser: User) ->
     }[phase]
     accounts = [build.Account("organiser", organiser.username, organiser_note)]
     if phase != Phase.SUBMISSION:
-        pending = (
-            Assignment.objects.filter(case__round=round)
-            .exclude(review__status=ReviewStatus.SUBMITTED)
-            .select_related("reviewer")
-            .order_by("reviewer__username")
-            .first()
+        # Two plain reads rather than one join: inside the demo's long transaction PostgreSQL has no
+        # statistics for the rows it just wrote, and planned the join to take minutes.
+        done = set(
+            Review.objects.filter(assignment__case__round=round, status=ReviewStatus.SUBMITTED).values_list(
+                "assignment_id", flat=True
+            )
         )
-        if pending:
+        waiting = sorted(
+            username
+            for pk, username in Assignment.objects.filter(case__round=round).values_list(
+                "pk", "reviewer__username"
+            )
+            if pk not in done
+        )
+        if waiting:
             accounts.append(
-                build.Account(
-                    "reviewer", pending.reviewer.username, f"/review/: {YEAR} cases waiting to be scored"
-                )
+                build.Account("reviewer", waiting[0], f"/review/: {YEAR} cases waiting to be scored")
             )
     draft = next((case for case, _planned in reversed(made) if case.status == "draft"), None)
     if phase == Phase.SUBMISSION and draft:
