@@ -22,29 +22,16 @@ OUTPUT = PROJECT_ROOT / "bench" / "output"
 URLS = ["/evaluation/2024.json", "/evaluation/2024.csv", "/evaluation/2024.xlsx", "/evaluation/2024/"]
 
 
-def database_url(base: str | None) -> str:
-    if not base:
-        path = OUTPUT / "evaluation.sqlite3"
-        path.unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    stem, _, name = base.rpartition("/")
-    name = f"{name}_evaluation"
-    with psycopg.connect(f"{stem}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{stem}/{name}"
-
-
 def main() -> None:
+    from publish import database_url  # bench/ is on the path of a script run from it
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50, help="requests per URL and state")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = database_url(args.database_url)
+    os.environ["DATABASE_URL"] = database_url(args.database_url, 2024, purpose="evaluation")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
     sys.path.insert(0, str(PROJECT_ROOT))
     import django

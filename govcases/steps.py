@@ -62,16 +62,16 @@ def messages(findings: Iterable[Finding]) -> list[str]:
 # --- submissions -------------------------------------------------------------------------------------------
 
 
+def _deadline(round: Round) -> str:
+    return formats.date_format(timezone.localtime(round.submission_deadline), "DATETIME_FORMAT")
+
+
 def _submission_not_over(round: Round) -> Iterable[Finding]:
     if timezone.now() < round.submission_deadline:
         yield Finding(
             "deadline_ahead",
             _("The submission deadline (%(deadline)s) has not passed: agencies can still submit.")
-            % {
-                "deadline": formats.date_format(
-                    timezone.localtime(round.submission_deadline), "DATETIME_FORMAT"
-                )
-            },
+            % {"deadline": _deadline(round)},
         )
     counts = round.cases.aggregate(
         drafts=Count("pk", filter=Q(status=CaseStatus.DRAFT)),
@@ -104,11 +104,7 @@ def _submission_deadline_passed(round: Round) -> Iterable[Finding]:
         yield Finding(
             "deadline_passed",
             _("The submission deadline (%(deadline)s) has already passed: agencies could not submit.")
-            % {
-                "deadline": formats.date_format(
-                    timezone.localtime(round.submission_deadline), "DATETIME_FORMAT"
-                )
-            },
+            % {"deadline": _deadline(round)},
         )
     if not round.quotas.exists():
         yield Finding(
