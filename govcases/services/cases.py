@@ -105,8 +105,7 @@ def case_transition(*, case: Case, to: str, by: AbstractBaseUser | None, reason:
         if to == CaseStatus.SUBMITTED:
             _check_complete(case, images=case.images.count())
             case.submitted_at = now
-            if not case.reference:
-                case.reference = _next_reference(case)
+            _references_give([case])
         CaseTransition.objects.create(
             case=case, from_status=case.status, to_status=to, by=by, at=now, reason=reason.strip()
         )
@@ -159,7 +158,7 @@ def case_bulk_transition(
             case.status = to
             case.updated_at = now
         if to == CaseStatus.SUBMITTED:
-            _bulk_references(locked)
+            _references_give(locked)
             for case in locked:
                 case.submitted_at = now
             Case.objects.bulk_update(
@@ -193,8 +192,8 @@ def _check_complete(case: Case, *, images: int) -> None:
         raise ValidationError(errors)
 
 
-def _bulk_references(cases: list[Case]) -> None:
-    """Gives every case without one a receipt number, continuing each round's numbering."""
+def _references_give(cases: list[Case]) -> None:
+    """Gives every case without one a receipt number such as 2024-0123, the lowest free in its year."""
     for round_id in {case.round_id for case in cases}:
         waiting = [case for case in cases if case.round_id == round_id and not case.reference]
         if not waiting:
@@ -207,15 +206,6 @@ def _bulk_references(cases: list[Case]) -> None:
             while f"{year}-{number:04d}" in taken:
                 number += 1
             case.reference = f"{year}-{number:04d}"
-
-
-def _next_reference(case: Case) -> str:
-    """A receipt number such as 2024-0123, unique within the round."""
-    taken = Case.objects.filter(round=case.round).exclude(reference="").count()
-    number = taken + 1
-    while Case.objects.filter(reference=f"{case.round.year}-{number:04d}").exists():
-        number += 1
-    return f"{case.round.year}-{number:04d}"
 
 
 def case_submit(*, case: Case, by: AbstractBaseUser, now=None) -> Case:
