@@ -35,6 +35,8 @@ from .models import (
     Agency,
     AgencyMember,
     Case,
+    CaseAttachment,
+    CaseImage,
     Category,
     EmailTemplate,
     OutboxMessage,
@@ -197,6 +199,7 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
                     "disagreement_range",
                     "disagreement_stdev",
                     "normalisation_min_reviews",
+                    "blind_review",
                 ]
             },
         ),
@@ -355,6 +358,32 @@ def _reason_action(to: str, description, title):
     return action
 
 
+class IdentifyingPartInline(OrganisersOnly, admin.TabularInline):
+    """A case's pictures or attachments, where the organisers mark those that identify the agency: a blind
+    round's reviewers neither see nor fetch them. Only the mark changes (CaseAdmin.save_formset)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for field in self.fields if field != "identifying"]
+
+
+class CaseImageIdentifyingInline(IdentifyingPartInline):
+    model = CaseImage
+    fields = ["caption", "position", "identifying"]
+    verbose_name_plural = gettext_lazy("pictures that identify the agency (hidden in blind review)")
+
+
+class CaseAttachmentIdentifyingInline(IdentifyingPartInline):
+    model = CaseAttachment
+    fields = ["name", "identifying"]
+    verbose_name_plural = gettext_lazy("attachments that identify the agency (hidden in blind review)")
+
+
 @admin.register(Case)
 class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
     list_display = ["title", "agency", "category", "status", "reference", "round", "submitted_at"]
@@ -397,6 +426,18 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
         (gettext_lazy("Attachments"), {"fields": ["attachment_table"]}),
         (gettext_lazy("Status changes"), {"fields": ["transition_table"]}),
     ]
+
+    inlines = [CaseImageIdentifyingInline, CaseAttachmentIdentifyingInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Only the identifying mark is editable here, and it changes through its service.
+        for part_form in formset.forms:
+            if "identifying" in part_form.changed_data:
+                services.case_part_identifying_set(
+                    part=part_form.instance,
+                    identifying=part_form.cleaned_data["identifying"],
+                    by=request.user,
+                )
 
     def get_queryset(self, request):
         # The change page shows who created the case beside its round, agency and category.

@@ -1,7 +1,8 @@
 """Uploaded files, each behind the design's permission check: `/files/<storage name>` (MEDIA_URL).
 
 Anyone may read a file of a published case; otherwise only the case's agency, the organisers and the case's
-assigned reviewers (the rule `govcases.read_case_files`, which reviews widens); anyone else gets a 404, as
+assigned reviewers (the rule `govcases.read_case_files`, which reviews widens), except that the reviewers of a
+blind round do not get the files marked identifying; anyone else gets a 404, as
 for a name that does not exist, so that a file's existence is not given away.
 
 The view decides, the bytes come from elsewhere where possible:
@@ -23,7 +24,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from . import selectors
-from .permissions import READ_CASE_FILES, allowed
+from .permissions import READ_CASE_FILES, READ_IDENTIFYING_CASE_FILES, allowed
 
 # The names this site gives files (govcases.models.upload_name): anything else is not ours, and a NUL byte
 # would not even reach PostgreSQL.
@@ -39,7 +40,7 @@ def case_file(request, name: str):
     if len(name) > STORED_NAME_LENGTH or not STORED_NAME.fullmatch(name) or ".." in name:
         raise Http404("No such file")
     found = selectors.case_file_get(name=name)
-    if found is None or not (found.public or allowed(request.user, READ_CASE_FILES, found.case)):
+    if found is None or not (found.public or _may_read(request.user, found)):
         raise Http404("No such file")
     response = _file_response(name, found.download_name)
     if found.public:
@@ -47,6 +48,13 @@ def case_file(request, name: str):
     else:
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def _may_read(user, found: selectors.CaseFile) -> bool:
+    if not allowed(user, READ_CASE_FILES, found.case):
+        return False
+    # A blind round's reviewers read the case's files, but not those that would tell them whose it is.
+    return not found.identifying or allowed(user, READ_IDENTIFYING_CASE_FILES, found.case)
 
 
 def _file_response(name: str, download_name: str | None):

@@ -172,6 +172,14 @@ class Round(models.Model):
             "comments, without names."
         ),
     )
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=False,
+        help_text=_(
+            "Reviewers see a case without its agency's name, its contact, its service link and the pictures "
+            "and attachments the organisers mark as identifying; the agency's name is blacked out in its texts."
+        ),
+    )
     review_reminder_days = models.PositiveSmallIntegerField(
         _("days before the review deadline to remind reviewers with pending reviews"),
         default=3,
@@ -282,6 +290,11 @@ class CaseImage(models.Model):
     height = models.PositiveIntegerField(editable=False, default=0)
     caption = models.CharField(_("caption"), max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    identifying = models.BooleanField(
+        _("identifying"),
+        default=False,
+        help_text=_("Hidden from reviewers when the round's review is blind."),
+    )
 
     class Meta:
         verbose_name = _("image")
@@ -297,6 +310,11 @@ class CaseAttachment(models.Model):
     file = models.FileField(_("file"), max_length=200)
     name = models.CharField(_("file name"), max_length=120)
     size = models.PositiveIntegerField(_("size"), default=0)
+    identifying = models.BooleanField(
+        _("identifying"),
+        default=False,
+        help_text=_("Hidden from reviewers when the round's review is blind."),
+    )
 
     class Meta:
         verbose_name = _("attachment")

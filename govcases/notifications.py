@@ -104,6 +104,25 @@ KINDS = {
             "{% endif %}{{ url }}\n"
         ),
     ),
+    "discussion_comment": Kind(
+        _("New comment in a case's discussion"),
+        "name, case_title, author, comment, round, url",
+        _("New comment on “{{ case_title }}”"),
+        _(
+            "Dear {{ name }},\n\n{{ author }} wrote in the discussion of “{{ case_title }}”:\n\n{{ comment }}\n\n"
+            "Read the discussion and reply here:\n{{ url }}\n"
+        ),
+    ),
+    "review_added": Kind(
+        _("One more case for a reviewer"),
+        "reviewer, case_title, round, deadline, url",
+        _("One more case to review: {{ case_title }}"),
+        _(
+            "Dear {{ reviewer }},\n\nthe organisers of {{ round.title }} ask you to review one more case, "
+            "“{{ case_title }}”, whose reviews disagree or are too few."
+            "{% if deadline %} Please score it before {{ deadline }}.{% endif %}\n{{ url }}\n"
+        ),
+    ),
     "invitation": Kind(
         _("Invitation"),
         "user, name, role, agency, round, deadline, url",

@@ -88,3 +88,9 @@ rules.add_perm(READ_CASE_FILES, is_organiser | is_case_agency_staff)
 def case_file_readers_add(predicate) -> None:
     """Lets also those for whom `predicate(user, case)` holds read a case's files."""
     rules.set_perm(READ_CASE_FILES, rules.permissions.permissions[READ_CASE_FILES] | predicate)
+
+
+# A picture or attachment the organisers mark as identifying, in a blind round: the organisers and the case's
+# own agency read it, and its reviewers do not (reviews does not widen this rule).
+READ_IDENTIFYING_CASE_FILES = "govcases.read_identifying_case_files"
+rules.add_perm(READ_IDENTIFYING_CASE_FILES, is_organiser | is_case_agency_staff)

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from . import blind
 from .enums import LEVEL_ORDER, CaseStatus, Phase
 from .models import (
     Agency,
@@ -271,18 +272,25 @@ class CaseFile:
     case: Case
     public: bool
     download_name: str | None = None
+    # Marked identifying in a blind round: its reviewers may not read it (govcases.blind).
+    identifying: bool = False
 
 
 def case_file_get(*, name: str) -> CaseFile | None:
     """The case a stored file (picture, thumbnail or attachment) belongs to; None for a name no case has."""
-    image = CaseImage.objects.filter(Q(image=name) | Q(thumbnail=name)).select_related("case").first()
-    if image is not None:
-        return CaseFile(case=image.case, public=image.case.status == CaseStatus.PUBLISHED)
-    attachment = CaseAttachment.objects.filter(file=name).select_related("case").first()
-    if attachment is not None:
-        case = attachment.case
-        return CaseFile(case=case, public=case.status == CaseStatus.PUBLISHED, download_name=attachment.name)
-    return None
+    image = CaseImage.objects.filter(Q(image=name) | Q(thumbnail=name)).select_related("case__round").first()
+    part = image or CaseAttachment.objects.filter(file=name).select_related("case__round").first()
+    if part is None:
+        return None
+    case = part.case
+    return CaseFile(
+        case=case,
+        public=case.status == CaseStatus.PUBLISHED,
+        download_name=None if image else part.name,
+        identifying=blind.hidden_from_reviewers(
+            blind_round=case.round.blind_review, identifying=part.identifying
+        ),
+    )
 
 
 # --- the archive of published years -------------------------------------------------------------------------

@@ -54,6 +54,31 @@ class ReviewForm(forms.Form):
         }
 
 
+class RevisionForm(ReviewForm):
+    """A submitted review revised after the discussion: every criterion again, and why it changed."""
+
+    reason = forms.CharField(
+        label=_("Why do you revise your review?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, criteria: list[Criterion], **kwargs):
+        super().__init__(*args, criteria=criteria, **kwargs)
+        for criterion in criteria:
+            self.fields[criterion_field_name(criterion)].required = True
+        self.fields["comment"].widget.attrs["rows"] = 4
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write your comment first.")},
+    )
+
+
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the review reopened?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000

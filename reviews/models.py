@@ -188,6 +188,68 @@ class ReviewEvent(AuditEntry):
         return self.review.assignment.case.round_id
 
 
+class ReviewRevision(AuditEntry):
+    """A submitted review revised by its reviewer after the discussion of its case: the scores, total and
+    comment as they were before (the review holds the new ones), who revised it, when and why."""
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="revisions", verbose_name=_("review"))
+    # criterion id (as text: JSON keys) → points, as they were before this revision
+    previous_points = models.JSONField(_("previous points"))
+    previous_total = models.PositiveSmallIntegerField(_("previous total"))
+    previous_comment = models.TextField(_("previous comment"), blank=True)
+    total = models.PositiveSmallIntegerField(_("new total"))
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("review revision")
+        verbose_name_plural = _("review revisions")
+
+    def __str__(self):
+        return f"{self.review_id}: {self.previous_total} → {self.total}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.review.assignment.case.round_id
+
+
+class DiscussionComment(models.Model):
+    """One message of a case's discussion among its reviewers and the organisers."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="discussion_comments", verbose_name=_("case"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("comment"), max_length=5000)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("discussion comment")
+        verbose_name_plural = _("discussion comments")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.body[:40]}"
+
+
+class ReviewerAddition(AuditEntry):
+    """An organiser gave a flagged or short case one more reviewer from the ranking board."""
+
+    assignment = models.OneToOneField(
+        Assignment, models.CASCADE, related_name="addition", verbose_name=_("assignment")
+    )
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("reviewer added")
+        verbose_name_plural = _("reviewers added")
+
+    def __str__(self):
+        return str(self.assignment)
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.assignment.case.round_id
+
+
 class SelectionDecision(models.Model):
     """The organisers' staged decision on one case; it takes effect only at publication."""
 

@@ -3,7 +3,9 @@ predicate with which ReviewsConfig widens govcases' rule on case files to the ca
 
 import rules
 
-from govcases.permissions import is_reviewer
+from govcases.permissions import is_organiser, is_reviewer
+
+from .enums import ReviewStatus
 
 
 @rules.predicate
@@ -17,8 +19,20 @@ def is_assignment_reviewer(user, assignment) -> bool:
     return assignment is not None and is_reviewer(user) and assignment.reviewer_id == user.pk
 
 
+@rules.predicate
+def has_reviewed_case(user, case) -> bool:
+    """The user submitted their own review of the case: only then do they read the others' (HotCRP's rule)."""
+    return (
+        case is not None
+        and is_reviewer(user)
+        and case.assignments.filter(reviewer=user, review__status=ReviewStatus.SUBMITTED).exists()
+    )
+
+
 REVIEW = "reviews.review"  # the reviewer site and its queue
 SCORE = "reviews.score"  # with an assignment: its own reviewer
 
 rules.add_perm(REVIEW, is_reviewer)
+DISCUSS = "reviews.discuss"  # with a case: read its reviews and discussion, and take part
 rules.add_perm(SCORE, is_assignment_reviewer)
+rules.add_perm(DISCUSS, is_organiser | has_reviewed_case)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from .. import notifications
 from ..enums import CaseStatus, Phase
 from ..exceptions import Refused
-from ..models import Case, CaseImage, CaseTransition
+from ..models import Case, CaseAttachment, CaseImage, CaseTransition
 from ..permissions import EDIT_CASE, RUN_ROUND, allowed
 
 # Rows written per query by the bulk transitions.
@@ -219,3 +219,13 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str = "", now=Non
 def case_reopen(*, case: Case, by: AbstractBaseUser, now=None) -> Case:
     """Turns a withdrawn case back into a draft (before the deadline) so that it can be corrected."""
     return case_transition(case=case, to=CaseStatus.DRAFT, by=by, now=now)
+
+
+def case_part_identifying_set(
+    *, part: CaseImage | CaseAttachment, identifying: bool, by: AbstractBaseUser
+) -> None:
+    """Marks a case's picture or attachment as identifying its agency (or not): in a blind round its reviewers
+    neither see nor fetch it (govcases.blind). Organisers only."""
+    if by is None or not allowed(by, RUN_ROUND):
+        raise Refused(_("Only the organisers can do this."))
+    type(part).objects.filter(pk=part.pk).update(identifying=identifying)

@@ -24,7 +24,7 @@ from govcases.sites import AuditTrailInline, OrganisersOnly, ReadOnly
 from .. import selectors, services
 from ..enums import RUBRIC_FROZEN_PHASES, ReviewStatus
 from ..forms import CriterionForm, ReopenForm
-from ..models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, Score
+from ..models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, ReviewRevision, Score
 
 # --- reviewers -------------------------------------------------------------------------------------------
 
@@ -314,6 +314,14 @@ class ReviewEventInline(AuditTrailInline):
     readonly_fields = fields
 
 
+class ReviewRevisionInline(AuditTrailInline):
+    """A submitted review's earlier versions: what it said before each revision after the discussion."""
+
+    model = ReviewRevision
+    fields = ["at", "by", "reason", "previous_total", "total", "previous_points", "previous_comment"]
+    readonly_fields = fields
+
+
 class BidAdmin(ReadOnly, admin.ModelAdmin):
     """What reviewers said of cases before assignment; the assignment weighs it, nobody edits it here."""
 
@@ -332,7 +340,7 @@ class ReviewAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["assignment__case__agency", "assignment__case__category", "assignment__reviewer"]
     fields = ["assignment", "status", "total", "comment", "submitted_at", "updated_at"]
     readonly_fields = fields
-    inlines = [ScoreInline, ReviewEventInline]
+    inlines = [ScoreInline, ReviewEventInline, ReviewRevisionInline]
     actions = ["reopen"]
 
     def lookup_allowed(self, lookup, value, request=None):

@@ -1,5 +1,5 @@
 """The ranking board of a round at /admin/: every case per category in rank order, filtered, sorted and paged,
-with its exports."""
+with its exports, and for a flagged case its discussion and one more reviewer (reviews.admin.discussion)."""
 
 from django import forms
 from django.core.paginator import Paginator
@@ -9,11 +9,12 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.enums import Level, RankingScore
+from govcases.enums import Level, Phase, RankingScore
 from govcases.models import Category
 
 from .. import exports, selectors
 from .base import RoundBoard
+from .discussion import CaseDisagreementViews
 
 SORTABLE_SCORES = ["score", "mean", "median", "stdev", "range", "normalised", "reviews"]
 
@@ -45,7 +46,7 @@ def case_admin_url(case_id: int) -> str | None:
         return None
 
 
-class RankingBoard(RoundBoard):
+class RankingBoard(CaseDisagreementViews, RoundBoard):
     name = "rankingboard"
     verbose_name_plural = gettext_lazy("ranking boards")
     template = "admin/reviews/ranking_board.html"
@@ -59,6 +60,7 @@ class RankingBoard(RoundBoard):
         return [
             path("<int:round_id>/export.xlsx", self.view(self.export_xlsx), name=self.url_name("xlsx")),
             path("<int:round_id>/export.csv", self.view(self.export_csv), name=self.url_name("csv")),
+            *self.disagreement_urls(),
         ]
 
     def board_context(self, request, round):
@@ -111,6 +113,7 @@ class RankingBoard(RoundBoard):
                 else _("By the normalised score")
             ),
             "filters": filters,
+            "add_reviewer_open": round.phase == Phase.REVIEW,
             "order": order,
             "sortable": SORTABLE_SCORES,
             "sort_urls": self._sort_urls(request, order),

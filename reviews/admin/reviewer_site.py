@@ -1,7 +1,10 @@
-"""The reviewers' admin at /review/: their own queue, and one page per case with the rubric beside it.
+"""The reviewers' admin at /review/: their own queue, one page per case with the rubric beside it, and the
+case's discussion.
 
-A reviewer sees only their own assignments; never other reviewers, their scores or any aggregate. Everything
-that changes a review goes through reviews.services, which refuses what the rules forbid.
+A reviewer sees only their own assignments, and other reviews of a case (without their authors' names) only in
+its discussion, after submitting their own (reviews.permissions.DISCUSS). In a blind round the pages show the
+case as reviews.discussion.reviewer_case gives it. Everything that changes a review goes through
+reviews.services, which refuses what the rules forbid.
 """
 
 from django.contrib import admin, messages
@@ -11,6 +14,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,11 +24,11 @@ from govcases.models import CaseAttachment, CaseImage, Category
 from govcases.permissions import allowed
 from govcases.sites import LeanChangeList
 
-from .. import selectors, services
+from .. import discussion, selectors, services
 from ..enums import ReviewStatus
-from ..forms import ReviewForm, criterion_field_name
+from ..forms import CommentForm, ReviewForm, RevisionForm, criterion_field_name
 from ..models import Assignment, Score
-from ..permissions import REVIEW, SCORE
+from ..permissions import DISCUSS, REVIEW, SCORE
 
 
 class ProgressFilter(admin.SimpleListFilter):
@@ -68,6 +72,7 @@ QUEUE_ROW_FIELDS = (
     "case__title",
     "case__agency__display_name",
     "case__category__name",
+    "case__round__blind_review",
     "review__status",
     "review__total",
 )
@@ -91,6 +96,15 @@ class QueueChangeList(LeanChangeList):
 
     def get_results(self, request):
         super().get_results(request)
+        # Which of the page's cases have a discussion the reviewer may read (three queries for the page).
+        submitted = [
+            row.case_id
+            for row in self.result_list
+            if getattr(own_review(row), "status", None) == ReviewStatus.SUBMITTED
+        ]
+        discussed = discussion.open_discussions(submitted)
+        for row in self.result_list:
+            row.discussion_open = row.case_id in discussed
         narrowed = bool(self.query or self.get_filters_params())
         self.progress = (
             selectors.reviewer_progress(reviewer=request.user) if narrowed else self.paginator.progress
@@ -102,7 +116,7 @@ class QueueChangeList(LeanChangeList):
 class ReviewQueueAdmin(admin.ModelAdmin):
     """The reviewer's queue (the changelist) and the scoring page (the change view)."""
 
-    list_display = ["case_title", "case_category", "case_agency", "progress", "own_total"]
+    list_display = ["case_title", "case_category", "case_agency", "progress", "own_total", "discussion_link"]
     list_display_links = ["case_title"]
     list_filter = [CategoryFilter, ProgressFilter]
     # A reviewer scores 30 to 60 cases in a round (the design's users): each sees their whole queue at once.
@@ -140,7 +154,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.reviewer_queue(reviewer=request.user).select_related(
-            "case__agency", "case__category", "review"
+            "case__agency", "case__category", "case__round", "review"
         )
 
     def get_urls(self):
@@ -153,11 +167,18 @@ class ReviewQueueAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.change_view),
                 name=f"{prefix}_change",
             ),
+            path(
+                "<path:object_id>/discussion/",
+                self.admin_site.admin_view(self.discussion_view),
+                name=f"{prefix}_discussion",
+            ),
         ]
 
     # --- the queue ---
     @admin.display(description=gettext_lazy("case"), ordering="case__title")
     def case_title(self, assignment):
+        if assignment.case.round.blind_review:
+            return discussion.redact_for(assignment.case, assignment.case.title)
         return assignment.case.title
 
     @admin.display(description=gettext_lazy("category"), ordering="case__category__position")
@@ -166,7 +187,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("agency"), ordering="case__agency__pinyin")
     def case_agency(self, assignment):
-        return assignment.case.agency.display_name
+        return "—" if assignment.case.round.blind_review else assignment.case.agency.display_name
 
     @admin.display(description=gettext_lazy("progress"))
     def progress(self, assignment):
@@ -181,6 +202,16 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     def own_total(self, assignment):
         review = own_review(assignment)
         return review.total if review is not None and review.total is not None else "–"
+
+    @admin.display(description=gettext_lazy("discussion"))
+    def discussion_link(self, assignment):
+        if not getattr(assignment, "discussion_open", False):
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("review:reviews_assignment_discussion", args=[assignment.pk]),
+            _("Discussion"),
+        )
 
     # --- the scoring page ---
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -218,12 +249,18 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             initial = {criterion_field_name(c): scores.get(c.pk) for c in criteria}
             initial["comment"] = review.comment if review else ""
             form = ReviewForm(initial=initial, criteria=criteria)
+        shown = discussion.reviewer_case(assignment.case)
         context = {
             **self.admin_site.each_context(request),
-            "title": assignment.case.title,
+            "title": shown.title,
             "opts": self.opts,
             "assignment": assignment,
-            "case": assignment.case,
+            "shown": shown,
+            "discussion_url": (
+                reverse("review:reviews_assignment_discussion", args=[assignment.pk])
+                if locked and discussion.discussion_open(assignment.case)
+                else None
+            ),
             "review": review,
             "locked": locked,
             "scoring_open": scoring_open,
@@ -262,3 +299,77 @@ class ReviewQueueAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("review:reviews_assignment_change", args=[following.pk]))
             return HttpResponseRedirect(reverse("review:reviews_assignment_changelist"))
         return HttpResponseRedirect(request.path)
+
+    # --- the discussion ---
+    def discussion_view(self, request, object_id):
+        """The case's other reviews and its discussion, once the reviewer's own review is submitted: a comment
+        posted, or their review revised."""
+        assignment = self.get_object(request, object_id)
+        if assignment is None or not self.has_view_permission(request, assignment):
+            raise Http404(_("No such assignment in your queue."))
+        scoring_url = reverse("review:reviews_assignment_change", args=[assignment.pk])
+        if not allowed(request.user, DISCUSS, assignment.case):
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Not yet"),
+                "scoring_url": scoring_url,
+            }
+            return TemplateResponse(
+                request, "reviews/review_site/discussion_denied.html", context, status=403
+            )
+        if not discussion.discussion_open(assignment.case):
+            raise Http404(_("This case has no discussion: its reviewers agree."))
+        thread = discussion.discussion(case=assignment.case, viewer=request.user)
+        comment_form = CommentForm(request.POST if "_comment" in request.POST else None)
+        revision_form = self._revision_form(request, thread)
+        if request.method == "POST":
+            done = self._discuss(request, assignment, thread, comment_form, revision_form)
+            if done:
+                return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Discussion: %(case)s") % {"case": thread.case.title},
+            "opts": self.opts,
+            "assignment": assignment,
+            "shown": thread.case,
+            "thread": thread,
+            "comment_form": comment_form,
+            "revision_form": revision_form,
+            "queue_url": reverse("review:reviews_assignment_changelist"),
+            "scoring_url": scoring_url,
+        }
+        return TemplateResponse(request, "reviews/review_site/discussion.html", context)
+
+    @staticmethod
+    def _revision_form(request, thread) -> RevisionForm:
+        if "_revise" in request.POST:
+            return RevisionForm(request.POST, criteria=thread.criteria)
+        review = thread.own_review
+        scores = {score.criterion_id: score.points for score in review.scores.all()}
+        initial = {criterion_field_name(c): scores.get(c.pk) for c in thread.criteria}
+        return RevisionForm(initial={**initial, "comment": review.comment}, criteria=thread.criteria)
+
+    def _discuss(self, request, assignment, thread, comment_form, revision_form) -> bool:
+        """Posts the comment or the revision the form holds; True once done, False to show the errors."""
+        try:
+            if "_comment" in request.POST and comment_form.is_valid():
+                services.discussion_comment_post(
+                    case=assignment.case, by=request.user, body=comment_form.cleaned_data["body"]
+                )
+                messages.success(request, _("Your comment was posted; the others are told by e-mail."))
+                return True
+            if "_revise" in request.POST and revision_form.is_valid():
+                services.review_revise(
+                    review=thread.own_review,
+                    by=request.user,
+                    points=revision_form.points(),
+                    comment=revision_form.cleaned_data["comment"],
+                    reason=revision_form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Your review was revised; the earlier version is kept."))
+                return True
+        except Refused as refusal:
+            form = comment_form if "_comment" in request.POST else revision_form
+            form.add_error(None, str(refusal))
+        messages.error(request, _("Please correct the errors below."))
+        return False

@@ -1,5 +1,5 @@
 """Everything that changes reviewers' work and the selection, by topic: `assignment`, `reviews` (scoring,
-reopening, reminders), `rubrics` and `selection` (staged decisions under quotas, publication). Callers
+reopening, reminders), `discussion` (comments, revised reviews, one more reviewer), `rubrics` and `selection` (staged decisions under quotas, publication). Callers
 import from here; the reads these share with pages (the rubric, the reminders' preview, the quotas' state)
 are in reviews.selectors.
 
@@ -18,6 +18,7 @@ from .assignment import (
     conflict_reason,
     reviewer_conflicts,
 )
+from .discussion import discussion_comment_post, review_revise, reviewer_add
 from .reviews import (
     review_reminders_send,
     review_reopen,
@@ -43,9 +44,12 @@ __all__ = [
     "assignment_remove",
     "bid_set",
     "conflict_reason",
+    "discussion_comment_post",
     "reviewer_conflicts",
     "review_reminders_send",
     "review_reopen",
+    "review_revise",
+    "reviewer_add",
     "review_save",
     "review_submit",
     "round_publish",

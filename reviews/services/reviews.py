@@ -15,7 +15,7 @@ from govcases.permissions import RUN_ROUND, allowed
 
 from .. import scoring
 from ..enums import ReviewStatus
-from ..models import Assignment, Review, ReviewEvent, Score
+from ..models import Assignment, Criterion, Review, ReviewEvent, Score
 from ..permissions import SCORE
 from ..selectors import review_reminders, rubric
 from .assignment import organiser_required
@@ -47,6 +47,12 @@ def _write_review(assignment: Assignment, points: dict[int, int | None], comment
     review, _created = Review.objects.get_or_create(assignment=assignment)
     if review.status == ReviewStatus.SUBMITTED:
         raise Refused(_("This review was submitted and is locked."))
+    check_points(criteria, points)
+    return review, write_scores(review, criteria, points, comment)
+
+
+def check_points(criteria: dict[int, Criterion], points: dict[int, int | None]) -> None:
+    """Refuses points for a criterion outside the rubric, or beyond a criterion's range."""
     for criterion_id, value in points.items():
         criterion = criteria.get(int(criterion_id))
         if criterion is None:
@@ -58,6 +64,12 @@ def _write_review(assignment: Assignment, points: dict[int, int | None], comment
                 _("Points for “%(criterion)s” must be a whole number from 0 to %(max)d.")
                 % {"criterion": criterion.name, "max": criterion.max_points}
             )
+
+
+def write_scores(
+    review: Review, criteria: dict[int, Criterion], points: dict[int, int | None], comment: str
+) -> list[tuple[Criterion, Score | None]]:
+    """Writes the checked points (None clears one) and the comment; returns each criterion with its score."""
     existing = {score.criterion_id: score for score in review.scores.all()}
     for criterion_id, value in points.items():
         score = existing.get(int(criterion_id))
@@ -74,7 +86,7 @@ def _write_review(assignment: Assignment, points: dict[int, int | None], comment
             score.save(update_fields=["points"])
     review.comment = comment.strip()
     review.save(update_fields=["comment", "updated_at"])
-    return review, [(criteria[pk], existing.get(pk)) for pk in criteria]
+    return [(criteria[pk], existing.get(pk)) for pk in criteria]
 
 
 def review_save(
