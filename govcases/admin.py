@@ -431,13 +431,14 @@ class CaseAdmin(OrganisersOnly, admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         # Only the identifying mark is editable here, and it changes through its service.
-        for part_form in formset.forms:
-            if "identifying" in part_form.changed_data:
-                services.case_part_identifying_set(
-                    part=part_form.instance,
-                    identifying=part_form.cleaned_data["identifying"],
-                    by=request.user,
-                )
+        changed = [form for form in formset.forms if "identifying" in form.changed_data]
+        for part_form in changed:
+            services.case_part_identifying_set(
+                part=part_form.instance, identifying=part_form.cleaned_data["identifying"], by=request.user
+            )
+        # What the admin's history message reads of a saved formset.
+        formset.new_objects, formset.deleted_objects = [], []
+        formset.changed_objects = [(form.instance, ["identifying"]) for form in changed]
 
     def get_queryset(self, request):
         # The change page shows who created the case beside its round, agency and category.

@@ -256,6 +256,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "assignment": assignment,
             "shown": shown,
+            "shown_comment": shown.redact(review.comment) if review else "",
             "discussion_url": (
                 reverse("review:reviews_assignment_discussion", args=[assignment.pk])
                 if locked and discussion.discussion_open(assignment.case)
@@ -347,7 +348,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         review = thread.own_review
         scores = {score.criterion_id: score.points for score in review.scores.all()}
         initial = {criterion_field_name(c): scores.get(c.pk) for c in thread.criteria}
-        return RevisionForm(initial={**initial, "comment": review.comment}, criteria=thread.criteria)
+        # In a blind round even the reviewer's own words come back with the agency's name blacked out.
+        initial["comment"] = thread.case.redact(review.comment)
+        return RevisionForm(initial=initial, criteria=thread.criteria)
 
     def _discuss(self, request, assignment, thread, comment_form, revision_form) -> bool:
         """Posts the comment or the revision the form holds; True once done, False to show the errors."""
