@@ -192,7 +192,9 @@ def test_organisers_mark_files_identifying_in_the_case_admin(client, scenario, o
         "attachments-0-identifying": "on",
     }
     response = client.post(url, data)
-    assert response.status_code == 302, [line for line in response.content.decode().splitlines() if "error" in line]
+    assert response.status_code == 302, [
+        line for line in response.content.decode().splitlines() if "error" in line
+    ]
     attachment.refresh_from_db()
     image.refresh_from_db()
     assert attachment.identifying and not image.identifying

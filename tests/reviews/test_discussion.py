@@ -1,6 +1,8 @@
 """Disagreement handled: a flagged case's discussion (readable only after one's own review), reviews revised
 after it with the earlier version kept, and one more reviewer added from the ranking board."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -35,10 +37,10 @@ from .scenario import in_review_case
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _refusals_in_english():
-    """The services' refusals are matched in English below; the pages keep the site's Chinese."""
-    with translation.override("en"):
+@contextmanager
+def refused(match: str):
+    """The service refuses, saying `match` (in English; the pages before may have switched to Chinese)."""
+    with translation.override("en"), pytest.raises(Refused, match=match):
         yield
 
 
@@ -100,7 +102,7 @@ def test_a_case_whose_reviewers_agree_has_no_discussion(client, scenario):
     submit(scenario, scenario.b_shared, lambda criterion: criterion.max_points - 3)
     client.force_login(scenario.reviewer_a)
     assert client.get(discussion_url(scenario.a_shared)).status_code == 404
-    with pytest.raises(Refused, match="no discussion"):
+    with refused("no discussion"):
         discussion_comment_post(case=scenario.shared_case, by=scenario.reviewer_a, body="我们意见一致")
     scoring = client.get(reverse("review:reviews_assignment_change", args=[scenario.a_shared.pk]))
     assert discussion_url(scenario.a_shared) not in scoring.content.decode()
@@ -172,10 +174,10 @@ def test_an_empty_comment_is_refused_and_what_was_typed_is_kept(client, scenario
 def test_the_discussion_closes_with_publication(scenario, organiser):
     disagree(scenario)
     Round.objects.filter(pk=scenario.round.pk).update(phase=Phase.PUBLISHED)
-    with pytest.raises(Refused, match="closed"):
+    with refused("closed"):
         discussion_comment_post(case=scenario.shared_case, by=scenario.reviewer_a, body="还能说吗")
     review = Review.objects.get(assignment=scenario.a_shared)
-    with pytest.raises(Refused, match="closed"):
+    with refused("closed"):
         review_revise(
             review=review,
             by=scenario.reviewer_a,
@@ -222,18 +224,18 @@ def test_a_revision_is_refused_without_reason_without_change_and_to_others(scena
     disagree(scenario)
     review = Review.objects.get(assignment=scenario.b_shared)
     same = {score.criterion_id: score.points for score in review.scores.all()}
-    with pytest.raises(Refused, match="why"):
+    with refused("why"):
         review_revise(review=review, by=scenario.reviewer_b, points=same, comment="x", reason=" ")
-    with pytest.raises(Refused, match="Nothing changed"):
+    with refused("Nothing changed"):
         review_revise(
             review=review, by=scenario.reviewer_b, points=same, comment=review.comment, reason="同上"
         )
-    with pytest.raises(Refused, match="Only the reviewer"):
+    with refused("Only the reviewer"):
         review_revise(
             review=review, by=scenario.reviewer_a, points=scenario.full_points(), comment="", reason="代改"
         )
     partial = {**same, scenario.criteria[0].pk: None}
-    with pytest.raises(Refused, match="Score every criterion"):
+    with refused("Score every criterion"):
         review_revise(review=review, by=scenario.reviewer_b, points=partial, comment="", reason="漏填")
     assert not ReviewRevision.objects.exists()
 
@@ -241,13 +243,13 @@ def test_a_revision_is_refused_without_reason_without_change_and_to_others(scena
 def test_a_draft_or_an_undiscussed_review_cannot_be_revised(scenario):
     submit(scenario, scenario.a_only, lambda criterion: criterion.max_points)
     review = Review.objects.get(assignment=scenario.a_only)
-    with pytest.raises(Refused, match="discussed"):
+    with refused("discussed"):
         review_revise(
             review=review, by=scenario.reviewer_a, points=scenario.full_points(), comment="", reason="想改"
         )
     review_save(assignment=scenario.a_shared, by=scenario.reviewer_a, points=scenario.full_points())
     draft = Review.objects.get(assignment=scenario.a_shared)
-    with pytest.raises(Refused, match="submitted"):
+    with refused("submitted"):
         review_revise(
             review=draft, by=scenario.reviewer_a, points=scenario.full_points(), comment="", reason="想改"
         )
@@ -351,16 +353,16 @@ def test_adding_a_reviewer_is_refused_where_the_rules_say_no(client, scenario, o
     conflicted = factories.ReviewerFactory(username="conflicted")
     conflicted.reviewer_profile.declared_conflicts.add(scenario.shared_case.agency)
     disagree(scenario)
-    with pytest.raises(Refused, match="may not review"):
+    with refused("may not review"):
         reviewer_add(case=scenario.shared_case, reviewer=conflicted, by=organiser)
-    with pytest.raises(Refused, match="organisers"):
+    with refused("organisers"):
         reviewer_add(case=scenario.shared_case, reviewer=factories.ReviewerFactory(), by=scenario.reviewer_a)
     # A case with its reviews, which agree, needs nobody more.
     Round.objects.filter(pk=scenario.round.pk).update(reviews_per_case=1)
     agreed = in_review_case(scenario.round, scenario.category)
     assignment = Assignment.objects.create(reviewer=scenario.reviewer_a, case=agreed)
     submit(scenario, assignment, lambda criterion: criterion.max_points)
-    with pytest.raises(Refused, match="needs no more"):
+    with refused("needs no more"):
         reviewer_add(case=agreed, reviewer=factories.ReviewerFactory(), by=organiser)
     # Posted by hand, a conflicted reviewer is not among the choices.
     client.force_login(organiser)
@@ -368,7 +370,7 @@ def test_adding_a_reviewer_is_refused_where_the_rules_say_no(client, scenario, o
     response = client.post(url, {"reviewer": conflicted.pk})
     assert response.status_code == 200
     Round.objects.filter(pk=scenario.round.pk).update(phase=Phase.SELECTION)
-    with pytest.raises(Refused, match="in review"):
+    with refused("in review"):
         reviewer_add(case=scenario.shared_case, reviewer=factories.ReviewerFactory(), by=organiser)
     assert not ReviewerAddition.objects.exists()
 
