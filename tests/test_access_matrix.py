@@ -35,7 +35,7 @@ from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
 from govcases.permissions import EVALUATORS
 from govcases.services import publication_create
 from reviews.enums import BidChoice, ReviewStatus
-from reviews.models import Assignment, Bid, Review
+from reviews.models import Assignment, Bid, DiscussionComment, Review
 from tests import factories
 from tests.reading import read
 
@@ -118,8 +118,10 @@ def subjects(route: Route) -> list[str]:
         return ["published case", "case in review"]
     if parameters == {"year"}:
         return ["published year", "year in review"]
-    if route.name == "review:reviews_assignment_change":
+    if route.name in ("review:reviews_assignment_change", "review:reviews_assignment_discussion"):
         return ["assignment of reviewer A", "assignment of reviewer B"]
+    if route.name in ("admin:reviews_rankingboard_discussion", "admin:reviews_rankingboard_add_reviewer"):
+        return ["case in review"]
     if "app_label" in parameters:
         # One request per app the pattern accepts: (?P<app_label>auth|axes|govcases|reviews)
         alternatives = re.search(r"\(\?P<app_label>([^)]*)\)", route.route).group(1)
@@ -326,6 +328,12 @@ def _own_assignment(role, subject):
     return OK if subject[-1] == REVIEWERS[role] else NOT_FOUND
 
 
+def _own_discussion(role, subject):
+    # Neither reviewer has submitted a review (A holds a draft): their own case's discussion is refused until
+    # they do (HotCRP's rule); another reviewer's assignment does not exist for them.
+    return FORBIDDEN if subject[-1] == REVIEWERS[role] else NOT_FOUND
+
+
 # What an organiser gets on each admin page: the models whose records only services write have no add or
 # delete page; Django's own auth and axes admins use model permissions, which the organisers group has none of.
 ADMIN_NO_ADD = {
@@ -460,6 +468,11 @@ RULES = [
         "review: a reviewer's own assignment only",
         named("review:reviews_assignment_change"),
         _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _own_assignment),
+    ),
+    Rule(
+        "review: a case's discussion, only for its reviewer, only after their own review is submitted",
+        named("review:reviews_assignment_discussion"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _own_discussion),
     ),
     Rule(
         "review: the queue and the reviewer's own pages",
@@ -679,7 +692,11 @@ def test_the_walk_finds_every_part_of_the_site():
     """A sanity check of the walk itself: if it missed an include, the matrix would be silently smaller."""
     names = {route.name for route in ROUTES}
     assert {"public:home", "public:case", "portal:case_edit", "healthz", "login"} <= names
-    assert {"review:reviews_assignment_changelist", "review:reviews_assignment_change"} <= names
+    assert {
+        "review:reviews_assignment_changelist",
+        "review:reviews_assignment_change",
+        "review:reviews_assignment_discussion",
+    } <= names
     assert {
         "evaluation:page",
         "evaluation:json",
@@ -692,6 +709,8 @@ def test_the_walk_finds_every_part_of_the_site():
         "admin:govcases_case_change",
         "admin:reviews_selectionboard_change",
         "admin:reviews_criterion_rubric",
+        "admin:reviews_rankingboard_discussion",
+        "admin:reviews_rankingboard_add_reviewer",
     } <= names
     models = {route.model for route in ROUTES if route.site == "admin"}
     assert {"govcases.case", "govcases.round", "reviews.review", "reviews.assignment"} <= models
@@ -736,7 +755,15 @@ TENANT_SUBJECTS = {
     "assignment of reviewer A",
     "assignment of reviewer B",
 }
-CRAFTED = {"title": "被篡改", "comment": "被篡改", "reason": "被篡改", "action": "publish", "apply": "1"}
+CRAFTED = {
+    "title": "被篡改",
+    "comment": "被篡改",
+    "reason": "被篡改",
+    "body": "被篡改",
+    "action": "publish",
+    "apply": "1",
+    "_comment": "1",
+}
 
 
 def refusal_on_post(route: Route, role: str, subject: str) -> Expect | None:
@@ -774,6 +801,7 @@ def test_a_refused_user_is_refused_a_post_too(matrix_data, route, subject, role)
     assert not Case.objects.filter(title="被篡改").exists()
     assert dict(Case.objects.values_list("pk", "status")) == statuses
     assert not Review.objects.filter(comment="被篡改").exists()
+    assert not DiscussionComment.objects.filter(body="被篡改").exists()
     assert evaluation_state == (
         list(Evaluation.objects.values_list("pk", "status")),
         list(EvaluationPublication.objects.values_list("pk", flat=True)),
