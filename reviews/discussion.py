@@ -56,6 +56,11 @@ def redact_for(case: Case, text: str) -> str:
     return blind.redact(text, [case.agency.name, case.agency.display_name])
 
 
+def for_reviewers(case: Case, text: str) -> str:
+    """A text of the case (or about it) as its reviewers read it: in a blind round without the agency's name."""
+    return redact_for(case, text) if case.round.blind_review else text
+
+
 def reviewer_case(case: Case, *, hide: bool | None = None) -> ReviewerCase:
     """The case (with its round, agency, images and attachments already read) as its reviewers see it: what
     identifies the agency hidden if `hide` (by default, if the round's review is blind)."""

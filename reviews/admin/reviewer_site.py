@@ -70,6 +70,7 @@ def own_review(assignment: Assignment):
 QUEUE_ROW_FIELDS = (
     "reviewer_id",
     "case__title",
+    "case__agency__name",
     "case__agency__display_name",
     "case__category__name",
     "case__round__blind_review",
@@ -177,9 +178,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     # --- the queue ---
     @admin.display(description=gettext_lazy("case"), ordering="case__title")
     def case_title(self, assignment):
-        if assignment.case.round.blind_review:
-            return discussion.redact_for(assignment.case, assignment.case.title)
-        return assignment.case.title
+        return discussion.for_reviewers(assignment.case, assignment.case.title)
 
     @admin.display(description=gettext_lazy("category"), ordering="case__category__position")
     def case_category(self, assignment):

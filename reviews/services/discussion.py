@@ -82,8 +82,7 @@ def _notify_participants(case: Case, comment: DiscussionComment) -> None:
         to_reviewer = pk in reviewers
         if to_reviewer:
             url = reverse("review:reviews_assignment_discussion", args=[reviewers[pk]])
-            title = reads.redact_for(case, case.title) if case.round.blind_review else case.title
-            body = reads.redact_for(case, comment.body) if case.round.blind_review else comment.body
+            title, body = reads.for_reviewers(case, case.title), reads.for_reviewers(case, comment.body)
         else:
             url = reverse("admin:reviews_rankingboard_discussion", args=[case.pk])
             title, body = case.title, comment.body
@@ -182,7 +181,6 @@ def _notify_added(case: Case, assignment: Assignment) -> None:
     recipient = notifications.user_recipients([assignment.reviewer_id]).get(assignment.reviewer_id)
     if recipient is None:
         return
-    title = reads.redact_for(case, case.title) if case.round.blind_review else case.title
     outbox.outbox_queue(
         messages=[
             notifications.Composer().message(
@@ -190,7 +188,7 @@ def _notify_added(case: Case, assignment: Assignment) -> None:
                 recipient,
                 {
                     "reviewer": notifications.person_name(assignment.reviewer),
-                    "case_title": title,
+                    "case_title": reads.for_reviewers(case, case.title),
                     "round": case.round,
                     "deadline": case.round.review_deadline,
                     "url": settings.SITE_URL

@@ -6,9 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from govcases.enums import CaseStatus
+from govcases.models import Round
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review
 from reviews.services import review_submit
+from tests import factories
 
 from .scenario import build, in_review_case
 
@@ -133,24 +135,36 @@ def test_the_queue_lists_cases_in_the_order_save_and_next_takes_them(client, sce
     assert sorted(titles, key=page.index) == titles
 
 
-def test_the_queue_takes_the_same_number_of_queries_for_few_and_many_cases(client, round_):
+@pytest.mark.parametrize("blind", [False, True])
+def test_the_queue_takes_the_same_number_of_queries_for_few_and_many_cases(client, round_, blind):
     built = build(round_)
+    Round.objects.filter(pk=round_.pk).update(blind_review=blind)
     client.force_login(built.reviewer_a)
 
     def queries_for_queue():
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(QUEUE).status_code == 200
-        return len(queries)
+            response = client.get(QUEUE)
+            assert response.status_code == 200
+        return len(queries), response.content.decode()
 
-    few = queries_for_queue()  # two cases
+    Review.objects.create(assignment=built.a_only, status=ReviewStatus.SUBMITTED, total=80)
+    few, _page = queries_for_queue()  # two cases, one submitted
+    other = factories.ReviewerFactory()
     for index in range(15):
         assignment = Assignment.objects.create(
             reviewer=built.reviewer_a, case=in_review_case(round_, built.category)
         )
         if index % 3 == 0:
             Review.objects.create(assignment=assignment)
-    assert queries_for_queue() == few
-    assert few <= 10
+        if index % 3 == 1:
+            # Submitted, and flagged: another reviewer scored the case far lower. Its discussion is linked.
+            Review.objects.create(assignment=assignment, status=ReviewStatus.SUBMITTED, total=90)
+            theirs = Assignment.objects.create(reviewer=other, case=assignment.case)
+            Review.objects.create(assignment=theirs, status=ReviewStatus.SUBMITTED, total=30)
+    many, page = queries_for_queue()
+    assert many == few
+    assert few <= 13
+    assert page.count("/discussion/") == 5
 
 
 # --- scoring ---------------------------------------------------------------------------------------------
