@@ -11,6 +11,7 @@ from govcases.models import Agency, AgencyMember, CaseAttachment, CaseImage, Rou
 from govcases.services import case_part_identifying_set
 from reviews.services import discussion_comment_post, review_save, review_submit
 from tests import factories
+from tests.reading import read
 
 pytestmark = pytest.mark.django_db
 
@@ -137,9 +138,7 @@ def test_the_discussion_mails_of_a_blind_round_name_no_agency(scenario, blind_ca
 
 
 def status_of(client, url) -> int:
-    response = client.get(url)
-    response.close()  # a file is streamed: closing the response closes it
-    return response.status_code
+    return read(client.get(url)).status_code  # a streamed file is read to the end, which closes it
 
 
 def test_a_blind_reviewer_cannot_fetch_identifying_files(client, scenario, blind_case, organiser):
