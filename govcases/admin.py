@@ -23,7 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_tasks_db.models import DBTaskResult
 
 from . import booklet, bulk, outbox, selectors, services, steps
@@ -139,7 +139,11 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
             if invited:
                 self.message_user(
                     request,
-                    _("Invited %(count)d officers of %(agency)s: %(emails)s")
+                    ngettext(
+                        "Invited %(count)d officer of %(agency)s: %(emails)s",
+                        "Invited %(count)d officers of %(agency)s: %(emails)s",
+                        len(invited),
+                    )
                     % {"count": len(invited), "agency": agency, "emails": ", ".join(invited)},
                     messages.SUCCESS,
                 )
@@ -345,7 +349,11 @@ def _reason_action(to: str, description, title):
         if done:
             modeladmin.message_user(
                 request,
-                _("%(count)d cases are now “%(status)s”.")
+                ngettext(
+                    "%(count)d case is now “%(status)s”.",
+                    "%(count)d cases are now “%(status)s”.",
+                    len(done),
+                )
                 % {"count": len(done), "status": CaseStatus(to).label},
                 messages.SUCCESS,
             )
@@ -515,7 +523,13 @@ class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Send the selected failed messages again"))
     def resend(self, request, queryset):
         count = outbox.outbox_resend(messages=queryset, by=request.user)
-        self.message_user(request, _("%(count)d failed messages queued again.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed message queued again.", "%(count)d failed messages queued again.", count
+            )
+            % {"count": count},
+        )
 
     def get_urls(self):
         resend_failed = self.admin_site.admin_view(self.resend_failed_view)
@@ -538,7 +552,11 @@ class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
             try:
                 if request.POST.get("previewed") == form.digest():
                     count = bulk.bulk_mail_send(by=request.user, **chosen, **text)
-                    self.message_user(request, _("%(count)d messages queued.") % {"count": count})
+                    self.message_user(
+                        request,
+                        ngettext("%(count)d message queued.", "%(count)d messages queued.", count)
+                        % {"count": count},
+                    )
                     return redirect("admin:govcases_outboxmessage_changelist")
                 addressees = bulk.bulk_addressees(**chosen)
                 if addressees:
@@ -571,7 +589,13 @@ class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             count = outbox.outbox_resend(messages=OutboxMessage.objects.all(), by=request.user)
-            self.message_user(request, _("%(count)d failed messages queued again.") % {"count": count})
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d failed message queued again.", "%(count)d failed messages queued again.", count
+                )
+                % {"count": count},
+            )
         return redirect("admin:govcases_outboxmessage_changelist")
 
     def changelist_view(self, request, extra_context=None):

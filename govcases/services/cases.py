@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .. import notifications
 from ..enums import CaseStatus, Phase
@@ -185,9 +185,15 @@ def _check_complete(case: Case, *, images: int) -> None:
     }
     fewest, most = settings.GOVCASES_IMAGES_PER_CASE
     if images < fewest:
-        errors["images"] = _("Add at least %(count)d image.") % {"count": fewest}
+        errors["images"] = ngettext(
+            "Add at least %(count)d image.", "Add at least %(count)d images.", fewest
+        ) % {"count": fewest}
     elif images > most:
-        errors["images"] = _("Remove images: at most %(count)d are allowed.") % {"count": most}
+        errors["images"] = ngettext(
+            "Remove images: at most %(count)d is allowed.",
+            "Remove images: at most %(count)d are allowed.",
+            most,
+        ) % {"count": most}
     if errors:
         raise ValidationError(errors)
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from govcases.admin_actions import run_for_each
 from govcases.exceptions import Refused
@@ -293,7 +293,10 @@ class AssignmentAdmin(OrganisersOnly, admin.ModelAdmin):
             lambda assignment: services.assignment_remove(assignment=assignment, by=request.user),
         )
         self.message_user(
-            request, _("%(count)d assignments removed.") % {"count": len(removed)}, messages.SUCCESS
+            request,
+            ngettext("%(count)d assignment removed.", "%(count)d assignments removed.", len(removed))
+            % {"count": len(removed)},
+            messages.SUCCESS,
         )
 
 
@@ -371,7 +374,10 @@ class ReviewAdmin(ReadOnly, admin.ModelAdmin):
             )
             if reopened:
                 self.message_user(
-                    request, _("%(count)d reviews reopened.") % {"count": len(reopened)}, messages.SUCCESS
+                    request,
+                    ngettext("%(count)d review reopened.", "%(count)d reviews reopened.", len(reopened))
+                    % {"count": len(reopened)},
+                    messages.SUCCESS,
                 )
             return None
         context = {
