@@ -118,6 +118,19 @@ class CaseFilesForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    """The confirmation of a withdrawal; the reason is optional and goes into the case's history."""
+
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, initial=True)
+    reason = forms.CharField(
+        label=_("Why (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The organisers read it in the case's history."),
+    )
+
+
 class ReasonForm(forms.Form):
     """The reason an organiser must give when returning a case or declaring it ineligible."""
 

@@ -96,6 +96,12 @@ def _check_rule(case: Case, *, to: str, by: AbstractBaseUser | None, reason: str
         raise Refused(_("Give a reason."))
 
 
+def case_check_transition(*, case: Case, to: str, by: AbstractBaseUser | None, now=None) -> None:
+    """Raises Refused, saying why, unless `by` may move the case to `to` now: what a confirmation page
+    asks before offering the step (the step itself checks again)."""
+    _check_rule(case, to=to, by=by, reason="-", now=now or timezone.now())
+
+
 def case_transition(*, case: Case, to: str, by: AbstractBaseUser | None, reason: str = "", now=None) -> Case:
     """Moves a case to another status if the role, the round's phase and the case's status allow it."""
     now = now or timezone.now()

@@ -19,6 +19,7 @@ from .assignment import (
     reviewer_conflicts,
 )
 from .reviews import (
+    review_check_submittable,
     review_reminders_send,
     review_reopen,
     review_save,
@@ -44,6 +45,7 @@ __all__ = [
     "bid_set",
     "conflict_reason",
     "reviewer_conflicts",
+    "review_check_submittable",
     "review_reminders_send",
     "review_reopen",
     "review_save",
