@@ -29,7 +29,7 @@ from .drafts import (
 )
 from .people import agency_member_invite
 from .publication import publication_create
-from .rounds import PHASE_ORDER, round_phase_set
+from .rounds import PHASE_ORDER, round_copy, round_phase_set, round_set_up, round_set_up_register
 
 __all__ = [
     "CASE_FIELDS",
@@ -53,5 +53,8 @@ __all__ = [
     "case_update",
     "case_withdraw",
     "publication_create",
+    "round_copy",
     "round_phase_set",
+    "round_set_up",
+    "round_set_up_register",
 ]

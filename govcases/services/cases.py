@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -92,6 +92,15 @@ def _check_rule(case: Case, *, to: str, by: AbstractBaseUser | None, reason: str
         )
     if rule.before_deadline and now >= case.round.submission_deadline:
         raise Refused(_("The submission deadline has passed."))
+    if to == CaseStatus.SUBMITTED and case.round.submissions_not_open_yet(now):
+        raise Refused(
+            _("Submissions open on %(opens)s; until then the case stays a draft that you can keep editing.")
+            % {
+                "opens": formats.date_format(
+                    timezone.localtime(case.round.submission_opens), "DATETIME_FORMAT"
+                )
+            }
+        )
     if rule.needs_reason and not reason.strip():
         raise Refused(_("Give a reason."))
 

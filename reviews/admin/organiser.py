@@ -149,9 +149,15 @@ class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
         category = get_object_or_404(Category, pk=category_id)
         frozen = round.phase in RUBRIC_FROZEN_PHASES
         queryset = Criterion.objects.filter(round=round, category=category).order_by("position", "pk")
-        formset = RubricFormSetFactory(request.POST or None, queryset=queryset)
+        data = request.POST.copy() if request.method == "POST" else None
+        adding = data is not None and "add_row" in data
+        if adding:
+            # "Add a row" saves nothing: the page comes back with what was typed and one empty row more.
+            total = data.get("form-TOTAL_FORMS", "")
+            data["form-TOTAL_FORMS"] = str(int(total) + 1 if total.isdecimal() else 0)
+        formset = RubricFormSetFactory(data, queryset=queryset)
         refusal = None
-        if request.method == "POST" and formset.is_valid():
+        if data is not None and not adding and formset.is_valid():
             try:
                 services.rubric_save(
                     round=round, category=category, lines=rubric_lines(formset), by=request.user
@@ -169,10 +175,22 @@ class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
             "category": category,
             "formset": formset,
             "refusal": refusal,
+            "points_sum": rubric_points(formset),
             "frozen": frozen,
             "criteria": selectors.rubric(round_id=round.pk, category_id=category.pk) if frozen else [],
         }
         return TemplateResponse(request, "admin/reviews/rubric.html", context)
+
+
+def rubric_points(formset) -> int:
+    """The points of the rows as they stand on the page (typed or saved), without those marked for deletion:
+    the running sum the editor shows beside the 100 it needs, with or without JavaScript."""
+    total = 0
+    for form in formset.forms:
+        value = str(form["max_points"].value() or "").strip()
+        if value.isdecimal() and not form["DELETE"].value():
+            total += int(value)
+    return total
 
 
 def rubric_lines(formset) -> list[services.CriterionLine]:

@@ -25,7 +25,7 @@ from .reviews import (
     review_save,
     review_submit,
 )
-from .rubrics import CriterionLine, rubric_save
+from .rubrics import DEFAULT_RUBRIC, CriterionLine, rubric_save, rubric_set_up
 from .selection import (
     Proposal,
     round_publish,
@@ -37,6 +37,7 @@ __all__ = [
     "ASSIGNABLE_STATUSES",
     "AssignmentReport",
     "CriterionLine",
+    "DEFAULT_RUBRIC",
     "Proposal",
     "assignment_add",
     "assignment_check",
@@ -52,6 +53,7 @@ __all__ = [
     "review_submit",
     "round_publish",
     "rubric_save",
+    "rubric_set_up",
     "selection_decide",
     "selection_propose",
 ]

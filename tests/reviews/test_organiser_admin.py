@@ -261,6 +261,7 @@ def test_a_rubric_must_add_up_to_100_and_freezes_when_review_opens(client, round
 
 
 def test_progress_counts_and_overdue(client, scored, organiser):
+    scored.round.submission_deadline = timezone.now() - timedelta(days=20)
     scored.round.review_deadline = timezone.now() - timedelta(days=1)
     scored.round.save()
     client.force_login(organiser)
