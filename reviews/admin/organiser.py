@@ -96,8 +96,18 @@ class ReviewerProfileAdmin(OrganisersOnly, admin.ModelAdmin):
 # --- rubrics ---------------------------------------------------------------------------------------------
 
 
+class RubricLineForm(forms.ModelForm):
+    """A row of the rubric editor. A row added with the "add a row" button comes back without a position:
+    it then takes its place on the page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+
+
 RubricFormSetFactory = modelformset_factory(
     Criterion,
+    form=RubricLineForm,
     fields=["position", "name", "description", "max_points"],
     extra=2,
     can_delete=True,
@@ -198,12 +208,12 @@ def rubric_lines(formset) -> list[services.CriterionLine]:
     return [
         services.CriterionLine(
             pk=form.instance.pk,
-            position=form.cleaned_data["position"],
+            position=index if form.cleaned_data.get("position") is None else form.cleaned_data["position"],
             name=form.cleaned_data["name"],
             description=form.cleaned_data.get("description", ""),
             max_points=form.cleaned_data["max_points"],
         )
-        for form in formset.forms
+        for index, form in enumerate(formset.forms)
         if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("name")
     ]
 
