@@ -483,6 +483,8 @@ def test_exports_hold_every_score(client, scored, organiser):
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     shared = next(row for row in values if row[3] == scored.shared_case.title)
     assert shared[0] == 1 and shared[6] == 2  # rank, reviews
+    with translation.override("zh-hans"):
+        assert shared[5] == str(Level.PREFECTURE.label) != "prefecture"  # the level in words, not its code
     assert "王甲" in shared and "李乙" in shared and 40 in shared and 80 in shared
 
     response = client.get(reverse("admin:reviews_rankingboard_csv", args=[scored.round.pk]))
