@@ -17,6 +17,7 @@ from govcases.services import case_submit, round_copy, round_set_up
 from reviews.models import Criterion
 from reviews.services import DEFAULT_RUBRIC
 from tests import factories
+from tests.reviews.test_organiser_admin import rubric_post
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -46,7 +47,7 @@ def new_dates():
 def rubric_names(round, code):
     return list(
         Criterion.objects.filter(round=round, category__code=code)
-        .order_by("position")
+        .order_by("position", "pk")
         .values_list("name", "max_points")
     )
 
@@ -173,15 +174,7 @@ def test_the_default_rubric_is_the_five_published_criteria_summing_to_100(round_
 
 
 def rows(*lines):
-    data = {"form-TOTAL_FORMS": len(lines), "form-INITIAL_FORMS": 0}
-    for index, (name, points) in enumerate(lines):
-        data |= {
-            f"form-{index}-position": index,
-            f"form-{index}-name": name,
-            f"form-{index}-description": f"{name}的说明",
-            f"form-{index}-max_points": points,
-        }
-    return data
+    return rubric_post([], extra=lines)
 
 
 def test_the_rubric_editor_adds_rows_keeps_them_and_states_the_sum(client, round_, organiser):
@@ -212,16 +205,8 @@ def test_the_rubric_editor_adds_rows_keeps_them_and_states_the_sum(client, round
     ]
 
     # A row is removed with its Delete box; the sum it leaves must still be 100.
-    saved = list(Criterion.objects.filter(round=round_, category=category).order_by("position"))
-    data = {"form-TOTAL_FORMS": 4, "form-INITIAL_FORMS": 4}
-    for index, criterion in enumerate(saved):
-        data |= {
-            f"form-{index}-id": criterion.pk,
-            f"form-{index}-position": criterion.position,
-            f"form-{index}-name": criterion.name,
-            f"form-{index}-description": criterion.description,
-            f"form-{index}-max_points": 50 if criterion.name == "创新性" else criterion.max_points,
-        }
+    saved = list(Criterion.objects.filter(round=round_, category=category).order_by("position", "pk"))
+    data = rubric_post(saved, changes=[("创新性", 50)])
     data["form-3-DELETE"] = "on"
     assert client.post(url, data).status_code == 302
     assert rubric_names(round_, "platform") == [("创新性", 50), ("实效性", 30), ("整合度", 20)]

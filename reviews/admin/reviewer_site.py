@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.enums import Phase
+from govcases.enums import CaseStatus, Phase
 from govcases.exceptions import Refused
 from govcases.models import CaseAttachment, CaseImage, Category
 from govcases.permissions import allowed
@@ -230,7 +230,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             else {}
         )
         locked = review is not None and review.status == ReviewStatus.SUBMITTED
-        scoring_open = assignment.case.round.phase == Phase.REVIEW
+        scoring_open = (
+            assignment.case.round.phase == Phase.REVIEW and assignment.case.status == CaseStatus.IN_REVIEW
+        )
         if request.method == "POST":
             form = ReviewForm(request.POST, criteria=criteria)
             if form.is_valid():

@@ -267,7 +267,9 @@ def test_a_case_no_longer_in_review_leaves_the_queue(client, scenario):
     scenario.shared_case.save()
     client.force_login(scenario.reviewer_a)
     assert scenario.shared_case.title not in client.get(QUEUE).content.decode()
-    assert client.get(change_url(scenario.a_shared)).status_code == 404
+    # The reviewer may still read the case and their draft (their history), but no longer score it.
+    page = client.get(change_url(scenario.a_shared)).content.decode()
+    assert 'id="scoring-closed"' in page and 'id="review-form"' not in page
 
 
 def test_once_the_round_leaves_review_the_page_is_read_only(client, scenario):
