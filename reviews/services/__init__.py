@@ -20,12 +20,13 @@ from .assignment import (
 )
 from .discussion import discussion_comment_post, review_revise, reviewer_add
 from .reviews import (
+    review_check_submittable,
     review_reminders_send,
     review_reopen,
     review_save,
     review_submit,
 )
-from .rubrics import CriterionLine, rubric_save
+from .rubrics import DEFAULT_RUBRIC, CriterionLine, rubric_save, rubric_set_up
 from .selection import (
     Proposal,
     round_publish,
@@ -37,6 +38,7 @@ __all__ = [
     "ASSIGNABLE_STATUSES",
     "AssignmentReport",
     "CriterionLine",
+    "DEFAULT_RUBRIC",
     "Proposal",
     "assignment_add",
     "assignment_check",
@@ -46,6 +48,7 @@ __all__ = [
     "conflict_reason",
     "discussion_comment_post",
     "reviewer_conflicts",
+    "review_check_submittable",
     "review_reminders_send",
     "review_reopen",
     "review_revise",
@@ -54,6 +57,7 @@ __all__ = [
     "review_submit",
     "round_publish",
     "rubric_save",
+    "rubric_set_up",
     "selection_decide",
     "selection_propose",
 ]
