@@ -9,9 +9,12 @@ from govcases import blind
 from govcases.exceptions import Refused
 from govcases.models import Agency, AgencyMember, CaseAttachment, CaseImage, Round
 from govcases.services import case_part_identifying_set
+from reviews.models import Assignment
 from reviews.services import discussion_comment_post, review_save, review_submit
 from tests import factories
 from tests.reading import read
+
+from .scenario import in_review_case
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +96,7 @@ def reviewer_pages(client, scenario) -> dict[str, str]:
         "queue": reverse("review:reviews_assignment_changelist"),
         "scoring": reverse("review:reviews_assignment_change", args=[scenario.a_shared.pk]),
         "discussion": reverse("review:reviews_assignment_discussion", args=[scenario.a_shared.pk]),
+        "history": reverse("review:reviews_assignment_history"),
     }
     pages = {}
     for name, url in urls.items():
@@ -109,6 +113,18 @@ def test_a_reviewers_pages_name_no_agency_in_a_blind_round(client, scenario, bli
         for agency_name in NAMES:
             assert agency_name not in page, f"{agency_name} on the {name} page"
         assert contact not in page and blind_case.service_url not in page, name
+    # The confirmation of a submission, for another case of the same agency.
+    other = in_review_case(
+        scenario.round, scenario.category, agency=blind_case.agency, title="成都武侯区：惠企政策"
+    )
+    assignment = Assignment.objects.create(reviewer=scenario.reviewer_a, case=other)
+    data = {f"criterion_{pk}": value for pk, value in scenario.full_points().items()}
+    confirmation = client.post(
+        reverse("review:reviews_assignment_change", args=[assignment.pk]),
+        {**data, "comment": "", "_submit": "1"},
+    ).content.decode()
+    assert "confirm-submission" in confirmation and "惠企政策" in confirmation
+    assert all(agency_name not in confirmation for agency_name in NAMES)
     pages = reviewer_pages(client, scenario)
     assert "不动产登记一网通办" in pages["scoring"] and blind.BLACKED_OUT in pages["scoring"]
     assert "运行数据.pdf" in pages["scoring"]
