@@ -19,6 +19,8 @@ from .assignment import (
     reviewer_conflicts,
 )
 from .reviews import (
+    ReviewSheet,
+    review_bulk_submit,
     review_reminders_send,
     review_reopen,
     review_save,
@@ -44,6 +46,8 @@ __all__ = [
     "bid_set",
     "conflict_reason",
     "reviewer_conflicts",
+    "ReviewSheet",
+    "review_bulk_submit",
     "review_reminders_send",
     "review_reopen",
     "review_save",

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from govcases.admin import CaseAdmin
 from govcases.enums import CaseStatus, Level, Phase, Province
 from govcases.exceptions import Refused
-from govcases.admin import CaseAdmin
 from govcases.models import AgencyMember, Case, CaseImage, CaseTransition, EmailTemplate, RoundPhaseChange
 from govcases.permissions import AGENCIES
 from govcases.services import agency_member_invite, case_submit, case_transition

@@ -248,7 +248,9 @@ def test_a_cached_fragment_that_would_keep_a_token_is_refused(rf, organiser):
     request.user, request.LANGUAGE_CODE = organiser, "en"
     with_token = Template('<form method="post">{% csrf_token %}</form>')
     with pytest.raises(ImproperlyConfigured):
-        cached_fragment(request, ["with a token"], lambda forms: with_token.render(Context({"csrf_token": "t"})))
+        cached_fragment(
+            request, ["with a token"], lambda forms: with_token.render(Context({"csrf_token": "t"}))
+        )
     # The tag that names a fragment's form makes sense only inside a fragment.
     with pytest.raises(TemplateSyntaxError):
         Template('{% load fragments %}<form {% fragment_form "a" %}>').render(Context())
