@@ -139,17 +139,17 @@ class QueueChangeList(LeanChangeList):
 
     @cached_property
     def queue_rows(self) -> list[QueueRow]:
-        admin = self.model_admin
+        queue_admin = self.model_admin
         # A row's link keeps the queue's search and filters, as the admin's own rows do.
         filters = {"preserved_filters": self.preserved_filters, "opts": self.opts}
         return [
             QueueRow(
                 url=add_preserved_filters(filters, self.url_for_result(assignment)),
-                title=admin.case_title(assignment),
-                category=admin.case_category(assignment),
-                agency=admin.case_agency(assignment),
-                progress=admin.progress(assignment),
-                total=admin.own_total(assignment),
+                title=queue_admin.case_title(assignment),
+                category=queue_admin.case_category(assignment),
+                agency=queue_admin.case_agency(assignment),
+                progress=queue_admin.progress(assignment),
+                total=queue_admin.own_total(assignment),
             )
             for assignment in self.result_list
         ]
