@@ -21,12 +21,13 @@ from .assignment import (
 from .reviews import (
     ReviewSheet,
     review_bulk_submit,
+    review_check_submittable,
     review_reminders_send,
     review_reopen,
     review_save,
     review_submit,
 )
-from .rubrics import CriterionLine, rubric_save
+from .rubrics import DEFAULT_RUBRIC, CriterionLine, rubric_save, rubric_set_up
 from .selection import (
     Proposal,
     round_publish,
@@ -38,6 +39,7 @@ __all__ = [
     "ASSIGNABLE_STATUSES",
     "AssignmentReport",
     "CriterionLine",
+    "DEFAULT_RUBRIC",
     "Proposal",
     "assignment_add",
     "assignment_check",
@@ -48,12 +50,14 @@ __all__ = [
     "reviewer_conflicts",
     "ReviewSheet",
     "review_bulk_submit",
+    "review_check_submittable",
     "review_reminders_send",
     "review_reopen",
     "review_save",
     "review_submit",
     "round_publish",
     "rubric_save",
+    "rubric_set_up",
     "selection_decide",
     "selection_propose",
 ]

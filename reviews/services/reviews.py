@@ -63,19 +63,6 @@ def _check_points(criteria: dict[int, Criterion], points: dict[int, int | None])
             )
 
 
-def _check_submittable(rubric: list[Criterion], scored: set[int]) -> None:
-    """Refuses to submit unless the rubric adds up to 100 and every criterion of it (by id) is `scored`."""
-    if not rubric:
-        raise Refused(_("The rubric of this category is empty; tell the organisers."))
-    if sum(criterion.max_points for criterion in rubric) != 100:
-        raise Refused(_("The rubric of this category does not add up to 100 points; tell the organisers."))
-    missing = [criterion.name for criterion in rubric if criterion.pk not in scored]
-    if missing:
-        raise Refused(
-            _("Score every criterion before submitting: %(missing)s.") % {"missing": "、".join(missing)}
-        )
-
-
 def _write_review(assignment: Assignment, points: dict[int, int | None], comment: str) -> tuple[Review, list]:
     criteria = {
         criterion.pk: criterion
@@ -121,10 +108,7 @@ def review_submit(
     with transaction.atomic():
         assignment = _locked_assignment(assignment, by)
         review, scores = _write_review(assignment, points, comment)
-        _check_submittable(
-            [criterion for criterion, _score in scores],
-            {criterion.pk for criterion, score in scores if score is not None},
-        )
+        _check_submittable([(criterion, score is not None) for criterion, score in scores])
         review.total = scoring.total(score.points for _criterion, score in scores)
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = timezone.now()
@@ -204,7 +188,9 @@ def _bulk_submit_batch(sheets: Sequence[ReviewSheet], criteria: dict, now) -> No
                 raise Refused(_("This review was submitted and is locked."))
             rubric = criteria.get((assignment.case.round_id, assignment.case.category_id), [])
             _check_points({criterion.pk: criterion for criterion in rubric}, sheet.points)
-            _check_submittable(rubric, {pk for pk, value in sheet.points.items() if value is not None})
+            _check_submittable(
+                [(criterion, sheet.points.get(criterion.pk) is not None) for criterion in rubric]
+            )
         except Refused as refusal:
             raise Refused(
                 _("“%(case)s”: %(reason)s")
@@ -233,6 +219,26 @@ def _bulk_submit_batch(sheets: Sequence[ReviewSheet], criteria: dict, now) -> No
         batch_size=BATCH,
     )
     ReviewEvent.objects.bulk_create(events)
+
+
+def review_check_submittable(*, assignment: Assignment, points: dict[int, int | None]) -> None:
+    """Raises Refused, saying why, unless these points could be submitted: what the confirmation page asks
+    before it offers to submit (review_submit checks again, with the role and the phase)."""
+    criteria = rubric(round_id=assignment.case.round_id, category_id=assignment.case.category_id)
+    _check_submittable([(criterion, points.get(criterion.pk) is not None) for criterion in criteria])
+
+
+def _check_submittable(scored: list[tuple[Criterion, bool]]) -> None:
+    """Every criterion of a rubric of 100 points scored: (criterion, whether it has points) per line."""
+    if not scored:
+        raise Refused(_("The rubric of this category is empty; tell the organisers."))
+    if sum(criterion.max_points for criterion, _scored in scored) != 100:
+        raise Refused(_("The rubric of this category does not add up to 100 points; tell the organisers."))
+    missing = [criterion.name for criterion, has_points in scored if not has_points]
+    if missing:
+        raise Refused(
+            _("Score every criterion before submitting: %(missing)s.") % {"missing": "、".join(missing)}
+        )
 
 
 def review_reopen(*, review: Review, by: AbstractBaseUser, reason: str) -> Review:
