@@ -19,6 +19,8 @@ from .assignment import (
     reviewer_conflicts,
 )
 from .reviews import (
+    ReviewSheet,
+    review_bulk_submit,
     review_check_submittable,
     review_reminders_send,
     review_reopen,
@@ -46,6 +48,8 @@ __all__ = [
     "bid_set",
     "conflict_reason",
     "reviewer_conflicts",
+    "ReviewSheet",
+    "review_bulk_submit",
     "review_check_submittable",
     "review_reminders_send",
     "review_reopen",
