@@ -23,7 +23,6 @@ from ..enums import ASSIGNABLE_STATUSES, ASSIGNMENT_PHASES, BidChoice, ReviewSta
 from ..models import Assignment, Bid, Recusal, Review, ReviewerProfile
 from ..permissions import REVIEW
 
-
 # --- conflicts of interest -------------------------------------------------------------------------------
 
 
