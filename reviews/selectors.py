@@ -561,9 +561,14 @@ def bidding_categories(*, reviewer: AbstractBaseUser) -> list[Category]:
 
 
 def recusals_open(*, round: Round) -> list[Recusal]:
-    """The cases given back in `round` that still wait for their replacement, oldest first."""
-    return list(
+    """The cases given back in `round` that still wait for their replacement, oldest first, with the names of
+    the reviewer who gave each back (`reviewer_name`) and of the one proposed (`proposed_name`)."""
+    recusals = list(
         Recusal.objects.filter(case__round=round, resolved_at__isnull=True)
         .select_related("case__agency", "reviewer", "proposed")
         .order_by("at", "pk")
     )
+    for recusal in recusals:
+        recusal.reviewer_name = person_name(recusal.reviewer)
+        recusal.proposed_name = person_name(recusal.proposed) if recusal.proposed else ""
+    return recusals

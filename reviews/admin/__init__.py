@@ -5,7 +5,8 @@ organiser      reviewers, rubrics, assignments and reviews at /admin/
 progress       the review progress board (assignment, reminders)
 ranking        the ranking board (and its exports)
 selection      the selection board (decisions, publication)
-reviewer_site  the reviewer's queue and scoring page at /review/
+reviewer_site  the reviewer's queue and scoring page at /review/ (its autosave; giving a case back)
+bidding        the reviewers' bids on cases before assignment, at /review/
 base           what the boards share: add a board with one RoundBoard class and one template
 """
 
@@ -13,6 +14,7 @@ from django.contrib import admin
 
 from ..models import Assignment, Bid, Criterion, Review, ReviewerProfile
 from ..sites import review_site
+from .bidding import BiddingPage
 from .organiser import AssignmentAdmin, BidAdmin, CriterionAdmin, ReviewAdmin, ReviewerProfileAdmin
 from .progress import ReviewProgressBoard
 from .ranking import RankingBoard
@@ -29,3 +31,4 @@ admin.site.register_board(RankingBoard)
 admin.site.register_board(SelectionBoard)
 
 review_site.register(Assignment, ReviewQueueAdmin)
+review_site.register_board(BiddingPage)
