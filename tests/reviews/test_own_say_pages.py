@@ -1,7 +1,6 @@
 """The pages of a reviewer's own say: the scoring page's autosave and running total, giving a case back on a
 confirmation page, and the organisers' progress board that opens bidding and accepts replacements."""
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +14,7 @@ from reviews.services import assignment_decline, review_submit
 from tests import factories
 from tests.e2e.browser import in_chinese
 
-from .scenario import build, in_review_case
+from .scenario import in_review_case
 
 
 def draft_url(assignment):
@@ -32,15 +31,6 @@ def change_url(assignment):
 
 def board_url(round_):
     return reverse("admin:reviews_reviewprogress_change", args=[round_.pk])
-
-
-@pytest.fixture
-def built(round_):
-    built = build(round_)
-    built.round.reviews_per_case = 2
-    built.round.save()
-    built.reviewer_c = factories.ReviewerFactory(username="reviewer_c", first_name="丙", last_name="张")
-    return built
 
 
 def points_data(built, values, comment=""):

@@ -24,8 +24,6 @@ from reviews.services import (
 from tests import factories
 from tests.smtp import SmtpServer
 
-from .scenario import build
-
 
 @pytest.fixture
 def smtp(settings):
@@ -36,16 +34,6 @@ def smtp(settings):
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def built(round_):
-    """The review scenario with two reviews per case (the shared case is full) and a third reviewer, C."""
-    built = build(round_)
-    built.round.reviews_per_case = 2
-    built.round.save()
-    built.reviewer_c = factories.ReviewerFactory(username="reviewer_c", first_name="丙", last_name="张")
-    return built
 
 
 @pytest.fixture
