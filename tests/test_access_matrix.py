@@ -35,7 +35,7 @@ from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
 from govcases.permissions import EVALUATORS
 from govcases.services import publication_create
 from reviews.enums import BidChoice, ReviewStatus
-from reviews.models import Assignment, Bid, Review
+from reviews.models import Assignment, Bid, Recusal, Review
 from tests import factories
 from tests.reading import read
 
@@ -339,6 +339,7 @@ ADMIN_NO_ADD = {
     "govcases.outboxmessage",
     "reviews.review",
     "reviews.bid",
+    "reviews.recusal",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -591,6 +592,10 @@ def _build() -> Data:
         assignments[tenant] = Assignment.objects.create(reviewer=reviewers[tenant], case=case_in_review)
     Review.objects.create(assignment=assignments["A"], status=ReviewStatus.DRAFT, comment="草稿")
     Bid.objects.create(reviewer=reviewers["A"], case=case_in_review, choice=BidChoice.KEEN)
+    declining = factories.ReviewerFactory()
+    Recusal.objects.create(
+        case=case_in_review, reviewer=declining, kind=Recusal.Kind.DECLINED, reason="出差", by=declining
+    )
 
     open_round = factories.RoundFactory(year=2025)
     cases = {

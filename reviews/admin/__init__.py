@@ -12,10 +12,17 @@ base           what the boards share: add a board with one RoundBoard class and 
 
 from django.contrib import admin
 
-from ..models import Assignment, Bid, Criterion, Review, ReviewerProfile
+from ..models import Assignment, Bid, Criterion, Recusal, Review, ReviewerProfile
 from ..sites import review_site
 from .bidding import BiddingPage
-from .organiser import AssignmentAdmin, BidAdmin, CriterionAdmin, ReviewAdmin, ReviewerProfileAdmin
+from .organiser import (
+    AssignmentAdmin,
+    BidAdmin,
+    CriterionAdmin,
+    RecusalAdmin,
+    ReviewAdmin,
+    ReviewerProfileAdmin,
+)
 from .progress import ReviewProgressBoard
 from .ranking import RankingBoard
 from .reviewer_site import ReviewQueueAdmin
@@ -26,6 +33,7 @@ admin.site.register(Criterion, CriterionAdmin)
 admin.site.register(Assignment, AssignmentAdmin)
 admin.site.register(Review, ReviewAdmin)
 admin.site.register(Bid, BidAdmin)
+admin.site.register(Recusal, RecusalAdmin)
 admin.site.register_board(ReviewProgressBoard)
 admin.site.register_board(RankingBoard)
 admin.site.register_board(SelectionBoard)
