@@ -55,8 +55,8 @@ class ReviewProgressBoard(RoundBoard):
                     _("%(reviewer)s now reviews “%(case)s”.")
                     % {"reviewer": person_name(assignment.reviewer), "case": assignment.case.title},
                 )
-        else:
-            self.attempt(request, lambda: services.recusal_propose(recusal=recusal, by=request.user))
+        elif self.attempt(request, lambda: services.recusal_propose(recusal=recusal, by=request.user)):
+            self.report(request, _("The solver was asked again: its answer is shown below."))
         return None
 
     def extra_urls(self):

@@ -197,3 +197,20 @@ def test_the_board_takes_the_same_number_of_queries_for_1_and_5_cases_given_back
         assignment_decline(assignment=assignment, by=reviewer, reason="出差")
     assert Recusal.objects.filter(resolved_at__isnull=True).count() == 5
     assert queries() == one
+
+
+def test_the_board_shows_why_nobody_can_take_a_case_and_asks_again_on_demand(client, built, organiser):
+    built.reviewer_c.reviewer_profile.declared_conflicts.add(built.shared_case.agency)
+    recusal = assignment_decline(assignment=built.a_shared, by=built.reviewer_a, reason="出差")
+    client.force_login(organiser)
+    row = client.get(board_url(built.round)).content.decode().split(f'id="recusal-{recusal.pk}"')[1]
+    assert recusal.unfilled_reason in row.split("</tr>")[0] and 'value="propose"' in row.split("</tr>")[0]
+
+    factories.ReviewerFactory(username="newcomer", first_name="丁", last_name="赵")
+    assert (
+        client.post(board_url(built.round), {"action": "propose", "recusal": recusal.pk}).status_code == 302
+    )
+    page = client.get(board_url(built.round)).content.decode()
+    assert in_chinese("The solver was asked again: its answer is shown below.") in page
+    row = page.split(f'id="recusal-{recusal.pk}"')[1].split("</tr>")[0]
+    assert "赵丁" in row and 'value="replace"' in row
