@@ -21,12 +21,13 @@ from .assignment import (
 from .bidding import bid_set, bids_save, round_bidding_set
 from .recusal import ProposalOutdated, assignment_decline, recusal_propose, recusal_replace
 from .reviews import (
+    review_check_submittable,
     review_reminders_send,
     review_reopen,
     review_save,
     review_submit,
 )
-from .rubrics import CriterionLine, rubric_save
+from .rubrics import DEFAULT_RUBRIC, CriterionLine, rubric_save, rubric_set_up
 from .selection import (
     Proposal,
     round_publish,
@@ -39,6 +40,7 @@ __all__ = [
     "AssignmentReport",
     "ProposalOutdated",
     "CriterionLine",
+    "DEFAULT_RUBRIC",
     "Proposal",
     "assignment_add",
     "assignment_check",
@@ -51,6 +53,7 @@ __all__ = [
     "recusal_propose",
     "recusal_replace",
     "reviewer_conflicts",
+    "review_check_submittable",
     "review_reminders_send",
     "review_reopen",
     "review_save",
@@ -58,6 +61,7 @@ __all__ = [
     "round_bidding_set",
     "round_publish",
     "rubric_save",
+    "rubric_set_up",
     "selection_decide",
     "selection_propose",
 ]

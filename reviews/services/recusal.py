@@ -24,7 +24,7 @@ from govcases.models import Case, Round
 from govcases.permissions import allowed
 
 from .. import assignment_flow
-from ..enums import ReviewStatus
+from ..enums import ASSIGNABLE_STATUSES, ReviewStatus
 from ..models import Assignment, Recusal, Review
 from ..permissions import SCORE
 from .assignment import (
@@ -70,6 +70,8 @@ def assignment_decline(
         if by is None or not allowed(by, SCORE, assignment):
             raise Refused(_("Only the assigned reviewer can give this case back."))
         _check_assignment_phase(round)
+        if assignment.case.status not in ASSIGNABLE_STATUSES:
+            raise Refused(_("This case is no longer in review."))
         if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
             raise Refused(_("You submitted your review of this case: it can no longer be given back."))
         case = assignment.case

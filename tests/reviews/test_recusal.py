@@ -5,7 +5,7 @@ reviewer is never given the case again."""
 import pytest
 from django.utils import translation
 
-from govcases.enums import Phase
+from govcases.enums import CaseStatus, Phase
 from govcases.exceptions import Refused
 from govcases.models import OutboxMessage, Profile
 from govcases.outbox import outbox_deliver_due
@@ -214,4 +214,12 @@ def test_nothing_is_given_back_once_the_review_is_over(built, organisers):
     built.round.save()
     with pytest.raises(Refused):
         assignment_decline(assignment=built.a_shared, by=built.reviewer_a, reason="太晚了")
+    _nothing_changed(built)
+
+
+def test_a_case_taken_out_of_review_cannot_be_given_back(built, organisers):
+    built.shared_case.status = CaseStatus.WITHDRAWN
+    built.shared_case.save()
+    with translation.override("en"), pytest.raises(Refused, match="no longer in review"):
+        assignment_decline(assignment=built.a_shared, by=built.reviewer_a, reason="已撤回")
     _nothing_changed(built)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0008_round_ranking_convention'),
+        ('govcases', '0009_round_opening_guidelines_events'),
     ]
 
     operations = [
