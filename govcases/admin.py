@@ -219,6 +219,7 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
             {
                 "fields": [
                     "reviews_per_case",
+                    "replace_declined_automatically",
                     "ranking_score",
                     "ranking_convention",
                     "disagreement_range",

@@ -14,8 +14,9 @@ from .scenario import in_review_case
 
 QUEUE = reverse("review:reviews_assignment_changelist")
 # Session, user, roles, the reviewer's progress (which also counts the whole queue), the categories of the
-# filter and the page's rows. A filter or a search adds the count of what it leaves.
-QUEUE_QUERIES = 6
+# filter, the page's rows and the round whose bidding is open (for the link to the bidding page). A filter or
+# a search adds the count of what it leaves.
+QUEUE_QUERIES = 7
 
 
 def add_assignments(scenario, how_many):
