@@ -112,6 +112,7 @@ class QueueRow:
     agency: str
     progress: str
     total: object
+    discussion_url: str | None = None
 
 
 class QueueChangeList(LeanChangeList):
@@ -157,6 +158,7 @@ class QueueChangeList(LeanChangeList):
                 agency=queue_admin.case_agency(assignment),
                 progress=queue_admin.progress(assignment),
                 total=queue_admin.own_total(assignment),
+                discussion_url=queue_admin.discussion_url(assignment),
             )
             for assignment in self.result_list
         ]
@@ -294,13 +296,14 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("discussion"))
     def discussion_link(self, assignment):
+        url = self.discussion_url(assignment)
+        return format_html('<a href="{}">{}</a>', url, _("Discussion")) if url else ""
+
+    @staticmethod
+    def discussion_url(assignment) -> str | None:
         if not getattr(assignment, "discussion_open", False):
-            return ""
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("review:reviews_assignment_discussion", args=[assignment.pk]),
-            _("Discussion"),
-        )
+            return None
+        return reverse("review:reviews_assignment_discussion", args=[assignment.pk])
 
     def get_object(self, request, object_id, from_field=None):
         # The scoring page shows any of the reviewer's own assignments, of any round: once a round is over
