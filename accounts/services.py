@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from govcases.enums import AccountAction
+from govcases.services import account_change_record, account_manage_check
+
 from .enums import SignInKind as Kind
 from .enums import SignInOutcome as Outcome
 from .models import SignInEvent
@@ -121,6 +124,19 @@ def login_locks_release(
             )
         AccessAttempt.objects.filter(pk__in=[attempt.pk for attempt in released]).delete()
     return len(released)
+
+
+def account_unlock(*, user: AbstractBaseUser, by: AbstractBaseUser, address: str | None = None) -> int:
+    """Lifts the login locks of one account (from every address), recorded as a sign-in event and as a
+    change of the account; returns how many locks were lifted."""
+    account_manage_check(user=user, by=by)
+    with transaction.atomic():
+        released = login_locks_release(
+            attempts=AccessAttempt.objects.filter(username=user.get_username()), by=by, address=address
+        )
+        if released:
+            account_change_record(user=user, action=AccountAction.UNLOCKED, by=by)
+    return released
 
 
 @transaction.atomic

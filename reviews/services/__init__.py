@@ -18,6 +18,7 @@ from .assignment import (
     conflict_reason,
     reviewer_conflicts,
 )
+from .reviewers import reviewer_invite
 from .reviews import (
     review_reminders_send,
     review_reopen,
@@ -48,6 +49,7 @@ __all__ = [
     "review_reopen",
     "review_save",
     "review_submit",
+    "reviewer_invite",
     "round_publish",
     "rubric_save",
     "selection_decide",
