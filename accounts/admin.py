@@ -213,9 +213,10 @@ class AccountAdmin(OrganisersOnly, InviteAdmin, admin.ModelAdmin):
         return BoundAccountForm
 
     def save_model(self, request, obj, form, change):
+        # The form has already copied its values onto `obj`: the service compares with the stored account.
         data = form.cleaned_data
         people.account_update(
-            user=obj,
+            user=User.objects.get(pk=obj.pk),
             by=request.user,
             first_name=data["first_name"],
             last_name=data["last_name"],
@@ -224,9 +225,6 @@ class AccountAdmin(OrganisersOnly, InviteAdmin, admin.ModelAdmin):
             is_staff=data.get("is_staff"),
             is_superuser=data.get("is_superuser"),
         )
-
-    def save_related(self, request, form, formsets, change):
-        """The roles were saved by the service; the audit trail below is read-only."""
 
     def add_view(self, request, form_url="", extra_context=None):
         by = request.user
@@ -248,7 +246,7 @@ class AccountAdmin(OrganisersOnly, InviteAdmin, admin.ModelAdmin):
             title=gettext("Invite someone"),
         )
 
-    @admin.display(description=_("name"), ordering="first_name")
+    @admin.display(description=_("full name"), ordering="first_name")
     def full_name(self, user):
         return user.get_full_name()
 

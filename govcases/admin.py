@@ -196,7 +196,7 @@ class AgencyMemberAdmin(OrganisersOnly, InvitationImportAdmin, admin.ModelAdmin)
         # Officers who leave are deactivated under Users: their cases' history names them.
         return False
 
-    @admin.display(description=gettext_lazy("name"), ordering="user__first_name")
+    @admin.display(description=gettext_lazy("full name"), ordering="user__first_name")
     def name(self, member):
         return member.user.get_full_name()
 

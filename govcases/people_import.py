@@ -43,7 +43,7 @@ def agency_named(name: str) -> Agency | None:
 class RowForm(forms.Form):
     """One row of an invitation spreadsheet, checked for shape."""
 
-    name = forms.CharField(label=gettext_lazy("name"), max_length=150)
+    name = forms.CharField(label=gettext_lazy("full name"), max_length=150)
     email = forms.EmailField(label=gettext_lazy("e-mail"))
 
 
