@@ -63,9 +63,10 @@ class InvitationResource(resources.ModelResource):
     """Rows of people to invite. Subclasses name their columns (`columns`: key → header aliases), their
     `row_form` and the service call (`invite`)."""
 
+    # Each column's key (its English header), its Chinese header, then other names people use for it.
     columns: dict[str, tuple[str, ...]] = {
         "name": ("name", "姓名"),
-        "email": ("email", "e-mail", "邮箱", "电子邮箱", "电子邮件"),
+        "email": ("email", "电子邮箱", "e-mail", "邮箱", "电子邮件"),
     }
     required = ("name", "email")
     row_form = RowForm
@@ -84,37 +85,42 @@ class InvitationResource(resources.ModelResource):
             self.fields[key] = fields.Field(attribute=f"row_{key}", column_name=key)
 
     def before_import(self, dataset, **kwargs):
-        """Headers to their keys (English or Chinese, any case), optional columns added, blank rows dropped."""
+        """Headers to their keys (English or Chinese, any case), optional columns added."""
         aliases = {alias.lower(): key for key, names in self.columns.items() for alias in names}
         dataset.headers = [
             aliases.get(str(header or "").strip().lower(), header) for header in dataset.headers
         ]
         missing = [key for key in self.required if key not in dataset.headers]
         if missing:
+
+            def named(keys):
+                return "、".join(f"{self.columns[key][1]} ({key})" for key in keys)
+
             raise ValueError(
                 _("The file has no column %(columns)s. The first row must name the columns: %(expected)s.")
-                % {
-                    "columns": "、".join(missing),
-                    "expected": "、".join(names[-1] for names in self.columns.values()),
-                }
+                % {"columns": named(missing), "expected": named(self.columns)}
             )
         for key in self.columns:
             if key not in dataset.headers:
                 dataset.append_col([""] * len(dataset), header=key)
-        for index in reversed(range(len(dataset))):
-            if not any(str(cell or "").strip() for cell in dataset[index]):
-                del dataset[index]
 
     def import_instance(self, instance, row, **kwargs):
         values = {key: "" if row.get(key) is None else str(row[key]).strip() for key in self.columns}
         for key, value in values.items():
             setattr(instance, f"row_{key}", value)
+        instance.row_blank = not any(values.values())
+        if instance.row_blank:
+            return
         form = self.row_form(data=values)
         if not form.is_valid():
             raise ValidationError(
                 {form.fields[key].label: errors for key, errors in form.errors.items() if key in form.fields}
             )
         instance.row_cleaned = form.cleaned_data
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # A blank line in a sheet is no one; skipped rather than removed, so rows keep the sheet's numbers.
+        return instance.row_blank and not import_validation_errors
 
     def save_instance(self, instance, is_create, row, **kwargs):
         try:
@@ -178,12 +184,9 @@ class InvitationImportAdmin(InviteAdmin, ImportMixin):
     import_export_change_list_template = "admin/people/change_list.html"
     invite_button_label: str = ""
 
-    def get_import_data_kwargs(self, request, *args, **kwargs):
-        # The confirmed import rolls back on any row's error as the preview does.
-        return {
-            **super().get_import_data_kwargs(request, *args, **kwargs),
-            "rollback_on_validation_errors": True,
-        }
+    def get_import_data_kwargs(self, **kwargs):
+        # The confirmed import rolls back on any row's error, as the preview does.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
     def changelist_view(self, request, extra_context=None):
         context = {**(extra_context or {}), "invite_button_label": self.invite_button_label}
@@ -207,7 +210,7 @@ class AgencyStaffRowForm(RowForm):
 class AgencyStaffResource(InvitationResource):
     """Agency officers by spreadsheet (the lists provincial coordinators send): name, e-mail, agency."""
 
-    columns = {**InvitationResource.columns, "agency": ("agency", "单位", "参评单位")}
+    columns = {**InvitationResource.columns, "agency": ("agency", "参评单位", "单位")}
     required = ("name", "email", "agency")
     row_form = AgencyStaffRowForm
 

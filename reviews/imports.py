@@ -55,9 +55,9 @@ class ReviewerRowForm(RowForm):
 class ReviewerResource(InvitationResource):
     columns = {
         **InvitationResource.columns,
-        "affiliation": ("affiliation", "agency", "institution", "单位", "工作单位"),
-        "categories": ("categories", "expertise", "评审类别", "专业类别"),
-        "conflicts": ("conflicts", "declared conflicts", "回避单位", "申报回避"),
+        "affiliation": ("affiliation", "工作单位", "agency", "institution", "单位"),
+        "categories": ("categories", "评审类别", "expertise", "专业类别"),
+        "conflicts": ("conflicts", "回避单位", "declared conflicts", "申报回避"),
     }
     required = ("name", "email", "categories")
     row_form = ReviewerRowForm

@@ -87,7 +87,9 @@ def test_an_organiser_cannot_grant_the_organisers_role(organiser, reviewer):
     assert roles(reviewer) == {REVIEWERS}
 
 
-def test_an_organiser_cannot_change_their_own_roles_nor_another_organisers_account(organiser, other_organiser):
+def test_an_organiser_cannot_change_their_own_roles_nor_another_organisers_account(
+    organiser, other_organiser
+):
     with pytest.raises(Refused):
         account_update(
             user=organiser, by=organiser, first_name="", last_name="", email=organiser.email,
@@ -165,7 +167,9 @@ def test_deactivation_reactivation_and_unlocking_are_audited(client, organiser, 
         (AccountAction.REACTIVATED, organiser.pk),
         (AccountAction.UNLOCKED, organiser.pk),
     ]
-    assert SignInEvent.objects.filter(kind=SignInKind.UNLOCK, username=reviewer.username, by=organiser).exists()
+    assert SignInEvent.objects.filter(
+        kind=SignInKind.UNLOCK, username=reviewer.username, by=organiser
+    ).exists()
     with pytest.raises(Refused):
         account_active_set(user=organiser, active=False, by=organiser)
 
@@ -252,9 +256,10 @@ def test_the_link_runs_out_after_the_set_number_of_days_and_the_organiser_sends_
     user = account_invite(email="eva@example.cn", role=EVALUATORS, by=organiser)
     uid = re.search(r"/accounts/invitation/([^/]+)/", OutboxMessage.objects.get().body).group(1)
 
-    assert 'id="invitation-username"' in client.get(
-        f"/accounts/invitation/{uid}/{token_made(user, 4.9)}/", follow=True
-    ).content.decode()
+    assert (
+        'id="invitation-username"'
+        in client.get(f"/accounts/invitation/{uid}/{token_made(user, 4.9)}/", follow=True).content.decode()
+    )
     expired = client.get(f"/accounts/invitation/{uid}/{token_made(user, 5.1)}/", follow=True).content.decode()
     assert 'id="invalid-link"' in expired
 
@@ -296,7 +301,9 @@ def test_the_people_pages_show_the_invite_and_import_buttons(admin_client):
     assert 'id="invite-one"' in staff and 'id="invite-spreadsheet"' in staff
 
 
-def test_an_organiser_invites_one_reviewer_from_the_admin_and_a_refusal_keeps_the_form(admin_client, organiser):
+def test_an_organiser_invites_one_reviewer_from_the_admin_and_a_refusal_keeps_the_form(
+    admin_client, organiser
+):
     factories.RoundFactory(year=2025)
     conflict = factories.AgencyFactory(name="北京市人民政府")
     service = factories.categories_2024()[1]
@@ -325,7 +332,9 @@ def test_the_admin_never_offers_an_organiser_the_organisers_role_nor_the_superus
 ):
     add = admin_client.get("/admin/auth/user/add/")
     assert [value for value, _label in add.context["form"].fields["role"].choices] == [EVALUATORS]
-    refused = admin_client.post("/admin/auth/user/add/", {"name": "x", "email": "x@example.cn", "role": ORGANISERS})
+    refused = admin_client.post(
+        "/admin/auth/user/add/", {"name": "x", "email": "x@example.cn", "role": ORGANISERS}
+    )
     assert refused.status_code == 200 and not User.objects.filter(email="x@example.cn").exists()
 
     change = f"/admin/auth/user/{reviewer.pk}/change/"
@@ -351,7 +360,10 @@ def test_the_admin_never_offers_an_organiser_the_organisers_role_nor_the_superus
     own = f"/admin/auth/user/{organiser.pk}/change/"
     own_page = admin_client.get(own).content.decode()
     assert 'name="roles"' not in own_page and 'name="email"' not in own_page
-    assert admin_client.post(own, {**crafted, "email": organiser.email, "roles": [ORGANISERS]}).status_code == 403
+    assert (
+        admin_client.post(own, {**crafted, "email": organiser.email, "roles": [ORGANISERS]}).status_code
+        == 403
+    )
     assert roles(organiser) == {ORGANISERS} and not User.objects.get(pk=organiser.pk).is_superuser
 
 
@@ -373,10 +385,14 @@ def test_the_admins_actions_call_the_services_and_tell_what_was_refused(
 ):
     page = run_action(admin_client, "deactivate", [reviewer, officer, other_organiser])
     assert "已停用2个账号" in page and "只有超级管理员才能修改组织方" in page
-    assert not User.objects.get(pk=reviewer.pk).is_active and User.objects.get(pk=other_organiser.pk).is_active
+    assert (
+        not User.objects.get(pk=reviewer.pk).is_active and User.objects.get(pk=other_organiser.pk).is_active
+    )
     run_action(admin_client, "reactivate", [reviewer])
     assert User.objects.get(pk=reviewer.pk).is_active
-    AccessAttempt.objects.create(username=officer.username, ip_address="192.0.2.9", user_agent="x", failures_since_start=5)
+    AccessAttempt.objects.create(
+        username=officer.username, ip_address="192.0.2.9", user_agent="x", failures_since_start=5
+    )
     listing = admin_client.get("/admin/auth/user/?is_active__exact=0").context["cl"].result_list
     assert [user.is_locked for user in listing] == [True]
     run_action(admin_client, "unlock", [officer])
@@ -399,7 +415,9 @@ def test_the_admins_actions_call_the_services_and_tell_what_was_refused(
 
 
 def test_the_user_list_shows_the_last_login(admin_client, reviewer):
-    User.objects.filter(pk=reviewer.pk).update(last_login=timezone.make_aware(timezone.datetime(2025, 3, 1, 9, 30)))
+    User.objects.filter(pk=reviewer.pk).update(
+        last_login=timezone.make_aware(timezone.datetime(2025, 3, 1, 9, 30))
+    )
     page = admin_client.get("/admin/auth/user/", **EN).content.decode()
     assert "Last login" in page and "March 1, 2025" in page
 
@@ -412,7 +430,11 @@ def test_an_officer_invites_a_colleague_of_their_own_agency_from_the_portal(
 ):
     client.force_login(officer)
     own = officer.agency_membership.agency
-    crafted = {"name": "李华", "email": "lihua@example.cn", "agency": other_officer.agency_membership.agency_id}
+    crafted = {
+        "name": "李华",
+        "email": "lihua@example.cn",
+        "agency": other_officer.agency_membership.agency_id,
+    }
     response = client.post("/portal/colleagues/", crafted)
     assert response.status_code == 302
     assert AgencyMember.objects.get(user__email="lihua@example.cn").agency == own

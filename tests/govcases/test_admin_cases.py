@@ -329,7 +329,9 @@ def test_email_templates_are_edited_here_and_used(admin_client, organiser, offic
     agency = factories.AgencyFactory(name="广州市人民政府")
     agency_member_invite(agency=agency, email="gz@example.cn", by=organiser)
     deliver_mail()
-    assert mail.outbox[-1].subject == "欢迎 广州市人民政府" and "/accounts/invitation/" in mail.outbox[-1].body
+    assert (
+        mail.outbox[-1].subject == "欢迎 广州市人民政府" and "/accounts/invitation/" in mail.outbox[-1].body
+    )
 
 
 # --- what the organisers' case pages cost -----------------------------------------------------------------
