@@ -59,6 +59,14 @@ class LanguageField(forms.ChoiceField):
         )
 
 
+class RowValues(resources.Diff):
+    """The preview's cells: what each row says, as text. (Every row is new, so a diff would only colour it,
+    and with inline styles the site's Content-Security-Policy refuses.)"""
+
+    def as_html(self):
+        return ["" if value is None else str(value) for value in self.right]
+
+
 class InvitationResource(resources.ModelResource):
     """Rows of people to invite. Subclasses name their columns (`columns`: key → header aliases), their
     `row_form` and the service call (`invite`)."""
@@ -83,6 +91,13 @@ class InvitationResource(resources.ModelResource):
         # preview's table shows what each row says.
         for key in self.columns:
             self.fields[key] = fields.Field(attribute=f"row_{key}", column_name=key)
+
+    def get_diff_class(self):
+        return RowValues
+
+    def get_diff_headers(self):
+        # The preview's column headings in the organiser's language, in the order of the fields.
+        return [str(self.row_form.base_fields[key].label) for key in self.columns]
 
     def before_import(self, dataset, **kwargs):
         """Headers to their keys (English or Chinese, any case), optional columns added."""
