@@ -71,12 +71,13 @@ def _intermediate(modeladmin, request, queryset, *, template, form, title, actio
 # --- agencies --------------------------------------------------------------------------------------------
 
 
-class AgencyMemberInline(OrganisersOnly, admin.TabularInline):
+class AgencyMemberInline(ReadOnly, admin.TabularInline):
+    """The agency's officers, read-only: people come in by invitation (audited), never by a row typed here."""
+
     model = AgencyMember
     extra = 0
-    raw_id_fields = ["user"]
     fields = ["user", "email"]
-    readonly_fields = ["email"]
+    readonly_fields = fields
     verbose_name_plural = gettext_lazy("agency officers (to add one, use the action “Invite staff”)")
 
     @admin.display(description=gettext_lazy("e-mail"))
