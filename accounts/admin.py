@@ -146,6 +146,25 @@ class AccountForm(forms.ModelForm):
             )
 
 
+def _account_action(name: str, description, service, done_message):
+    """An action on the chosen accounts: `service(user, request)` for each, what it refuses told by name, and
+    how many it did (those for which it returned something true: a deactivation of an inactive account
+    does nothing)."""
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        done = [
+            result
+            for result in run_for_each(modeladmin, request, queryset, lambda u: service(u, request))
+            if result
+        ]
+        if done:
+            modeladmin.message_user(request, done_message % {"count": len(done)}, messages.SUCCESS)
+
+    action.__name__ = name
+    return action
+
+
 class AccountChangeInline(AuditTrailInline):
     model = AccountChange
     fk_name = "user"
@@ -172,7 +191,34 @@ class AccountAdmin(OrganisersOnly, InviteAdmin, admin.ModelAdmin):
     list_filter = ["is_active", "groups", "last_login"]
     search_fields = ["username", "email", "first_name", "last_name"]
     ordering = ["username"]
-    actions = ["deactivate", "reactivate", "unlock", "resend_invitation"]
+    actions = [
+        _account_action(
+            "deactivate",
+            _("Deactivate: no more sign-in or e-mails"),
+            lambda user, request: people.account_active_set(user=user, active=False, by=request.user),
+            _("%(count)d accounts deactivated."),
+        ),
+        _account_action(
+            "reactivate",
+            _("Reactivate"),
+            lambda user, request: people.account_active_set(user=user, active=True, by=request.user),
+            _("%(count)d accounts reactivated."),
+        ),
+        _account_action(
+            "unlock",
+            _("Unlock: allow sign-in again after too many failures"),
+            lambda user, request: services.account_unlock(
+                user=user, by=request.user, address=client_address(request)
+            ),
+            _("%(count)d accounts unlocked."),
+        ),
+        _account_action(
+            "resend_invitation",
+            _("Send the invitation again (a new link)"),
+            lambda user, request: people.invitation_resend(user=user, by=request.user) or True,
+            _("%(count)d invitations sent again."),
+        ),
+    ]
     readonly_fields = ["username", "is_active", "last_login", "date_joined"]
     inlines = [AccountChangeInline]
     change_list_template = "admin/people/account_change_list.html"
@@ -261,43 +307,3 @@ class AccountAdmin(OrganisersOnly, InviteAdmin, admin.ModelAdmin):
     @admin.display(description=_("locked out"), boolean=True, ordering="is_locked")
     def locked(self, user):
         return user.is_locked
-
-    def _each(self, request, queryset, service, done_message):
-        done = run_for_each(self, request, queryset, service)
-        if any(done):
-            self.message_user(request, done_message % {"count": sum(map(bool, done))}, messages.SUCCESS)
-
-    @admin.action(description=_("Deactivate: no more sign-in or e-mails"))
-    def deactivate(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda user: people.account_active_set(user=user, active=False, by=request.user),
-            gettext("%(count)d accounts deactivated."),
-        )
-
-    @admin.action(description=_("Reactivate"))
-    def reactivate(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda user: people.account_active_set(user=user, active=True, by=request.user),
-            gettext("%(count)d accounts reactivated."),
-        )
-
-    @admin.action(description=_("Unlock: allow sign-in again after too many failures"))
-    def unlock(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda user: services.account_unlock(user=user, by=request.user, address=client_address(request)),
-            gettext("%(count)d accounts unlocked."),
-        )
-
-    @admin.action(description=_("Send the invitation again (a new link)"))
-    def resend_invitation(self, request, queryset):
-        def resend(user):
-            people.invitation_resend(user=user, by=request.user)
-            return True
-
-        self._each(request, queryset, resend, gettext("%(count)d invitations sent again."))
