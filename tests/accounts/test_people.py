@@ -111,8 +111,6 @@ def test_an_organiser_cannot_touch_a_superuser_nor_take_over_an_organisers_addre
     with pytest.raises(Refused):
         account_active_set(user=superuser, active=False, by=organiser)
     with pytest.raises(Refused):
-        account_unlock(user=superuser, by=organiser)
-    with pytest.raises(Refused):
         reviewer_invite(
             email=superuser.email, name="x", categories=factories.categories_2024()[:1], by=organiser
         )
@@ -172,6 +170,27 @@ def test_deactivation_reactivation_and_unlocking_are_audited(client, organiser, 
     ).exists()
     with pytest.raises(Refused):
         account_active_set(user=organiser, active=False, by=organiser)
+    with pytest.raises(Refused):
+        account_unlock(user=organiser, by=reviewer)
+
+
+def test_a_lock_lifted_from_the_login_locks_page_is_an_account_change_too(client, organiser, officer):
+    AccessAttempt.objects.create(
+        username=officer.username, ip_address="192.0.2.7", user_agent="x", failures_since_start=9
+    )
+    AccessAttempt.objects.create(
+        username="nobody-such", ip_address="192.0.2.8", user_agent="x", failures_since_start=9
+    )
+    client.force_login(organiser)
+    client.post(
+        "/admin/accounts/loginlock/",
+        {"action": "unlock", "_selected_action": list(AccessAttempt.objects.values_list("pk", flat=True))},
+    )
+    assert not AccessAttempt.objects.exists()
+    assert audit(officer) == [(AccountAction.UNLOCKED, organiser.pk)]
+    assert (
+        AccountChange.objects.count() == 1
+    )  # the lock of a name without an account is a sign-in record only
 
 
 # --- the invitation ------------------------------------------------------------------------------------------
