@@ -14,6 +14,7 @@ from govcases.models import Category, OutboxMessage
 from reviews.models import Assignment, Criterion
 from tests import factories
 
+from .accessibility import assert_accessible
 from .browser import log_in, log_out, visit
 from .test_whole_round import error_messages
 
@@ -80,6 +81,7 @@ def test_an_invited_reviewer_sets_a_password_from_the_email_and_scores_a_case(
     link = re.search(r"https?://[^/\s]+(/accounts/invitation/\S+/)", invitation.body).group(1)
     visit(page, link)
     assert REVIEWER_EMAIL in page.locator("#invitation-username").inner_text()
+    assert_accessible(page)
     page.fill("input[name=new_password1]", PASSWORD)
     page.fill("input[name=new_password2]", PASSWORD)
     screenshot(page, "03-choose-password")
