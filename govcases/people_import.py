@@ -197,7 +197,17 @@ class InvitationImportAdmin(InviteAdmin, ImportMixin):
     import_formats = [XLSX, CSV]
     skip_admin_log = True
     import_export_change_list_template = "admin/people/change_list.html"
+    import_template_name = "admin/people/import.html"
     invite_button_label: str = ""
+
+    def get_import_context_data(self, **kwargs):
+        # The columns a file needs, as people write them (Chinese or English headers), and which are optional.
+        resource = self.resource_classes[0]
+        columns = [
+            {"chinese": names[1], "english": key, "required": key in resource.required}
+            for key, names in resource.columns.items()
+        ]
+        return {**super().get_import_context_data(**kwargs), "invitation_columns": columns}
 
     def get_import_data_kwargs(self, **kwargs):
         # The confirmed import rolls back on any row's error, as the preview does.

@@ -217,3 +217,10 @@ def test_only_organisers_reach_the_imports(client, officer, reviewer):
             response = client.post(url, {"import_file": csv_file([["姓名"]]), "format": CSV})
             assert response.status_code == 302
     assert not AccountChange.objects.exists()
+
+
+def test_the_import_page_names_the_columns_a_file_needs(admin_client, world):
+    reviewers = admin_client.get(REVIEWERS_IMPORT).content.decode()
+    assert "评审类别 (categories)" in reviewers and "回避单位 (conflicts) — 可选" in reviewers
+    staff = admin_client.get(STAFF_IMPORT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "参评单位 (agency)" in staff and "Nothing is written while any row has an error" in staff
