@@ -10,6 +10,7 @@ from .cases import (
     SUBMISSION_REQUIRED,
     TRANSITIONS,
     case_bulk_transition,
+    case_check_transition,
     case_reopen,
     case_submit,
     case_transition,
@@ -39,7 +40,7 @@ from .people import (
     roles_grantable,
 )
 from .publication import publication_create
-from .rounds import PHASE_ORDER, round_phase_set
+from .rounds import PHASE_ORDER, round_copy, round_phase_set, round_set_up, round_set_up_register
 
 __all__ = [
     "CASE_FIELDS",
@@ -61,6 +62,7 @@ __all__ = [
     "case_attachment_remove",
     "case_bulk_transition",
     "case_check_editable",
+    "case_check_transition",
     "case_create",
     "case_image_add",
     "case_image_move",
@@ -71,5 +73,8 @@ __all__ = [
     "case_update",
     "case_withdraw",
     "publication_create",
+    "round_copy",
     "round_phase_set",
+    "round_set_up",
+    "round_set_up_register",
 ]

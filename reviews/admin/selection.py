@@ -42,6 +42,8 @@ class SelectionBoard(RoundBoard):
                         "complete": complete,
                         "in_selection": round.phase == Phase.SELECTION,
                         "can_reopen": round.phase == Phase.PUBLISHED,
+                        # After publication nothing is provisional any more: the board says so.
+                        "final": round.phase in {Phase.PUBLISHED, Phase.ARCHIVED},
                     },
                     request,
                 ),

@@ -20,12 +20,13 @@ from .assignment import (
 )
 from .reviewers import reviewer_invite
 from .reviews import (
+    review_check_submittable,
     review_reminders_send,
     review_reopen,
     review_save,
     review_submit,
 )
-from .rubrics import CriterionLine, rubric_save
+from .rubrics import DEFAULT_RUBRIC, CriterionLine, rubric_save, rubric_set_up
 from .selection import (
     Proposal,
     round_publish,
@@ -37,6 +38,7 @@ __all__ = [
     "ASSIGNABLE_STATUSES",
     "AssignmentReport",
     "CriterionLine",
+    "DEFAULT_RUBRIC",
     "Proposal",
     "assignment_add",
     "assignment_check",
@@ -45,6 +47,7 @@ __all__ = [
     "bid_set",
     "conflict_reason",
     "reviewer_conflicts",
+    "review_check_submittable",
     "review_reminders_send",
     "review_reopen",
     "review_save",
@@ -52,6 +55,7 @@ __all__ = [
     "reviewer_invite",
     "round_publish",
     "rubric_save",
+    "rubric_set_up",
     "selection_decide",
     "selection_propose",
 ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0008_round_ranking_convention'),
+        ('govcases', '0009_round_opening_guidelines_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
