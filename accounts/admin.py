@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -196,13 +196,13 @@ class AccountAdmin(OrganisersOnly, InviteAdmin, admin.ModelAdmin):
             "deactivate",
             _("Deactivate: no more sign-in or e-mails"),
             lambda user, request: people.account_active_set(user=user, active=False, by=request.user),
-            _("%(count)d accounts deactivated."),
+            ngettext_lazy("%(count)d account deactivated.", "%(count)d accounts deactivated.", "count"),
         ),
         _account_action(
             "reactivate",
             _("Reactivate"),
             lambda user, request: people.account_active_set(user=user, active=True, by=request.user),
-            _("%(count)d accounts reactivated."),
+            ngettext_lazy("%(count)d account reactivated.", "%(count)d accounts reactivated.", "count"),
         ),
         _account_action(
             "unlock",
@@ -210,13 +210,13 @@ class AccountAdmin(OrganisersOnly, InviteAdmin, admin.ModelAdmin):
             lambda user, request: services.account_unlock(
                 user=user, by=request.user, address=client_address(request)
             ),
-            _("%(count)d accounts unlocked."),
+            ngettext_lazy("%(count)d account unlocked.", "%(count)d accounts unlocked.", "count"),
         ),
         _account_action(
             "resend_invitation",
             _("Send the invitation again (a new link)"),
             lambda user, request: people.invitation_resend(user=user, by=request.user) or True,
-            _("%(count)d invitations sent again."),
+            ngettext_lazy("%(count)d invitation sent again.", "%(count)d invitations sent again.", "count"),
         ),
     ]
     readonly_fields = ["username", "is_active", "last_login", "date_joined"]
