@@ -34,7 +34,9 @@ ROLE_LABELS = {
 ROLES_ORGANISERS_GRANT = frozenset({AGENCIES, REVIEWERS, EVALUATORS})
 
 
-def roles_grantable(by: AbstractBaseUser) -> frozenset[str]:
+def roles_grantable(by: AbstractBaseUser | None) -> frozenset[str]:
+    if by is None:
+        return frozenset()
     if by.is_active and by.is_superuser:
         return frozenset(ROLE_LABELS)
     return ROLES_ORGANISERS_GRANT if allowed(by, RUN_ROUND) else frozenset()
@@ -71,14 +73,12 @@ def _clean_email(email: str) -> str:
 def _invitation_round(role: str) -> tuple[Round | None, object]:
     """The round an invitation is about, with the deadline that matters to the role: the next submission
     deadline for an agency officer, the review deadline for a reviewer."""
-    if role == REVIEWERS:
-        round = Round.objects.filter(phase__in=[Phase.SETUP, Phase.SUBMISSION, Phase.REVIEW]).order_by(
-            "-year"
-        )
-        round = round.first()
-        return round, round.review_deadline if round else None
-    round = Round.objects.filter(phase__in=[Phase.SETUP, Phase.SUBMISSION]).order_by("-year").first()
-    return round, round.submission_deadline if round else None
+    reviewing = role == REVIEWERS
+    phases = [Phase.SETUP, Phase.SUBMISSION, *([Phase.REVIEW] if reviewing else [])]
+    round = Round.objects.filter(phase__in=phases).order_by("-year").first()
+    if round is None:
+        return None, None
+    return round, round.review_deadline if reviewing else round.submission_deadline
 
 
 def _role_of(user: AbstractBaseUser) -> str:

@@ -134,8 +134,9 @@ def test_a_superuser_may_do_all_of_it_and_is_audited(superuser, organiser):
 
 def test_only_organisers_and_an_agencys_own_officers_invite(officer, other_officer, reviewer):
     own = officer.agency_membership.agency
-    with pytest.raises(Refused):
-        account_invite(email="x@example.cn", role=REVIEWERS, by=officer)
+    for nobody in [officer, None]:
+        with pytest.raises(Refused):
+            account_invite(email="x@example.cn", role=REVIEWERS, by=nobody)
     with pytest.raises(Refused):
         agency_member_invite(agency=own, email="y@example.cn", by=other_officer)
     with pytest.raises(Refused):
