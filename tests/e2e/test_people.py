@@ -15,7 +15,7 @@ from reviews.models import Assignment, Criterion
 from tests import factories
 
 from .accessibility import assert_accessible
-from .browser import log_in, log_out, visit
+from .browser import fill_scores, log_in, log_out, submit_review, visit
 from .test_whole_round import error_messages
 
 pytestmark = pytest.mark.e2e
@@ -97,11 +97,8 @@ def test_an_invited_reviewer_sets_a_password_from_the_email_and_scores_a_case(
     with page.expect_navigation():
         page.get_by_role("link", name=case.title).click()
     criteria = list(Criterion.objects.filter(round=round, category=disclosure).order_by("position"))
-    for criterion, points in zip(criteria, POINTS, strict=True):
-        page.fill(f"[name=criterion_{criterion.pk}]", str(points))
-    page.fill("[name=comment]", "服务整合度高，可推广。")
+    fill_scores(page, criteria, POINTS, "服务整合度高，可推广。")
     screenshot(page, "04-scoring")
-    with page.expect_navigation():
-        page.locator("[name=_submit]").click()
+    submit_review(page, sum(POINTS))
     review = Assignment.objects.get(case=case).review
     assert (review.status, review.total) == ("submitted", sum(POINTS)), error_messages(page)
