@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0009_round_opening_guidelines_events'),
+        ('govcases', '0010_round_bidding_and_replacement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
