@@ -20,6 +20,7 @@ from .assignment import (
 )
 from .bidding import bid_set, bids_save, round_bidding_set
 from .recusal import ProposalOutdated, assignment_decline, recusal_propose, recusal_replace
+from .reviewers import reviewer_invite
 from .reviews import (
     ReviewSheet,
     review_bulk_submit,
@@ -62,6 +63,7 @@ __all__ = [
     "review_reopen",
     "review_save",
     "review_submit",
+    "reviewer_invite",
     "round_bidding_set",
     "round_publish",
     "rubric_save",
