@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     LEVEL_ORDER,
+    AccountAction,
     CaseStatus,
     Level,
     MessageState,
@@ -191,6 +192,21 @@ class Round(models.Model):
         _("days before the review deadline to remind reviewers with pending reviews"),
         default=3,
         validators=[MaxValueValidator(60)],
+    )
+    # Opened and closed by the organisers on the review progress board (audited there), never in the form.
+    bidding_open = models.BooleanField(
+        _("bidding open"),
+        default=False,
+        editable=False,
+        help_text=_("Reviewers say which cases of their panels they are keen on before assignment."),
+    )
+    replace_declined_automatically = models.BooleanField(
+        _("replace a reviewer who declines automatically"),
+        default=False,
+        help_text=_(
+            "When a reviewer declines a case, the replacement the solver proposes is assigned at once "
+            "instead of waiting for an organiser to accept it on the review progress board."
+        ),
     )
     categories = models.ManyToManyField(Category, through="Quota", related_name="rounds")
     # Counts the changes to what the organisers' boards show (cases entering or leaving the ranking,
@@ -382,11 +398,12 @@ class AuditEntry(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        Round.objects.filter(pk=self.revised_round_id).revise()
+        if self.revised_round_id is not None:
+            Round.objects.filter(pk=self.revised_round_id).revise()
 
     @property
-    def revised_round_id(self) -> int:
-        """The round whose boards show what this entry records."""
+    def revised_round_id(self) -> int | None:
+        """The round whose boards show what this entry records (None: no round's)."""
         raise NotImplementedError
 
 
@@ -451,6 +468,42 @@ class RoundEvent(AuditEntry):
     @property
     def revised_round_id(self) -> int:
         return self.round_id
+
+
+class AccountChange(AuditEntry):
+    """The audit trail of people's accounts: who invited, imported, re-invited, deactivated, reactivated,
+    unlocked or changed the roles of whom, and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account_changes",
+        verbose_name=_("account"),
+    )
+    # Kept when the account is deleted: the record still says whose it was.
+    username = models.CharField(_("user name"), max_length=150)
+    action = models.CharField(_("action"), max_length=16, choices=AccountAction.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AccountAction.values),
+                name="account_change_action_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.username}: {self.get_action_display()}"
+
+    @property
+    def revised_round_id(self) -> None:
+        return None
 
 
 class Publication(models.Model):

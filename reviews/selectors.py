@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from govcases.enums import LEVEL_ORDER, CaseStatus, Phase, RankingScore
@@ -14,8 +14,19 @@ from govcases.models import Agency, Case, Category, Publication, Quota, Round
 from govcases.notifications import person_name
 
 from . import scoring
-from .enums import ReviewStatus
-from .models import Assignment, Criterion, Review, Score, SelectionDecision, SelectionEvent
+from .conflicts import AgencyIndex
+from .enums import ASSIGNABLE_STATUSES, ASSIGNMENT_PHASES, ReviewStatus
+from .models import (
+    Assignment,
+    Bid,
+    Criterion,
+    Recusal,
+    Review,
+    ReviewerProfile,
+    Score,
+    SelectionDecision,
+    SelectionEvent,
+)
 
 # Ranked cases: those in review, and those with an outcome, so that the ranking stays viewable afterwards.
 RANKED_STATUSES = (CaseStatus.IN_REVIEW, CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED)
@@ -580,3 +591,63 @@ def _straddles(row: RankingRow, tie_sizes: Counter, seats: int) -> bool:
     if row.rank is None or not row.tied:
         return False
     return row.rank <= seats < row.rank + tie_sizes[row.rank] - 1
+
+
+# --- the reviewers' own say: bidding and cases given back ----------------------------------------------------
+
+
+def bidding_round() -> Round | None:
+    """The round whose bidding is open (the latest, should the organisers open two)."""
+    return Round.objects.filter(bidding_open=True, phase__in=ASSIGNMENT_PHASES).order_by("-year").first()
+
+
+def biddable_cases(*, reviewer: AbstractBaseUser, round: Round) -> QuerySet[Case]:
+    """The cases of `round` that the reviewer may be assigned and so may bid on: of their panels, taking part
+    in review, never one of an agency they have a conflict of interest with, one already theirs or one they
+    gave back. Three queries to build (their profile, its declared conflicts, the agencies)."""
+    profile = ReviewerProfile.objects.filter(user=reviewer).prefetch_related("declared_conflicts").first()
+    if profile is None:
+        return Case.objects.none()
+    conflicts = AgencyIndex.load().conflicts(
+        affiliation_id=profile.affiliation_agency_id,
+        declared={agency.pk for agency in profile.declared_conflicts.all()},
+    )
+    return (
+        round.cases.filter(status__in=ASSIGNABLE_STATUSES, category__reviewers=profile)
+        .exclude(agency_id__in=conflicts)
+        .exclude(assignments__reviewer=reviewer)
+        .exclude(recusals__reviewer=reviewer)
+    )
+
+
+def bidding_rows(*, reviewer: AbstractBaseUser, round: Round, category_id: int | None = None) -> QuerySet:
+    """The bidding page's rows (case id, title, agency, category, the reviewer's choice or None), in the
+    queue's order: category, then agency in pinyin order."""
+    cases = biddable_cases(reviewer=reviewer, round=round)
+    if category_id is not None:
+        cases = cases.filter(category_id=category_id)
+    own_choice = Bid.objects.filter(reviewer=reviewer, case=OuterRef("pk")).values("choice")[:1]
+    return (
+        cases.annotate(choice=Subquery(own_choice))
+        .order_by("category__position", "agency__pinyin", "pk")
+        .values("pk", "title", "agency__display_name", "category__name", "choice")
+    )
+
+
+def bidding_categories(*, reviewer: AbstractBaseUser) -> list[Category]:
+    """The categories of the reviewer's panels, for the bidding page's filter."""
+    return list(Category.objects.filter(reviewers__user=reviewer).order_by("position", "pk"))
+
+
+def recusals_open(*, round: Round) -> list[Recusal]:
+    """The cases given back in `round` that still wait for their replacement, oldest first, with the names of
+    the reviewer who gave each back (`reviewer_name`) and of the one proposed (`proposed_name`)."""
+    recusals = list(
+        Recusal.objects.filter(case__round=round, resolved_at__isnull=True)
+        .select_related("case__agency", "reviewer", "proposed")
+        .order_by("at", "pk")
+    )
+    for recusal in recusals:
+        recusal.reviewer_name = person_name(recusal.reviewer)
+        recusal.proposed_name = person_name(recusal.proposed) if recusal.proposed else ""
+    return recusals

@@ -30,12 +30,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from evaluation import services as evaluation_services
 from evaluation.models import Dimension, Evaluation, EvaluationPublication, Indicator, Score
-from govcases.enums import CaseStatus, Phase
+from govcases.enums import AccountAction, CaseStatus, Phase
 from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
 from govcases.permissions import EVALUATORS
-from govcases.services import publication_create
+from govcases.services import account_change_record, publication_create
 from reviews.enums import BidChoice, ReviewStatus
-from reviews.models import Assignment, Bid, Review
+from reviews.models import Assignment, Bid, Recusal, Review
 from tests import factories
 from tests.reading import read
 
@@ -118,7 +118,11 @@ def subjects(route: Route) -> list[str]:
         return ["published case", "case in review"]
     if parameters == {"year"}:
         return ["published year", "year in review"]
-    if route.name == "review:reviews_assignment_change":
+    if route.name in (
+        "review:reviews_assignment_change",
+        "review:reviews_assignment_draft",
+        "review:reviews_assignment_decline",
+    ):
         return ["assignment of reviewer A", "assignment of reviewer B"]
     if "app_label" in parameters:
         # One request per app the pattern accepts: (?P<app_label>auth|axes|govcases|reviews)
@@ -327,7 +331,8 @@ def _own_assignment(role, subject):
 
 
 # What an organiser gets on each admin page: the models whose records only services write have no add or
-# delete page; Django's own auth and axes admins use model permissions, which the organisers group has none of.
+# delete page; Django's own group and axes admins use model permissions, which the organisers group has none
+# of (the users' admin is the project's own: accounts.admin).
 ADMIN_NO_ADD = {
     "govcases.case",
     "govcases.publication",
@@ -335,6 +340,7 @@ ADMIN_NO_ADD = {
     "govcases.outboxmessage",
     "reviews.review",
     "reviews.bid",
+    "reviews.recusal",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -343,14 +349,16 @@ ADMIN_NO_ADD = {
     "accounts.authenticator",
     "evaluation.evaluationpublication",
     "evaluation.scorechange",
+    "govcases.accountchange",
 }
 # Rounds are archived, never deleted; the only rubric here is frozen, as its round is in review. Sign-in
 # records and locks go only through their services; an authenticator may be removed (a lost phone).
-ADMIN_NO_DELETE = (ADMIN_NO_ADD | {"govcases.round", "reviews.criterion", "evaluation.evaluation"}) - {
-    "accounts.authenticator"
-}
+# Accounts and officers are deactivated, never deleted (their records and reviews name them).
+ADMIN_NO_DELETE = (
+    ADMIN_NO_ADD
+    | {"govcases.round", "reviews.criterion", "evaluation.evaluation", "auth.user", "govcases.agencymember"}
+) - {"accounts.authenticator"}
 DJANGO_PERMISSION_ADMINS = {
-    "auth.user",
     "auth.group",
     "axes.accessattempt",
     "axes.accesslog",
@@ -432,7 +440,13 @@ RULES = [
     Rule("site login", named("login"), _site_login),
     Rule(
         "password reset by e-mail",
-        named("password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"),
+        named(
+            "password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
+            "invitation_accept",
+        ),
         _everyone(OK),
     ),
     Rule("own password", named("password_change", "password_change_done"), _logged_in),
@@ -462,6 +476,16 @@ RULES = [
         _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _own_assignment),
     ),
     Rule(
+        "review: giving back a reviewer's own assignment (a confirmation page)",
+        named("review:reviews_assignment_decline"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _own_assignment),
+    ),
+    Rule(
+        "review: the scoring page's autosave (POST only)",
+        named("review:reviews_assignment_draft"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _post_only),
+    ),
+    Rule(
         "review: the queue and the reviewer's own pages",
         lambda r: r.site == "review",
         _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(OK)),
@@ -488,7 +512,7 @@ RULES = [
         _admin_gate(
             ORGANISER_ROLES,
             TO_ADMIN_LOGIN,
-            lambda role, subject: NOT_FOUND if subject in {"app auth", "app axes"} else OK,
+            lambda role, subject: NOT_FOUND if subject == "app axes" else OK,
         ),
     ),
     Rule(
@@ -504,6 +528,11 @@ RULES = [
         _admin_gate(
             ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(Expect(302, "/admin/govcases/outboxmessage/"))
         ),
+    ),
+    Rule(
+        "admin: a spreadsheet import's confirmation (POST only)",
+        lambda r: r.site == "admin" and r.name.endswith("_process_import"),
+        _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _post_only),
     ),
     Rule(
         "admin: the model pages",
@@ -577,6 +606,10 @@ def _build() -> Data:
         assignments[tenant] = Assignment.objects.create(reviewer=reviewers[tenant], case=case_in_review)
     Review.objects.create(assignment=assignments["A"], status=ReviewStatus.DRAFT, comment="草稿")
     Bid.objects.create(reviewer=reviewers["A"], case=case_in_review, choice=BidChoice.KEEN)
+    declining = factories.ReviewerFactory()
+    Recusal.objects.create(
+        case=case_in_review, reviewer=declining, kind=Recusal.Kind.DECLINED, reason="出差", by=declining
+    )
 
     open_round = factories.RoundFactory(year=2025)
     cases = {
@@ -595,6 +628,7 @@ def _build() -> Data:
     )
     evaluator = factories.UserFactory()
     Group.objects.get_or_create(name=EVALUATORS)[0].user_set.add(evaluator)
+    account_change_record(user=reviewers["A"], action=AccountAction.INVITED, by=organiser)
     evaluation = _evaluation_published(published_round.year, members["A"].agency, organiser, evaluator)
 
     users = {
@@ -679,7 +713,13 @@ def test_the_walk_finds_every_part_of_the_site():
     """A sanity check of the walk itself: if it missed an include, the matrix would be silently smaller."""
     names = {route.name for route in ROUTES}
     assert {"public:home", "public:case", "portal:case_edit", "healthz", "login"} <= names
-    assert {"review:reviews_assignment_changelist", "review:reviews_assignment_change"} <= names
+    assert {
+        "review:reviews_assignment_changelist",
+        "review:reviews_assignment_change",
+        "review:reviews_assignment_draft",
+        "review:reviews_assignment_decline",
+        "review:reviews_bids_changelist",
+    } <= names
     assert {
         "evaluation:page",
         "evaluation:json",
@@ -762,6 +802,7 @@ REFUSED_POSTS = [
 def test_a_refused_user_is_refused_a_post_too(matrix_data, route, subject, role):
     url = build_url(route, fill(route, subject, matrix_data))
     statuses = dict(Case.objects.values_list("pk", "status"))
+    assignments = list(Assignment.objects.values_list("pk", flat=True))
     evaluation_state = (
         list(Evaluation.objects.values_list("pk", "status")),
         list(EvaluationPublication.objects.values_list("pk", flat=True)),
@@ -774,6 +815,7 @@ def test_a_refused_user_is_refused_a_post_too(matrix_data, route, subject, role)
     assert not Case.objects.filter(title="被篡改").exists()
     assert dict(Case.objects.values_list("pk", "status")) == statuses
     assert not Review.objects.filter(comment="被篡改").exists()
+    assert list(Assignment.objects.values_list("pk", flat=True)) == assignments  # none given back
     assert evaluation_state == (
         list(Evaluation.objects.values_list("pk", "status")),
         list(EvaluationPublication.objects.values_list("pk", flat=True)),

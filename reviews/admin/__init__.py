@@ -5,15 +5,24 @@ organiser      reviewers, rubrics, assignments and reviews at /admin/
 progress       the review progress board (assignment, reminders)
 ranking        the ranking board (and its exports)
 selection      the selection board (decisions, publication)
-reviewer_site  the reviewer's queue and scoring page at /review/
+reviewer_site  the reviewer's queue and scoring page at /review/ (its autosave; giving a case back)
+bidding        the reviewers' bids on cases before assignment, at /review/
 base           what the boards share: add a board with one RoundBoard class and one template
 """
 
 from django.contrib import admin
 
-from ..models import Assignment, Bid, Criterion, Review, ReviewerProfile
+from ..models import Assignment, Bid, Criterion, Recusal, Review, ReviewerProfile
 from ..sites import review_site
-from .organiser import AssignmentAdmin, BidAdmin, CriterionAdmin, ReviewAdmin, ReviewerProfileAdmin
+from .bidding import BiddingPage
+from .organiser import (
+    AssignmentAdmin,
+    BidAdmin,
+    CriterionAdmin,
+    RecusalAdmin,
+    ReviewAdmin,
+    ReviewerProfileAdmin,
+)
 from .progress import ReviewProgressBoard
 from .ranking import RankingBoard
 from .reviewer_site import ReviewQueueAdmin
@@ -24,8 +33,10 @@ admin.site.register(Criterion, CriterionAdmin)
 admin.site.register(Assignment, AssignmentAdmin)
 admin.site.register(Review, ReviewAdmin)
 admin.site.register(Bid, BidAdmin)
+admin.site.register(Recusal, RecusalAdmin)
 admin.site.register_board(ReviewProgressBoard)
 admin.site.register_board(RankingBoard)
 admin.site.register_board(SelectionBoard)
 
 review_site.register(Assignment, ReviewQueueAdmin)
+review_site.register_board(BiddingPage)

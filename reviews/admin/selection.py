@@ -3,7 +3,6 @@ staged decisions, the proposal by rank and publication. Every change goes throug
 
 from django.contrib import messages
 from django.core.validators import ProhibitNullCharactersValidator
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,19 +33,16 @@ class SelectionBoard(RoundBoard):
                 request,
                 round,
                 [seats, complete],
-                lambda: render_to_string(
-                    "admin/reviews/selection_board_body.html",
-                    {
-                        "round": round,
-                        "board": selectors.selection_board(round=round, complete=complete),
-                        "complete": complete,
-                        "in_selection": round.phase == Phase.SELECTION,
-                        "can_reopen": round.phase == Phase.PUBLISHED,
-                        # After publication nothing is provisional any more: the board says so.
-                        "final": round.phase in {Phase.PUBLISHED, Phase.ARCHIVED},
-                    },
-                    request,
-                ),
+                "admin/reviews/selection_board_body.html",
+                lambda: {
+                    "round": round,
+                    "board": selectors.selection_board(round=round, complete=complete),
+                    "complete": complete,
+                    "in_selection": round.phase == Phase.SELECTION,
+                    "can_reopen": round.phase == Phase.PUBLISHED,
+                    # After publication nothing is provisional any more: the board says so.
+                    "final": round.phase in {Phase.PUBLISHED, Phase.ARCHIVED},
+                },
             )
         }
 
