@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
@@ -12,6 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from govcases.enums import AccountAction
+from govcases.exceptions import Refused
+from govcases.permissions import RUN_ROUND, allowed
+from govcases.services import account_change_record
 
 from .enums import SignInKind as Kind
 from .enums import SignInOutcome as Outcome
@@ -106,9 +112,16 @@ def backup_codes_issue(*, user: AbstractBaseUser) -> list[str]:
 def login_locks_release(
     *, attempts: QuerySet[AccessAttempt], by: AbstractBaseUser, address: str | None = None
 ) -> int:
-    """Lifts login locks (django-axes' failure counts), recording who lifted which."""
+    """Lifts login locks (django-axes' failure counts), recording who lifted which: a sign-in record each,
+    and a change of the account for the accounts that exist. Any organiser may lift any lock: it gives
+    nobody anything but another try at their own password."""
     with transaction.atomic():
         released = list(attempts.select_for_update())
+        accounts = get_user_model()._default_manager.filter(
+            username__in={attempt.username for attempt in released if attempt.username}
+        )
+        for user in accounts:
+            account_change_record(user=user, action=AccountAction.UNLOCKED, by=by)
         for attempt in released:
             sign_in_event_record(
                 kind=Kind.UNLOCK,
@@ -121,6 +134,15 @@ def login_locks_release(
             )
         AccessAttempt.objects.filter(pk__in=[attempt.pk for attempt in released]).delete()
     return len(released)
+
+
+def account_unlock(*, user: AbstractBaseUser, by: AbstractBaseUser, address: str | None = None) -> int:
+    """Lifts the login locks of one account (from every address); returns how many were lifted."""
+    if not allowed(by, RUN_ROUND):
+        raise Refused(_("Only the organisers can do this."))
+    return login_locks_release(
+        attempts=AccessAttempt.objects.filter(username=user.get_username()), by=by, address=address
+    )
 
 
 @transaction.atomic

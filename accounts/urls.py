@@ -9,6 +9,7 @@ urlpatterns = [
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("two-factor/", views.two_factor, name="two-factor"),
     path("two-factor/setup/", views.two_factor_setup, name="two-factor-setup"),
     path("two-factor/backup-codes/", views.backup_codes, name="two-factor-backup-codes"),

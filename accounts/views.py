@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from govcases.forms import OutboxPasswordResetForm
+from govcases.invitations import invitation_token_generator
 from govcases.permissions import needs_two_factor
 
 from . import services
@@ -184,6 +185,15 @@ class PasswordChangeView(RecordsPasswordChange, auth_views.PasswordChangeView):
 
 class PasswordResetConfirmView(RecordsPasswordChange, auth_views.PasswordResetConfirmView):
     password_change_detail = gettext_lazy("through a reset link")
+
+
+class InvitationAcceptView(RecordsPasswordChange, auth_views.PasswordResetConfirmView):
+    """Where an invited person chooses their first password, through the link of the invitation e-mail
+    (valid for INVITATION_VALID_DAYS days; the organisers can send a new one). Then they sign in."""
+
+    token_generator = invitation_token_generator
+    template_name = "registration/invitation_accept.html"
+    password_change_detail = gettext_lazy("through an invitation link")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

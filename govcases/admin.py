@@ -32,6 +32,7 @@ from .enums import CaseStatus, Phase
 from .exceptions import Refused
 from .forms import BulkMailForm, InviteForm, ReasonForm, RoundCopyForm, StepForm
 from .models import (
+    AccountChange,
     Agency,
     AgencyMember,
     Case,
@@ -50,6 +51,7 @@ from .models import (
     level_order,
 )
 from .notifications import KINDS as EMAIL_KINDS
+from .people_import import AgencyStaffResource, AgencyStaffRowForm, InvitationImportAdmin, LanguageField
 from .sites import AuditTrailInline, LeanList, OrganisersOnly, ReadOnly
 
 
@@ -72,12 +74,13 @@ def _intermediate(modeladmin, request, queryset, *, template, form, title, actio
 # --- agencies --------------------------------------------------------------------------------------------
 
 
-class AgencyMemberInline(OrganisersOnly, admin.TabularInline):
+class AgencyMemberInline(ReadOnly, admin.TabularInline):
+    """The agency's officers, read-only: people come in by invitation (audited), never by a row typed here."""
+
     model = AgencyMember
     extra = 0
-    raw_id_fields = ["user"]
     fields = ["user", "email"]
-    readonly_fields = ["email"]
+    readonly_fields = fields
     verbose_name_plural = gettext_lazy("agency officers (to add one, use the action “Invite staff”)")
 
     @admin.display(description=gettext_lazy("e-mail"))
@@ -160,6 +163,62 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
             title=_("Invite staff of %(agency)s") % {"agency": agency},
             action="invite_staff",
         )
+
+
+class AgencyStaffInviteForm(AgencyStaffRowForm):
+    language = LanguageField()
+
+
+@admin.register(AgencyMember)
+class AgencyMemberAdmin(OrganisersOnly, InvitationImportAdmin, admin.ModelAdmin):
+    """Agency officers: invited one at a time or from a coordinator's spreadsheet (name, e-mail, agency)."""
+
+    resource_classes = [AgencyStaffResource]
+    invite_button_label = gettext_lazy("Invite agency staff")
+    list_display = ["user", "name", "email", "agency", "active", "last_login"]
+    list_filter = ["agency__level", "user__is_active"]
+    search_fields = [
+        "user__username",
+        "user__email",
+        "user__first_name",
+        "agency__name",
+        "agency__display_name",
+    ]
+    list_select_related = ["user", "agency"]
+    raw_id_fields = ["user"]
+    autocomplete_fields = ["agency"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.invite_view(
+            request,
+            form_class=AgencyStaffInviteForm,
+            invite=lambda cleaned: AgencyStaffResource().invite(cleaned, by=request.user),
+            title=_("Invite agency staff"),
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # An officer's agency changes only by a new invitation; the account is managed under Users.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Officers who leave are deactivated under Users: their cases' history names them.
+        return False
+
+    @admin.display(description=gettext_lazy("full name"), ordering="user__first_name")
+    def name(self, member):
+        return member.user.get_full_name()
+
+    @admin.display(description=gettext_lazy("e-mail"), ordering="user__email")
+    def email(self, member):
+        return member.user.email
+
+    @admin.display(description=gettext_lazy("active"), boolean=True, ordering="user__is_active")
+    def active(self, member):
+        return member.user.is_active
+
+    @admin.display(description=gettext_lazy("last login"), ordering="user__last_login")
+    def last_login(self, member):
+        return member.user.last_login
 
 
 @admin.register(Category)
@@ -731,6 +790,17 @@ class ProfileAdmin(OrganisersOnly, admin.ModelAdmin):
     list_filter = ["language"]
     search_fields = ["user__username", "user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(AccountChange)
+class AccountChangeAdmin(ReadOnly, admin.ModelAdmin):
+    """Every change to people's accounts, by whom and when (written by govcases.services.people)."""
+
+    list_display = ["at", "username", "action", "detail", "by", "reason"]
+    list_filter = ["action", "at"]
+    search_fields = ["username", "detail"]
+    list_select_related = ["by"]
+    date_hierarchy = "at"
 
 
 # --- publications ----------------------------------------------------------------------------------------

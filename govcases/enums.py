@@ -94,3 +94,15 @@ class MessageState(models.TextChoices):
 class RankingConvention(models.TextChoices):
     COMPETITION = "competition", _("Competition (1, 2, 2, 4)")
     DENSE = "dense", _("Dense (1, 2, 2, 3)")
+
+
+class AccountAction(models.TextChoices):
+    """What was done to a person's account (AccountChange)."""
+
+    INVITED = "invited", _("invited")
+    IMPORTED = "imported", _("invited by spreadsheet")
+    RESENT = "resent", _("invitation sent again")
+    DEACTIVATED = "deactivated", _("deactivated")
+    REACTIVATED = "reactivated", _("reactivated")
+    UNLOCKED = "unlocked", _("unlocked")
+    CHANGED = "changed", _("details or roles changed")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     LEVEL_ORDER,
+    AccountAction,
     CaseStatus,
     Level,
     MessageState,
@@ -415,11 +416,12 @@ class AuditEntry(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        Round.objects.filter(pk=self.revised_round_id).revise()
+        if self.revised_round_id is not None:
+            Round.objects.filter(pk=self.revised_round_id).revise()
 
     @property
-    def revised_round_id(self) -> int:
-        """The round whose boards show what this entry records."""
+    def revised_round_id(self) -> int | None:
+        """The round whose boards show what this entry records (None: no round's)."""
         raise NotImplementedError
 
 
@@ -484,6 +486,42 @@ class RoundEvent(AuditEntry):
     @property
     def revised_round_id(self) -> int:
         return self.round_id
+
+
+class AccountChange(AuditEntry):
+    """The audit trail of people's accounts: who invited, imported, re-invited, deactivated, reactivated,
+    unlocked or changed the roles of whom, and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account_changes",
+        verbose_name=_("account"),
+    )
+    # Kept when the account is deleted: the record still says whose it was.
+    username = models.CharField(_("user name"), max_length=150)
+    action = models.CharField(_("action"), max_length=16, choices=AccountAction.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AccountAction.values),
+                name="account_change_action_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.username}: {self.get_action_display()}"
+
+    @property
+    def revised_round_id(self) -> None:
+        return None
 
 
 class Publication(models.Model):

@@ -139,12 +139,13 @@ KINDS = {
     ),
     "invitation": Kind(
         _("Invitation"),
-        "user, name, role, agency, round, deadline, url",
+        "user, name, role, agency, round, deadline, days, url",
         _("Your account for the case portal"),
         _(
-            "Hello {{ name }},\n\nan account was made for you as {{ role }} of {{ agency.name }}"
-            "{% if round %} for {{ round.title }} (submissions close on {{ deadline }}){% endif %}.\n"
-            "Your user name is {{ user.username }}. Choose your password here:\n{{ url }}\n"
+            "Hello {{ name }},\n\nan account was made for you as {{ role }}{% if agency %} of {{ agency.name }}"
+            "{% endif %}{% if round %} for {{ round.title }}{% if deadline %} (deadline: {{ deadline }}){% endif %}"
+            "{% endif %}.\nYour user name is {{ user.username }}. Choose your password here within {{ days }} "
+            "days; until then the account cannot sign in:\n{{ url }}\n"
         ),
     ),
 }

@@ -20,6 +20,7 @@ from . import blind
 from .enums import LEVEL_ORDER, CaseStatus, Phase
 from .models import (
     Agency,
+    AgencyMember,
     Case,
     CaseAttachment,
     CaseFeedback,
@@ -360,3 +361,22 @@ def publication_changes(*, versions: list[Publication]) -> list[VersionChange]:
             )
         )
     return changes
+
+
+def portal_colleagues(*, agency) -> list:
+    """The officers of an agency, for its own portal: one query however many."""
+    return list(
+        AgencyMember.objects.filter(agency=agency)
+        .select_related("user")
+        .only(
+            "user__username",
+            "user__email",
+            "user__first_name",
+            "user__last_name",
+            "user__last_login",
+            "user__password",
+            "user__is_active",
+            "agency_id",
+        )
+        .order_by("user__username")
+    )

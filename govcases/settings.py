@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    "import_export",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -152,6 +153,8 @@ AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
 # Password reset e-mails per hour: per requesting address (every request counts) and per account (sent mails).
 PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3"))
+# How long an invitation's link to choose a password stays valid; organisers can send a new one.
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 
 # Two-factor sign-in (TOTP with backup codes, django-otp) for organisers and reviewers: on by default in
 # production; benchmarks and scripted checks set TWO_FACTOR_REQUIRED=0.

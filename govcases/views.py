@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +22,7 @@ from .enums import CaseStatus
 from .exceptions import Refused
 from .forms import CaseFilesForm, CaseForm, WithdrawForm
 from .models import Case, Round
+from .people_import import RowForm as ColleagueInviteForm
 from .permissions import RUN_ROUND, USE_PORTAL, allowed
 
 # The language switch stands on every page, the cached public pages included. Choosing the language a page
@@ -124,6 +126,35 @@ def portal_dashboard(request):
             "open_round": open_round,
             "can_add": open_round is not None and open_round.submission_open(),
         },
+    )
+
+
+@portal_required
+def portal_colleagues(request):
+    """An officer's colleagues in the portal, and an invitation for a new one of the same agency."""
+    agency = request.user.agency_membership.agency
+    form = ColleagueInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_member_invite(
+                agency=agency,
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                by=request.user,
+                language=get_language() or settings.LANGUAGE_CODE,
+            )
+        except Refused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("The invitation to %(email)s is on its way.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("portal:colleagues")
+    return render(
+        request,
+        "govcases/portal/colleagues.html",
+        {"agency": agency, "colleagues": selectors.portal_colleagues(agency=agency), "form": form},
     )
 
 

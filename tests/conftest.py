@@ -10,6 +10,7 @@ from govcases.outbox import outbox_deliver_due
 from reviews.selectors import board_ranking
 
 from . import factories
+from .smtp import SmtpServer
 
 # Property tests check what holds, never how fast: a machine busy with other work must not fail them
 # (speed is measured in bench/).
@@ -66,6 +67,16 @@ def deliver_mail(db):
         return mail.outbox
 
     return deliver
+
+
+@pytest.fixture
+def smtp(settings):
+    """A mail server on a free loopback port, not yet started; the app is configured to use it."""
+    server = SmtpServer()
+    for name, value in server.settings().items():
+        setattr(settings, name, value)
+    yield server
+    server.stop()
 
 
 @pytest.fixture

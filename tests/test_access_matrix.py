@@ -30,10 +30,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from evaluation import services as evaluation_services
 from evaluation.models import Dimension, Evaluation, EvaluationPublication, Indicator, Score
-from govcases.enums import CaseStatus, Phase
+from govcases.enums import AccountAction, CaseStatus, Phase
 from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
 from govcases.permissions import EVALUATORS
-from govcases.services import publication_create
+from govcases.services import account_change_record, publication_create
 from reviews.enums import BidChoice, ReviewStatus
 from reviews.models import Assignment, Bid, DiscussionComment, Recusal, Review
 from tests import factories
@@ -340,7 +340,8 @@ def _own_discussion(role, subject):
 
 
 # What an organiser gets on each admin page: the models whose records only services write have no add or
-# delete page; Django's own auth and axes admins use model permissions, which the organisers group has none of.
+# delete page; Django's own group and axes admins use model permissions, which the organisers group has none
+# of (the users' admin is the project's own: accounts.admin).
 ADMIN_NO_ADD = {
     "govcases.case",
     "govcases.publication",
@@ -357,14 +358,16 @@ ADMIN_NO_ADD = {
     "accounts.authenticator",
     "evaluation.evaluationpublication",
     "evaluation.scorechange",
+    "govcases.accountchange",
 }
 # Rounds are archived, never deleted; the only rubric here is frozen, as its round is in review. Sign-in
 # records and locks go only through their services; an authenticator may be removed (a lost phone).
-ADMIN_NO_DELETE = (ADMIN_NO_ADD | {"govcases.round", "reviews.criterion", "evaluation.evaluation"}) - {
-    "accounts.authenticator"
-}
+# Accounts and officers are deactivated, never deleted (their records and reviews name them).
+ADMIN_NO_DELETE = (
+    ADMIN_NO_ADD
+    | {"govcases.round", "reviews.criterion", "evaluation.evaluation", "auth.user", "govcases.agencymember"}
+) - {"accounts.authenticator"}
 DJANGO_PERMISSION_ADMINS = {
-    "auth.user",
     "auth.group",
     "axes.accessattempt",
     "axes.accesslog",
@@ -446,7 +449,13 @@ RULES = [
     Rule("site login", named("login"), _site_login),
     Rule(
         "password reset by e-mail",
-        named("password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"),
+        named(
+            "password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
+            "invitation_accept",
+        ),
         _everyone(OK),
     ),
     Rule("own password", named("password_change", "password_change_done"), _logged_in),
@@ -517,7 +526,7 @@ RULES = [
         _admin_gate(
             ORGANISER_ROLES,
             TO_ADMIN_LOGIN,
-            lambda role, subject: NOT_FOUND if subject in {"app auth", "app axes"} else OK,
+            lambda role, subject: NOT_FOUND if subject == "app axes" else OK,
         ),
     ),
     Rule(
@@ -533,6 +542,11 @@ RULES = [
         _admin_gate(
             ORGANISER_ROLES, TO_ADMIN_LOGIN, _everyone(Expect(302, "/admin/govcases/outboxmessage/"))
         ),
+    ),
+    Rule(
+        "admin: a spreadsheet import's confirmation (POST only)",
+        lambda r: r.site == "admin" and r.name.endswith("_process_import"),
+        _admin_gate(ORGANISER_ROLES, TO_ADMIN_LOGIN, _post_only),
     ),
     Rule(
         "admin: the model pages",
@@ -628,6 +642,7 @@ def _build() -> Data:
     )
     evaluator = factories.UserFactory()
     Group.objects.get_or_create(name=EVALUATORS)[0].user_set.add(evaluator)
+    account_change_record(user=reviewers["A"], action=AccountAction.INVITED, by=organiser)
     evaluation = _evaluation_published(published_round.year, members["A"].agency, organiser, evaluator)
 
     users = {

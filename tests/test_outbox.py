@@ -25,21 +25,11 @@ from govcases.services import case_submit
 from reviews.services import round_publish, selection_propose
 from tests import factories
 from tests.reviews.test_selection import scored_case, selection_round
-from tests.smtp import REFUSED_ANSWER, SmtpServer
+from tests.smtp import REFUSED_ANSWER
 
 ON_POSTGRESQL = django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 pytestmark = pytest.mark.django_db(transaction=True)
 BASE_DIR = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    """A mail server on a free loopback port, not yet started; the app is configured to use it."""
-    server = SmtpServer()
-    for name, value in server.settings().items():
-        setattr(settings, name, value)
-    yield server
-    server.stop()
 
 
 def run_worker(*, tasks: int | None = None) -> None:

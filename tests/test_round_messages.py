@@ -110,7 +110,7 @@ def test_the_invitation_names_the_person_role_agency_round_and_deadline(organise
     (invitation,) = sent_to(deliver_mail)["hz@example.cn"]
     assert "hz@example.cn" in invitation.body and "agency officer" in invitation.body
     assert "杭州市人民政府" in invitation.body and round.title in invitation.body
-    assert "/accounts/reset/" in invitation.body
+    assert "/accounts/invitation/" in invitation.body
 
 
 def test_an_organisers_template_replaces_the_default_in_its_language_only(round_, officer, deliver_mail):

@@ -28,7 +28,18 @@ from .drafts import (
     case_image_remove,
     case_update,
 )
-from .people import agency_member_invite
+from .people import (
+    ROLE_LABELS,
+    account_active_set,
+    account_change_record,
+    account_invite,
+    account_manage_check,
+    account_update,
+    agency_member_invite,
+    invitation_resend,
+    invitation_send,
+    roles_grantable,
+)
 from .publication import publication_create
 from .rounds import PHASE_ORDER, round_copy, round_phase_set, round_set_up, round_set_up_register
 
@@ -38,7 +49,16 @@ __all__ = [
     "TRANSITIONS",
     "Refused",
     "SUBMISSION_REQUIRED",
+    "ROLE_LABELS",
+    "account_active_set",
+    "account_change_record",
+    "account_invite",
+    "account_manage_check",
+    "account_update",
     "agency_member_invite",
+    "invitation_resend",
+    "invitation_send",
+    "roles_grantable",
     "case_attachment_add",
     "case_part_identifying_set",
     "case_attachment_remove",

@@ -18,12 +18,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from govcases.admin_actions import run_for_each
 from govcases.exceptions import Refused
 from govcases.models import Category, Round
+from govcases.people_import import InvitationImportAdmin, LanguageField
 from govcases.permissions import REVIEWERS
 from govcases.sites import AuditTrailInline, OrganisersOnly, ReadOnly
 
 from .. import selectors, services
 from ..enums import RUBRIC_FROZEN_PHASES, ReviewStatus
 from ..forms import CriterionForm, ReopenForm
+from ..imports import ReviewerResource, ReviewerRowForm
 from ..models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, ReviewRevision, Score
 
 # --- reviewers -------------------------------------------------------------------------------------------
@@ -39,8 +41,32 @@ class ReviewerProfileForm(forms.ModelForm):
         self.fields["user"].queryset = self.fields["user"].queryset.filter(groups__name=REVIEWERS).distinct()
 
 
-class ReviewerProfileAdmin(OrganisersOnly, admin.ModelAdmin):
+class ReviewerInviteForm(ReviewerRowForm):
+    """One reviewer, invited from the admin: the spreadsheet's columns, with the categories to tick."""
+
+    field_order = ["name", "email", "affiliation", "categories", "conflicts", "language"]
+    categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("categories reviewed"),
+        queryset=Category.objects.order_by("position", "pk"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    language = LanguageField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["affiliation"].help_text = _(
+            "An agency's name, or the institution the reviewer works for."
+        )
+        self.fields["conflicts"].help_text = _("Agencies the reviewer must not review, separated by 、")
+
+    def clean_categories(self):
+        return list(self.cleaned_data["categories"])
+
+
+class ReviewerProfileAdmin(OrganisersOnly, InvitationImportAdmin, admin.ModelAdmin):
     form = ReviewerProfileForm
+    resource_classes = [ReviewerResource]
+    invite_button_label = gettext_lazy("Invite reviewer")
     list_display = [
         "__str__",
         "username",
@@ -74,6 +100,14 @@ class ReviewerProfileAdmin(OrganisersOnly, admin.ModelAdmin):
                     distinct=True,
                 ),
             )
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.invite_view(
+            request,
+            form_class=ReviewerInviteForm,
+            invite=lambda cleaned: ReviewerResource().invite(cleaned, by=request.user),
+            title=_("Invite reviewer"),
         )
 
     @admin.display(description=gettext_lazy("user name"), ordering="user__username")

@@ -185,6 +185,7 @@ class QueueChangeList(LeanChangeList):
 class ReviewQueueAdmin(admin.ModelAdmin):
     """The reviewer's queue (the changelist) and the scoring page (the change view)."""
 
+    # The headings; each row's cells are written in this order by reviews/review_site/queue_table.html.
     list_display = ["case_title", "case_category", "case_agency", "progress", "own_total", "discussion_link"]
     list_display_links = ["case_title"]
     list_filter = [CategoryFilter, ProgressFilter]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0011_blind_review'),
+        ('govcases', '0012_blind_review'),
         ('reviews', '0007_recusal_and_bidding_audit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -44,3 +44,19 @@ def in_chinese(message) -> str:
     until the zh_Hans catalogue has it), so that a test passes before and after the translators' pass."""
     with translation.override("zh-hans"):
         return translation.gettext(str(message))
+
+
+def fill_scores(page, criteria, points, comment: str) -> None:
+    """On a reviewer's scoring page: the points of each criterion, in order, and the comment."""
+    for criterion, value in zip(criteria, points, strict=True):
+        page.fill(f"[name=criterion_{criterion.pk}]", str(value))
+    page.fill("[name=comment]", comment)
+
+
+def submit_review(page, total: int) -> None:
+    """Submits the scored review: the confirmation page states the total that will be locked, then confirms."""
+    with page.expect_navigation():
+        page.locator("[name=_submit]").click()
+    assert page.locator("#confirm-total").inner_text().replace(" ", "") == f"{total}/100"
+    with page.expect_navigation():
+        page.locator("#confirm-submit").click()

@@ -91,6 +91,7 @@ def test_the_portal_and_the_scoring_page_pass_axe(page, screenshot, people):
         "/portal/cases/new/",
         f"/portal/cases/{draft.pk}/",
         f"/portal/cases/{draft.pk}/edit/",
+        "/portal/colleagues/",
     ]:
         visit(page, path)
         assert_accessible(page)

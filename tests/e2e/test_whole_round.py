@@ -11,7 +11,7 @@ from govcases.models import Case, Category, Round
 from reviews.models import Assignment, Criterion
 from tests import factories
 
-from .browser import in_chinese, log_in, log_out, visit
+from .browser import fill_scores, in_chinese, log_in, log_out, submit_review, visit
 from .conftest import open_context
 
 pytestmark = pytest.mark.e2e
@@ -134,16 +134,9 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path, browser, live_s
     with page.expect_navigation():
         page.get_by_role("link", name=TITLE).click()
     criteria = list(Criterion.objects.filter(round=round, category=disclosure).order_by("position"))
-    for criterion, points in zip(criteria, POINTS, strict=True):
-        page.fill(f"[name=criterion_{criterion.pk}]", str(points))
-    page.fill("[name=comment]", "流程再造彻底，数据共享扎实，可复制推广。")
+    fill_scores(page, criteria, POINTS, "流程再造彻底，数据共享扎实，可复制推广。")
     screenshot(page, "06-scoring")
-    with page.expect_navigation():
-        page.locator("[name=_submit]").click()
-    # Submitting asks first, showing the total that will be locked.
-    assert page.locator("#confirm-total").inner_text().replace(" ", "") == f"{sum(POINTS)}/100"
-    with page.expect_navigation():
-        page.locator("#confirm-submit").click()
+    submit_review(page, sum(POINTS))
     review = Assignment.objects.get(case=case).review
     assert (review.status, review.total) == ("submitted", sum(POINTS)), error_messages(page)
     log_out(page)

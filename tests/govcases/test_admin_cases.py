@@ -118,7 +118,7 @@ def test_an_invitation_link_sets_a_password_that_logs_in(client, organiser, deli
 
     (invitation,) = mail.outbox
     assert invitation.to == ["Officer@haidian.gov.cn"]
-    link = re.search(r"https?://\S+/accounts/reset/\S+/", invitation.body).group(0)
+    link = re.search(r"https?://\S+/accounts/invitation/\S+/", invitation.body).group(0)
     path = link.split("://", 1)[1].split("/", 1)[1]
 
     form_page = client.get(f"/{path}", follow=True)
@@ -144,10 +144,12 @@ def test_an_invitation_reuses_an_account_but_never_moves_an_officer(organiser, o
     assert same == officer and User.objects.filter(email=officer.email).count() == 1
 
 
-def test_only_organisers_invite(officer):
+def test_an_officer_invites_only_into_their_own_agency(officer, reviewer):
     with pytest.raises(Refused):
-        agency_member_invite(agency=officer.agency_membership.agency, email="x@example.cn", by=officer)
-    assert not User.objects.filter(email="x@example.cn").exists()
+        agency_member_invite(agency=factories.AgencyFactory(), email="x@example.cn", by=officer)
+    with pytest.raises(Refused):
+        agency_member_invite(agency=officer.agency_membership.agency, email="y@example.cn", by=reviewer)
+    assert not User.objects.filter(email__in=["x@example.cn", "y@example.cn"]).exists()
 
 
 # Rounds
@@ -329,7 +331,9 @@ def test_email_templates_are_edited_here_and_used(admin_client, organiser, offic
     agency = factories.AgencyFactory(name="广州市人民政府")
     agency_member_invite(agency=agency, email="gz@example.cn", by=organiser)
     deliver_mail()
-    assert mail.outbox[-1].subject == "欢迎 广州市人民政府" and "/accounts/reset/" in mail.outbox[-1].body
+    assert (
+        mail.outbox[-1].subject == "欢迎 广州市人民政府" and "/accounts/invitation/" in mail.outbox[-1].body
+    )
 
 
 # --- what the organisers' case pages cost -----------------------------------------------------------------

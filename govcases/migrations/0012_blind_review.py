@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0010_round_bidding_and_replacement'),
+        ('govcases', '0011_account_changes'),
     ]
 
     operations = [
