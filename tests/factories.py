@@ -104,7 +104,8 @@ def categories_2024() -> list[Category]:
 
 
 class RoundFactory(factory.django.DjangoModelFactory):
-    """A round in the submission phase with the 2024 categories and quotas; the deadline is a week away."""
+    """A round in the submission phase with the 2024 categories and quotas; the deadline is a week away;
+    without triage and verification."""
 
     class Meta:
         model = Round
@@ -117,6 +118,9 @@ class RoundFactory(factory.django.DjangoModelFactory):
     submission_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     review_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
     reviews_per_case = 3
+    # The review stages around expert review are off unless a test of them turns them on.
+    triage_enabled = False
+    verification_enabled = False
 
     @factory.post_generation
     def quotas(self, create, extracted, **kwargs):

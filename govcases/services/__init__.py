@@ -29,6 +29,7 @@ from .drafts import (
 from .people import agency_member_invite
 from .publication import publication_create
 from .rounds import PHASE_ORDER, round_phase_set
+from .triage import triage_decide, triage_pass_many
 
 __all__ = [
     "CASE_FIELDS",
@@ -52,4 +53,6 @@ __all__ = [
     "case_withdraw",
     "publication_create",
     "round_phase_set",
+    "triage_decide",
+    "triage_pass_many",
 ]

@@ -14,6 +14,7 @@ from govcases.services import round_phase_set
 
 from .. import selectors
 from ..services import round_publish, selection_decide, selection_propose
+from ..services.selection import DECISION_PHASES
 from .base import RoundBoard
 
 
@@ -40,7 +41,10 @@ class SelectionBoard(RoundBoard):
                         "round": round,
                         "board": selectors.selection_board(round=round, complete=complete),
                         "complete": complete,
-                        "in_selection": round.phase == Phase.SELECTION,
+                        "proposing": round.phase == Phase.SELECTION,
+                        "deciding": round.phase in DECISION_PHASES,
+                        "verifying": round.phase == Phase.VERIFICATION,
+                        "publishing": round.phase == round.publication_phase,
                         "can_reopen": round.phase == Phase.PUBLISHED,
                     },
                     request,

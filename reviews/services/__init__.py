@@ -31,6 +31,7 @@ from .selection import (
     selection_decide,
     selection_propose,
 )
+from .verification import verification_record
 
 __all__ = [
     "ASSIGNABLE_STATUSES",
@@ -52,4 +53,5 @@ __all__ = [
     "rubric_save",
     "selection_decide",
     "selection_propose",
+    "verification_record",
 ]
