@@ -25,6 +25,7 @@ from .models import (
     CaseAttachment,
     CaseFeedback,
     CaseImage,
+    CaseTransition,
     Category,
     Publication,
     PublishedCase,
@@ -187,18 +188,36 @@ def publications_stamp() -> str:
 # --- the agency portal ---------------------------------------------------------------------------------------
 
 OUTCOME_PHASES = frozenset({Phase.PUBLISHED, Phase.ARCHIVED})
-OUTCOME_STATUSES = frozenset({CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED})
+# A case screened out in triage has its outcome too: the agency learns it at publication, as the others.
+OUTCOME_STATUSES = frozenset(
+    {CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED, CaseStatus.SCREENED_OUT}
+)
 
 
 def portal_outcome(case: Case) -> str | None:
-    """The outcome the agency may know: "selected" or "not_selected" once the round is published, else None."""
+    """The outcome the agency may know once the round is published: "selected", "not_selected" or
+    "screened_out" (in triage); else None."""
     if case.round.phase not in OUTCOME_PHASES:
         return None
     if case.status in {CaseStatus.SELECTED, CaseStatus.PUBLISHED}:
         return "selected"
-    if case.status == CaseStatus.NOT_SELECTED:
-        return "not_selected"
+    if case.status in {CaseStatus.NOT_SELECTED, CaseStatus.SCREENED_OUT}:
+        return case.status
     return None
+
+
+def portal_history(case: Case, transitions: list[CaseTransition]) -> list[CaseTransition]:
+    """The case's status changes as its agency may read them: an outcome only once published, and why a
+    case was screened out only if the round shares the reason."""
+    published = case.round.phase in OUTCOME_PHASES
+    shown = []
+    for transition in transitions:
+        if transition.to_status in OUTCOME_STATUSES and not published:
+            continue
+        if transition.to_status == CaseStatus.SCREENED_OUT and not case.round.screening_reason_shared:
+            transition.reason = ""
+        shown.append(transition)
+    return shown
 
 
 def portal_feedback(case: Case) -> CaseFeedback | None:
@@ -350,9 +369,9 @@ def triage_list(
     )
 
 
-def triage_reason(case: Case) -> str:
+def screening_reason(case: Case) -> str:
     """Why the case was screened out in triage, for its agency: once published, if the round shares it."""
-    if case.status != CaseStatus.SCREENED_OUT or not case.round.screening_reason_shared:
+    if portal_outcome(case) != CaseStatus.SCREENED_OUT or not case.round.screening_reason_shared:
         return ""
     return TriageDecision.objects.filter(case=case).values_list("reason", flat=True).first() or ""
 

@@ -94,7 +94,9 @@ def _publication_effects(round: Round) -> Iterable[Finding]:
     if round.publications.exists():
         yield Finding("correction", _("This is a correction: a new version; earlier versions stay readable."))
         return
-    addresses = notifications.outcome_recipient_count(cases=in_outcome)
+    # The cases screened out in triage hear of it now too.
+    told = Case.objects.filter(round=round, status__in=[*SELECTABLE, CaseStatus.SCREENED_OUT])
+    addresses = notifications.outcome_recipient_count(cases=told)
     yield Finding(
         "outcome_mail",
         ngettext(
