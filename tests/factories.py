@@ -11,7 +11,7 @@ from PIL import Image
 
 from govcases.enums import CaseStatus, Level, Phase, Province
 from govcases.models import Agency, AgencyMember, Case, CaseImage, Category, Quota, Round
-from govcases.permissions import AGENCIES, ORGANISERS, REVIEWERS
+from govcases.permissions import AGENCIES, ORGANISERS, RESEARCHERS, REVIEWERS
 from reviews.models import Assignment, Criterion, Review, ReviewerProfile
 
 PASSWORD = "correct-horse-battery-staple"
@@ -52,6 +52,14 @@ class OrganiserFactory(UserFactory):
     username = factory.Sequence(lambda n: f"organiser{n}")
     is_staff = True
     groups = in_groups(ORGANISERS)
+
+
+class ResearcherFactory(UserFactory):
+    """One of the organisers' research team (课题组): triage and verification, nothing else of the round."""
+
+    username = factory.Sequence(lambda n: f"researcher{n}")
+    is_staff = True
+    groups = in_groups(RESEARCHERS)
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
