@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from govcases import selectors
 from govcases.enums import Level, Phase
@@ -42,7 +42,11 @@ class TriageBoard(RoundBoard):
         return {
             "listing": listing,
             "levels": Level.choices,
-            "states": [("waiting", _("not triaged")), ("passed", _("passed")), ("out", _("out"))],
+            "states": [
+                ("waiting", _("not triaged")),
+                ("passed", pgettext("outcome of a check", "passed")),
+                ("out", _("out")),
+            ],
             "triaging": round.phase == Phase.TRIAGE,
             # The filters each form sends back, so that the page comes back as it was.
             "kept": [(name, value) for name, value in filters.items() if value],

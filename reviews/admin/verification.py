@@ -5,7 +5,7 @@ for anyone of the research team who did not review it. Every change goes through
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from govcases.enums import Phase
 from govcases.exceptions import Refused
@@ -34,7 +34,11 @@ class VerificationBoard(RoundBoard):
             row.mine = not row.checkable_by(request.user)
         return {
             "listing": listing,
-            "states": [("open", _("not checked")), ("failed", _("failed")), ("passed", _("passed"))],
+            "states": [
+                ("open", _("not checked")),
+                ("failed", _("failed")),
+                ("passed", pgettext("outcome of a check", "passed")),
+            ],
             "verifying": round.phase == Phase.VERIFICATION,
             "publishing": round.phase == round.publication_phase,
         }
