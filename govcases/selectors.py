@@ -309,9 +309,14 @@ class TriageList:
         return sum(count.waiting for count in self.counts)
 
 
+def triage_scope(round: Round) -> Q:
+    """The cases of a triage list: those waiting for it, and those triaged (whatever became of them since)."""
+    return Q(round=round) & (Q(status=CaseStatus.SUBMITTED) | Q(triage__isnull=False))
+
+
 def triage_cases(*, round: Round, category: str = "", level: str = "", state: str = "") -> QuerySet[Case]:
     """The round's submitted cases for triage, filtered by category code, agency level and triage state."""
-    cases = Case.objects.filter(round=round, status__in=[CaseStatus.SUBMITTED, CaseStatus.SCREENED_OUT])
+    cases = Case.objects.filter(triage_scope(round))
     if category:
         cases = cases.filter(category__code=category)
     if level in Level.values:
@@ -341,7 +346,7 @@ def triage_list(
         .order_by("category__position", "level_rank", "agency__pinyin", "pk")
     )  # fmt: skip
     rows = (
-        Case.objects.filter(round=round, status__in=[CaseStatus.SUBMITTED, CaseStatus.SCREENED_OUT])
+        Case.objects.filter(triage_scope(round))
         .values("category")
         .annotate(
             submitted=Count("pk"),

@@ -56,10 +56,18 @@ def likely_matches(*, title: str, agency_id: int, candidates: Iterable[Candidate
     """The earlier cases most like this one: the same agency's above a low threshold, another agency's only
     when the titles are nearly the same; the closest first, at most MATCHES_SHOWN."""
     found = []
+    key = title_key(title)
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(key)  # the title compared with every candidate: its index is built once
     for candidate in candidates:
         same_agency = candidate.agency_id == agency_id
-        similarity = title_similarity(title, candidate.title)
-        if similarity >= (SAME_AGENCY_THRESHOLD if same_agency else OTHER_AGENCY_THRESHOLD):
+        threshold = SAME_AGENCY_THRESHOLD if same_agency else OTHER_AGENCY_THRESHOLD
+        matcher.set_seq1(title_key(candidate.title))
+        # The quick ratios are upper bounds of the ratio: most candidates are passed over on them.
+        if not key or matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+            continue
+        similarity = matcher.ratio()
+        if similarity >= threshold:
             found.append(Match(candidate, similarity, same_agency))
     found.sort(key=lambda match: (-match.same_agency, -match.similarity, -match.candidate.year))
     return found[:MATCHES_SHOWN]
