@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test.utils import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from demo import build, current, load, reference, scores
 from govcases.enums import CaseStatus, Level, Phase
@@ -292,7 +292,7 @@ def test_the_2025_round_in_verification_has_checks_done_one_failed_and_some_open
     assert failed.latest.reason == current.VERIFICATION_FAILURE
     # Second phases of 2024 cases: verification shows the earlier selected case of the same agency.
     assert any(match.same_agency for row in listing.rows for match in row.matches)
-    with pytest.raises(CommandError, match="verified"):
+    with translation.override("en"), pytest.raises(CommandError, match="not verified yet"):
         call_command("publish", "2025", "--override", "--reason", "演示", stdout=io.StringIO())
 
 
