@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govcases.enums import Phase
-from govcases.exceptions import Refused
-from govcases.models import Case, Quota
+from govcases.models import Quota
 from govcases.services import round_phase_set
 
 from .. import selectors
@@ -76,10 +75,7 @@ class SelectionBoard(RoundBoard):
                     messages.WARNING,
                 )
         elif action in {"select", "deselect"}:
-            case_id = request.POST.get("case", "")
-            case = Case.objects.filter(round=round, pk=case_id).first() if case_id.isdecimal() else None
-            if case is None:
-                raise Refused(_("No such case in this round."))
+            case = self.posted_case(request, round)
             selection_decide(case=case, selected=action == "select", by=request.user, reason=reason)
             self.report(request, _("Decision staged: %(case)s.") % {"case": case.title}, messages.SUCCESS)
         elif action == "publish":

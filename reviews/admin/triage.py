@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy, pgettext
 from govcases import selectors
 from govcases.enums import Level, Phase
 from govcases.exceptions import Refused
-from govcases.models import Case
 from govcases.permissions import SCREEN_CASES, allowed
 from govcases.services import triage_decide, triage_pass_many
 
@@ -57,7 +56,7 @@ class TriageBoard(RoundBoard):
         self.attempt(request, lambda: self._decide(request, round))
         # Back to the same filtered page, at the row just decided.
         filters = {name: value for name, value in self._filters(request.POST).items() if value}
-        anchor = f"#case-{request.POST['case']}" if request.POST.get("case", "").isdecimal() else ""
+        anchor = self.row_anchor(request)
         return HttpResponseRedirect(f"{request.path}?{urlencode(filters)}{anchor}")
 
     def _decide(self, request, round) -> None:
@@ -74,10 +73,7 @@ class TriageBoard(RoundBoard):
             return
         if action not in {"pass", "out"}:
             raise Refused(_("Unknown action."))
-        case_id = request.POST.get("case", "")
-        case = Case.objects.filter(round=round, pk=case_id).first() if case_id.isdecimal() else None
-        if case is None:
-            raise Refused(_("No such case in this round."))
+        case = self.posted_case(request, round)
         triage_decide(case=case, passed=action == "pass", by=request.user, reason=reason)
         if action == "pass":
             self.report(request, _("Passed: %(case)s.") % {"case": case.title})

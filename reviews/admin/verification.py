@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from govcases.enums import Phase
 from govcases.exceptions import Refused
-from govcases.models import Case
 from govcases.permissions import VERIFY_CASES, allowed
 
 from .. import selectors
@@ -46,7 +45,7 @@ class VerificationBoard(RoundBoard):
     def act(self, request, round):
         self.attempt(request, lambda: self._check(request, round))
         state = request.POST.get("state", "")
-        anchor = f"#case-{request.POST['case']}" if request.POST.get("case", "").isdecimal() else ""
+        anchor = self.row_anchor(request)
         query = f"?state={state}" if state in selectors.VERIFICATION_STATES else ""
         return HttpResponseRedirect(f"{request.path}{query}{anchor}")
 
@@ -56,10 +55,7 @@ class VerificationBoard(RoundBoard):
         ProhibitNullCharactersValidator()(reason)
         if action not in {"pass", "fail"}:
             raise Refused(_("Unknown action."))
-        case_id = request.POST.get("case", "")
-        case = Case.objects.filter(round=round, pk=case_id).first() if case_id.isdecimal() else None
-        if case is None:
-            raise Refused(_("No such case in this round."))
+        case = self.posted_case(request, round)
         verification_record(case=case, passed=action == "pass", by=request.user, reason=reason)
         if action == "pass":
             self.report(request, _("Verified: %(case)s.") % {"case": case.title})
