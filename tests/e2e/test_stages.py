@@ -12,6 +12,7 @@ from govcases.models import Case, Category
 from reviews.enums import ReviewStatus
 from tests import factories
 
+from .accessibility import assert_accessible
 from .browser import log_in, log_out, visit
 from .test_whole_round import confirm_step, error_messages
 
@@ -45,6 +46,7 @@ def test_triage_then_verification_with_a_failed_check_resolved(page, screenshot,
     # 1. The research team triages from the keyboard: Enter on a row's “Pass”; a reason and Enter puts one out.
     log_in(page, researcher)
     visit(page, f"/admin/reviews/triageboard/{round.pk}/change/")
+    assert_accessible(page)
     for case in (first, second):
         page.locator(f"#case-{case.pk} .triage-pass button").focus()
         with page.expect_navigation():
@@ -96,6 +98,7 @@ def test_triage_then_verification_with_a_failed_check_resolved(page, screenshot,
     with page.expect_navigation():
         page.locator(f"#case-{first.pk} .verification-fail button").click()
     assert DEAD_LINK in page.locator(f"#case-{first.pk} .verification-state").inner_text()
+    assert_accessible(page)
     screenshot(page, "02-verification-failed")
     log_out(page)
 
