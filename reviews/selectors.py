@@ -459,7 +459,8 @@ def selection_board(*, round: Round, complete: bool) -> SelectionBoard:
         )
     }
     rows = board_ranking(board_key(round))
-    checks = latest_checks(case_ids=[pk for pk, decision in decisions.items() if decision.selected])
+    # A deselected case keeps its failed check in view, so that nobody selects it again unawares.
+    checks = latest_checks(case_ids=list(decisions))
     columns = []
     for quota in quota_states(round=round):
         category_rows = [row for row in rows if row.category.pk == quota.category.pk]

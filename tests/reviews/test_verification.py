@@ -116,6 +116,9 @@ def test_a_failed_check_sends_the_case_back_to_the_board_until_it_is_replaced(
     with translation.override("en"), pytest.raises(Refused, match="not verified yet"):
         round_publish(round=round, by=organiser)
     verification_record(case=replacement, passed=True, by=researcher)
+    board = client.get(reverse("admin:reviews_selectionboard_change", args=[round.pk]), **EN).content.decode()
+    row = board[board.index(f'id="row-{failing.pk}"') :]
+    assert f"Verification failed: {DEAD_LINK}" in row[: row.index("</tr>")]  # kept in view, deselected
     round_publish(round=round, by=organiser)
 
     assert set(round.cases.filter(status=CaseStatus.PUBLISHED)) == {other, replacement}
