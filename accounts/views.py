@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -90,11 +90,17 @@ def two_factor(request):
 
 
 def _tell_backup_codes_left(request, device: StaticDevice) -> None:
+    left = device.token_set.count()
     messages.warning(
         request,
         format_html(
             '{} <a href="{}">{}</a>',
-            _("You signed in with a backup code; %(count)d are left.") % {"count": device.token_set.count()},
+            ngettext(
+                "You signed in with a backup code; %(count)d is left.",
+                "You signed in with a backup code; %(count)d are left.",
+                left,
+            )
+            % {"count": left},
             reverse("two-factor-backup-codes"),
             _("Make new backup codes"),
         ),

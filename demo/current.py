@@ -52,6 +52,15 @@ OUT_REASONS = [
 VERIFICATION_FAILURE = "服务链接打开后提示“页面不存在”，无法核实系统已上线运行"
 
 
+# What the organisers tell agencies in the portal (Round.guidelines), as a call for cases would.
+GUIDELINES = (
+    "一、申报范围：已上线运行一年以上、成效可量化的网上政务服务创新实践。\n"
+    "二、每个单位限报三个案例，每个案例只能选择一个类别。\n"
+    "三、评审按创新性、实效性、整合度、持续性、示范性和可推广性五项指标进行。\n"
+    "四、如有疑问，请联系组织方：cases@example.gov.cn。"
+)
+
+
 @dataclass
 class CurrentRound:
     round: Round
@@ -69,6 +78,7 @@ def _round_create(*, organiser: User, categories: list[Category], phase: str) ->
         submission_deadline=now + timedelta(days=14) if submitting else now - timedelta(days=7),
         review_deadline=now + timedelta(days=30) if submitting else now + timedelta(days=10),
         reviews_per_case=3,
+        guidelines=GUIDELINES,
     )
     quotas = {row["code"]: row["quota"] for row in reference.categories()}
     Quota.objects.bulk_create(Quota(round=round, category=c, seats=quotas[c.code]) for c in categories)

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from govcases.exceptions import Refused
 from govcases.permissions import allowed
@@ -226,5 +226,9 @@ class SurveyedAgencyAdmin(admin.ModelAdmin):
         except Refused as refusal:
             messages.error(request, str(refusal))
             return HttpResponseRedirect(request.path)
-        messages.success(request, _("%(count)d scores were written.") % {"count": changed})
+        messages.success(
+            request,
+            ngettext("%(count)d score was written.", "%(count)d scores were written.", changed)
+            % {"count": changed},
+        )
         return HttpResponseRedirect(reverse("evaluate:evaluation_surveyedagency_changelist"))

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from govcases.enums import Level, Province
 from govcases.exceptions import Refused
@@ -263,8 +264,10 @@ def evaluation_compute(
         outstanding = selectors.outstanding_scores(evaluation=evaluation)
         if outstanding and not reason.strip():
             raise Refused(
-                _(
-                    "%(count)d scores are missing or still drafts; they would count as 0. Give a reason to go on."
+                ngettext(
+                    "%(count)d score is missing or still a draft; it would count as 0. Give a reason to go on.",
+                    "%(count)d scores are missing or still drafts; they would count as 0. Give a reason to go on.",
+                    outstanding,
                 )
                 % {"count": outstanding}
             )

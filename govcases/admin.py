@@ -9,7 +9,7 @@ import re
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
@@ -23,14 +23,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_tasks_db.models import DBTaskResult
 
 from . import booklet, bulk, outbox, selectors, services, steps
 from .admin_actions import run_for_each
 from .enums import CaseStatus, Phase
 from .exceptions import Refused
-from .forms import BulkMailForm, InviteForm, ReasonForm, StepForm
+from .forms import BulkMailForm, InviteForm, ReasonForm, RoundCopyForm, StepForm
 from .models import (
     Agency,
     AgencyMember,
@@ -43,6 +43,7 @@ from .models import (
     PublishedCase,
     Quota,
     Round,
+    RoundEvent,
     RoundPhaseChange,
     level_order,
 )
@@ -139,7 +140,11 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
             if invited:
                 self.message_user(
                     request,
-                    _("Invited %(count)d officers of %(agency)s: %(emails)s")
+                    ngettext(
+                        "Invited %(count)d officer of %(agency)s: %(emails)s",
+                        "Invited %(count)d officers of %(agency)s: %(emails)s",
+                        len(invited),
+                    )
                     % {"count": len(invited), "agency": agency, "emails": ", ".join(invited)},
                     messages.SUCCESS,
                 )
@@ -178,15 +183,37 @@ class RoundPhaseChangeInline(AuditTrailInline):
     readonly_fields = fields
 
 
+class RoundEventInline(AuditTrailInline):
+    model = RoundEvent
+    fk_name = "round"
+    fields = ["at", "action", "source", "by", "reason"]
+    readonly_fields = fields
+
+
 @admin.register(Round)
 class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
     list_display = ["year", "title", "phase", "submission_deadline", "review_deadline", "reviews_per_case"]
     list_filter = ["phase"]
     readonly_fields = ["phase", "dossiers"]
-    inlines = [QuotaInline, RoundPhaseChangeInline]
+    inlines = [QuotaInline, RoundEventInline, RoundPhaseChangeInline]
     change_form_template = "admin/govcases/round/change_form.html"
+    change_list_template = "admin/govcases/round/change_list.html"
     fieldsets = [
-        (None, {"fields": ["year", "title", "phase", "submission_deadline", "review_deadline", "dossiers"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "year",
+                    "title",
+                    "phase",
+                    "submission_opens",
+                    "submission_deadline",
+                    "review_deadline",
+                    "dossiers",
+                ]
+            },
+        ),
+        (gettext_lazy("Guidelines for agencies"), {"fields": ["guidelines"]}),
         (
             gettext_lazy("Stages"),
             {"fields": ["triage_enabled", "screening_reason_shared", "verification_enabled"]},
@@ -224,7 +251,14 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
             fixed.append("verification_enabled")
         return [*super().get_readonly_fields(request, obj), *fixed]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            # With its quotas saved: each category's default rubric, and the record of who created it.
+            services.round_set_up(round=form.instance, by=request.user)
+
     def get_urls(self):
+        copy = path("copy/", self.admin_site.admin_view(self.copy_view), name="govcases_round_copy")
         step = path(
             "<int:object_id>/step/<str:to>/",
             self.admin_site.admin_view(self.step_view),
@@ -235,7 +269,7 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
             self.admin_site.admin_view(self.dossier_view),
             name="govcases_round_dossier",
         )
-        return [step, dossier, *super().get_urls()]
+        return [copy, step, dossier, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         round = self.get_object(request, object_id)
@@ -281,6 +315,45 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
                 "original": round,
                 "effects": steps.effects(round=round, to=to),
                 "outstanding": outstanding,
+                "form": form,
+            },
+        )
+
+    def copy_view(self, request):
+        """“Start from last year”: a new round with an earlier round's quotas, rubrics, settings, guidelines."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        chosen = (
+            Round.objects.filter(pk=request.GET.get("source", "")).first()
+            if request.GET.get("source", "").isdecimal()
+            else None
+        )
+        latest = chosen or Round.objects.order_by("-year").first()
+        form = RoundCopyForm(request.POST or None, initial=RoundCopyForm.initial_from(latest))
+        if request.method == "POST" and form.is_valid():
+            try:
+                round = services.round_copy(
+                    **{name: form.cleaned_data[name] for name in RoundCopyForm.base_fields}, by=request.user
+                )
+            except ValidationError as invalid:
+                form.add_error(None, invalid)
+            except Refused as refused:
+                form.add_error(None, str(refused))
+            else:
+                self.message_user(
+                    request,
+                    _("%(round)s was started from %(source)s. Check its quotas, rubrics and guidelines.")
+                    % {"round": round, "source": form.cleaned_data["source"]},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:govcases_round_change", round.pk)
+        return TemplateResponse(
+            request,
+            "admin/govcases/round/copy.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Start a new round from an earlier one"),
+                "opts": self.model._meta,
                 "form": form,
             },
         )
@@ -359,7 +432,11 @@ def _reason_action(to: str, description, title):
         if done:
             modeladmin.message_user(
                 request,
-                _("%(count)d cases are now “%(status)s”.")
+                ngettext(
+                    "%(count)d case is now “%(status)s”.",
+                    "%(count)d cases are now “%(status)s”.",
+                    len(done),
+                )
                 % {"count": len(done), "status": CaseStatus(to).label},
                 messages.SUCCESS,
             )
@@ -529,7 +606,13 @@ class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Send the selected failed messages again"))
     def resend(self, request, queryset):
         count = outbox.outbox_resend(messages=queryset, by=request.user)
-        self.message_user(request, _("%(count)d failed messages queued again.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed message queued again.", "%(count)d failed messages queued again.", count
+            )
+            % {"count": count},
+        )
 
     def get_urls(self):
         resend_failed = self.admin_site.admin_view(self.resend_failed_view)
@@ -552,7 +635,11 @@ class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
             try:
                 if request.POST.get("previewed") == form.digest():
                     count = bulk.bulk_mail_send(by=request.user, **chosen, **text)
-                    self.message_user(request, _("%(count)d messages queued.") % {"count": count})
+                    self.message_user(
+                        request,
+                        ngettext("%(count)d message queued.", "%(count)d messages queued.", count)
+                        % {"count": count},
+                    )
                     return redirect("admin:govcases_outboxmessage_changelist")
                 addressees = bulk.bulk_addressees(**chosen)
                 if addressees:
@@ -585,7 +672,13 @@ class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             count = outbox.outbox_resend(messages=OutboxMessage.objects.all(), by=request.user)
-            self.message_user(request, _("%(count)d failed messages queued again.") % {"count": count})
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d failed message queued again.", "%(count)d failed messages queued again.", count
+                )
+                % {"count": count},
+            )
         return redirect("admin:govcases_outboxmessage_changelist")
 
     def changelist_view(self, request, extra_context=None):

@@ -118,6 +118,19 @@ class CaseFilesForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    """The confirmation of a withdrawal; the reason is optional and goes into the case's history."""
+
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, initial=True)
+    reason = forms.CharField(
+        label=_("Why (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The organisers read it in the case's history."),
+    )
+
+
 class ReasonForm(forms.Form):
     """The reason an organiser must give when returning a case or declaring it ineligible."""
 
@@ -261,3 +274,50 @@ class StepForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Recorded with the step; required when going on with work outstanding."),
     )
+
+
+def _local_datetime(label, *, required=True, help_text=""):
+    # A date and time field the browser helps with (datetime-local), typed by hand where it does not.
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class RoundCopyForm(forms.Form):
+    """“Start from last year”: the round to copy and what the new round changes (its year, title, dates)."""
+
+    source = forms.ModelChoiceField(
+        label=_("Start from"),
+        queryset=Round.objects.order_by("-year"),
+        help_text=_("Its quotas, rubrics, settings and guidelines are copied."),
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    submission_opens = _local_datetime(
+        _("Submissions open"), required=False, help_text=_("Leave empty to accept submissions at once.")
+    )
+    submission_deadline = _local_datetime(_("Submission deadline"))
+    review_deadline = _local_datetime(
+        _("Review deadline"), required=False, help_text=_("After the submission deadline.")
+    )
+
+    @staticmethod
+    def initial_from(source: Round | None) -> dict:
+        """The next year's round as the source suggests it: one year on, the same dates a year later."""
+        if source is None:
+            return {}
+
+        def year_later(moment):
+            return moment.replace(year=moment.year + 1) if moment else None
+
+        return {
+            "source": source,
+            "year": source.year + 1,
+            "title": source.title.replace(str(source.year), str(source.year + 1)),
+            "submission_opens": year_later(source.submission_opens),
+            "submission_deadline": year_later(source.submission_deadline),
+            "review_deadline": year_later(source.review_deadline),
+        }

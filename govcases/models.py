@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import IntegerField, Value, When
@@ -133,8 +134,22 @@ class Round(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     title = models.CharField(_("title"), max_length=120)
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.SETUP)
+    submission_opens = models.DateTimeField(
+        _("submissions open"),
+        null=True,
+        blank=True,
+        help_text=_("Agencies may prepare drafts before this time and submit only from it on."),
+    )
     submission_deadline = models.DateTimeField(_("submission deadline"))
-    review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    review_deadline = models.DateTimeField(
+        _("review deadline"), null=True, blank=True, help_text=_("After the submission deadline.")
+    )
+    guidelines = models.TextField(
+        _("guidelines for agencies"),
+        blank=True,
+        max_length=20000,
+        help_text=_("Shown to agencies in the portal: what to submit, how cases are judged, whom to ask."),
+    )
     reviews_per_case = models.PositiveSmallIntegerField(
         _("reviews per case"), default=3, validators=[MinValueValidator(1), MaxValueValidator(9)]
     )
@@ -212,10 +227,37 @@ class Round(models.Model):
         ordering = ["-year"]
         constraints = [
             models.CheckConstraint(condition=models.Q(phase__in=Phase.values), name="round_phase_known"),
+            models.CheckConstraint(
+                condition=models.Q(review_deadline__isnull=True)
+                | models.Q(review_deadline__gt=models.F("submission_deadline")),
+                name="round_review_after_submission",
+                violation_error_message=_("The review deadline must come after the submission deadline."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(submission_opens__isnull=True)
+                | models.Q(submission_opens__lt=models.F("submission_deadline")),
+                name="round_opens_before_deadline",
+                violation_error_message=_("Submissions must open before the submission deadline."),
+            ),
         ]
 
     def __str__(self):
         return self.title or str(self.year)
+
+    def clean(self):
+        # The same rules as the constraints, said beside the field the organiser has to change.
+        errors = {}
+        deadline = self.submission_deadline
+        if deadline and self.review_deadline and self.review_deadline <= deadline:
+            errors["review_deadline"] = _("The review deadline must come after the submission deadline.")
+        if deadline and self.submission_opens and self.submission_opens >= deadline:
+            errors["submission_opens"] = _("Submissions must open before the submission deadline.")
+        if errors:
+            raise ValidationError(errors)
+
+    def submissions_not_open_yet(self, now=None) -> bool:
+        """Before the opening time agencies may prepare drafts but not submit them."""
+        return self.submission_opens is not None and (now or timezone.now()) < self.submission_opens
 
     def submission_open(self, now=None) -> bool:
         return self.phase == Phase.SUBMISSION and (now or timezone.now()) < self.submission_deadline
@@ -468,6 +510,31 @@ class TriageEvent(AuditEntry):
     @property
     def revised_round_id(self) -> int:
         return self.case.round_id
+
+
+class RoundEvent(AuditEntry):
+    """A round's set-up: created, or started from an earlier round (what was copied, in the reason)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        COPIED = "copied", _("Started from an earlier round")
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="events", verbose_name=_("round"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    source = models.ForeignKey(
+        Round, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("copied from")
+    )
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("round set-up")
+        verbose_name_plural = _("round set-up")
+
+    def __str__(self):
+        return f"{self.round_id}: {self.action}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.round_id
 
 
 class Publication(models.Model):

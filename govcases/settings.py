@@ -164,7 +164,8 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue, then Chinese for Django's own strings its catalogue lacks (kept apart: see its header).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "upstream"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

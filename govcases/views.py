@@ -13,13 +13,13 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from . import selectors, services
 from .enums import CaseStatus
 from .exceptions import Refused
-from .forms import CaseFilesForm, CaseForm
+from .forms import CaseFilesForm, CaseForm, WithdrawForm
 from .models import Case, Round
 from .permissions import RUN_ROUND, USE_PORTAL, allowed
 
@@ -320,19 +320,32 @@ def portal_case_submit(request, pk: int):
         return redirect("portal:case", pk=case.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @portal_required
 def portal_case_withdraw(request, pk: int):
+    """A page that says what withdrawing does; only its confirmed form withdraws the case."""
     case = _own_case(request, pk)
+    form = WithdrawForm(request.POST if request.POST.get("confirmed") else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.case_withdraw(case=case, by=request.user, reason=form.cleaned_data["reason"])
+        except Refused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request, _("Your case was withdrawn. You can reopen it as a draft before the deadline.")
+            )
+        return redirect("portal:case", pk=case.pk)
     try:
-        services.case_withdraw(case=case, by=request.user)
+        services.case_check_transition(case=case, to=CaseStatus.WITHDRAWN, by=request.user)
+        refusal = ""
     except Refused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request, _("Your case was withdrawn. You can reopen it as a draft before the deadline.")
-        )
-    return redirect("portal:case", pk=case.pk)
+        refusal = str(refused)
+    return render(
+        request,
+        "govcases/portal/case_withdraw.html",
+        {"case": case, "form": form, "refusal": refusal},
+    )
 
 
 @require_POST

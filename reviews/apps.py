@@ -19,3 +19,10 @@ class ReviewsConfig(AppConfig):
         from .permissions import is_assigned_reviewer
 
         case_file_readers_add(is_assigned_reviewer)
+
+        # A new round's rubrics: copied from the round it starts from, or the published criteria.
+        from govcases.services import round_set_up_register
+
+        from .services import rubric_set_up
+
+        round_set_up_register(rubric_set_up)

@@ -17,7 +17,15 @@ from govcases.similarity import Match, likely_matches
 
 from . import scoring
 from .enums import ReviewStatus
-from .models import Assignment, Criterion, Review, SelectionDecision, SelectionEvent, VerificationCheck
+from .models import (
+    Assignment,
+    Criterion,
+    Review,
+    Score,
+    SelectionDecision,
+    SelectionEvent,
+    VerificationCheck,
+)
 
 # Ranked cases: those in review, and those with an outcome, so that the ranking stays viewable afterwards.
 RANKED_STATUSES = (CaseStatus.IN_REVIEW, CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED)
@@ -236,6 +244,84 @@ def queue_progress(assignments: QuerySet[Assignment]) -> QueueProgress:
 def reviewer_progress(*, reviewer: AbstractBaseUser) -> QueueProgress:
     """How many of a reviewer's assignments in open rounds are submitted (one query)."""
     return queue_progress(reviewer_queue(reviewer=reviewer))
+
+
+def reviewer_assignments(*, reviewer: AbstractBaseUser) -> QuerySet[Assignment]:
+    """Every assignment the reviewer ever had, in any round and whatever became of the case: their own
+    reviews stay theirs to read after the round is published or archived."""
+    return Assignment.objects.filter(reviewer=reviewer)
+
+
+# The phases in which a review can no longer be written: a draft left then was never submitted.
+REVIEW_OVER_PHASES = (Phase.SELECTION, Phase.PUBLISHED, Phase.ARCHIVED)
+
+
+@dataclass
+class HistoryLine:
+    """One of a reviewer's reviews as their history shows it."""
+
+    assignment: Assignment
+    state: str  # "submitted", "draft" (the round is still in review) or "not_submitted"
+    review: Review | None
+    scores: list[tuple[str, int, int]]  # (criterion, points, maximum) in the rubric's order
+
+
+@dataclass
+class HistoryRound:
+    round: Round
+    lines: list[HistoryLine]
+
+
+def reviewer_history(*, reviewer: AbstractBaseUser) -> list[HistoryRound]:
+    """The reviewer's own reviews of every round, newest round first (two queries, however many)."""
+    assignments = (
+        reviewer_assignments(reviewer=reviewer)
+        .select_related("case__round", "case__category", "case__agency", "review")
+        .only(
+            "reviewer_id",
+            "case__title",
+            "case__status",
+            "case__round__year",
+            "case__round__title",
+            "case__round__phase",
+            "case__category__name",
+            "case__category__position",
+            "case__agency__display_name",
+            "review__status",
+            "review__comment",
+            "review__total",
+            "review__submitted_at",
+            "review__updated_at",
+        )
+        .order_by("-case__round__year", "case__category__position", "case_id")
+    )
+    assignments = list(assignments)
+    scores = defaultdict(list)
+    for review_id, name, points, maximum in (
+        Score.objects.filter(review__assignment__reviewer=reviewer)
+        .order_by("criterion__position", "criterion_id")
+        .values_list("review_id", "criterion__name", "points", "criterion__max_points")
+    ):
+        scores[review_id].append((name, points, maximum))
+    rounds: dict[int, HistoryRound] = {}
+    for assignment in assignments:
+        review = getattr(assignment, "review", None)
+        if review is not None and review.status == ReviewStatus.SUBMITTED:
+            state = "submitted"
+        elif assignment.case.round.phase in REVIEW_OVER_PHASES:
+            state = "not_submitted"
+        else:
+            state = "draft"
+        round = assignment.case.round
+        rounds.setdefault(round.pk, HistoryRound(round=round, lines=[])).lines.append(
+            HistoryLine(
+                assignment=assignment,
+                state=state,
+                review=review,
+                scores=scores.get(review.pk, []) if review is not None else [],
+            )
+        )
+    return list(rounds.values())
 
 
 def rubric(*, round_id: int, category_id: int | None) -> list[Criterion]:

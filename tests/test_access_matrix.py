@@ -417,7 +417,7 @@ def _admin_site_rules(site: str, roles: set[str], to_login: Expect) -> list[Rule
 RULES = [
     Rule(
         "POST-only actions",
-        named("portal:case_submit", "portal:case_withdraw", "portal:case_reopen", "logout"),
+        named("portal:case_submit", "portal:case_reopen", "logout"),
         _post_only,
     ),
     Rule("the public site", lambda r: r.name.startswith("public:"), _public),

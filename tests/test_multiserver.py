@@ -301,6 +301,8 @@ def review_form(points: dict[int, int], comment: str, *, submit: bool) -> dict:
     data = {f"criterion_{pk}": value for pk, value in points.items()}
     data["comment"] = comment
     data["_submit" if submit else "_save"] = "1"
+    if submit:
+        data["_confirmed"] = "1"  # as the confirmation page posts it
     return data
 
 

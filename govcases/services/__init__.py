@@ -10,6 +10,7 @@ from .cases import (
     SUBMISSION_REQUIRED,
     TRANSITIONS,
     case_bulk_transition,
+    case_check_transition,
     case_reopen,
     case_submit,
     case_transition,
@@ -28,7 +29,7 @@ from .drafts import (
 )
 from .people import agency_member_invite
 from .publication import publication_create
-from .rounds import PHASE_ORDER, round_phase_set
+from .rounds import PHASE_ORDER, round_copy, round_phase_set, round_set_up, round_set_up_register
 from .triage import triage_decide, triage_pass_many
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "case_attachment_remove",
     "case_bulk_transition",
     "case_check_editable",
+    "case_check_transition",
     "case_create",
     "case_image_add",
     "case_image_move",
@@ -52,7 +54,10 @@ __all__ = [
     "case_update",
     "case_withdraw",
     "publication_create",
+    "round_copy",
     "round_phase_set",
+    "round_set_up",
+    "round_set_up_register",
     "triage_decide",
     "triage_pass_many",
 ]

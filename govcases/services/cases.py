@@ -10,9 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .. import notifications
 from ..enums import CaseStatus, Phase
@@ -100,8 +100,23 @@ def _check_rule(case: Case, *, to: str, by: AbstractBaseUser | None, reason: str
         )
     if rule.before_deadline and now >= case.round.submission_deadline:
         raise Refused(_("The submission deadline has passed."))
+    if to == CaseStatus.SUBMITTED and case.round.submissions_not_open_yet(now):
+        raise Refused(
+            _("Submissions open on %(opens)s; until then the case stays a draft that you can keep editing.")
+            % {
+                "opens": formats.date_format(
+                    timezone.localtime(case.round.submission_opens), "DATETIME_FORMAT"
+                )
+            }
+        )
     if rule.needs_reason and not reason.strip():
         raise Refused(_("Give a reason."))
+
+
+def case_check_transition(*, case: Case, to: str, by: AbstractBaseUser | None, now=None) -> None:
+    """Raises Refused, saying why, unless `by` may move the case to `to` now: what a confirmation page
+    asks before offering the step (the step itself checks again)."""
+    _check_rule(case, to=to, by=by, reason="-", now=now or timezone.now())
 
 
 def case_transition(*, case: Case, to: str, by: AbstractBaseUser | None, reason: str = "", now=None) -> Case:
@@ -206,9 +221,15 @@ def _check_complete(case: Case, *, images: int) -> None:
     }
     fewest, most = settings.GOVCASES_IMAGES_PER_CASE
     if images < fewest:
-        errors["images"] = _("Add at least %(count)d image.") % {"count": fewest}
+        errors["images"] = ngettext(
+            "Add at least %(count)d image.", "Add at least %(count)d images.", fewest
+        ) % {"count": fewest}
     elif images > most:
-        errors["images"] = _("Remove images: at most %(count)d are allowed.") % {"count": most}
+        errors["images"] = ngettext(
+            "Remove images: at most %(count)d is allowed.",
+            "Remove images: at most %(count)d are allowed.",
+            most,
+        ) % {"count": most}
     if errors:
         raise ValidationError(errors)
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import uploads
 from ..enums import EDITABLE_STATUSES, CaseStatus, Phase
@@ -105,7 +106,11 @@ def case_image_add(*, case: Case, by: AbstractBaseUser, upload, caption: str = "
         positions = list(case.images.values_list("position", flat=True))
         if len(positions) >= most:
             raise Refused(
-                _("“%(name)s” was not added: a case may have at most %(count)d images.")
+                ngettext(
+                    "“%(name)s” was not added: a case may have at most %(count)d image.",
+                    "“%(name)s” was not added: a case may have at most %(count)d images.",
+                    most,
+                )
                 % {"name": uploads.display_name(getattr(upload, "name", "")), "count": most}
             )
         image_name, thumbnail_name = uploads.files_store(

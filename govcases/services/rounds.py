@@ -1,4 +1,8 @@
-"""Round phases: `round_phase_set` is the only writer of `Round.phase` besides publication."""
+"""Rounds: their set-up (a new round, or one started from an earlier round) and their phases.
+`round_phase_set` is the only writer of `Round.phase` besides publication."""
+
+from collections.abc import Callable
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -8,7 +12,9 @@ from .. import notifications, steps
 from ..enums import CaseStatus, Phase
 from ..exceptions import Refused
 from ..models import (
+    Quota,
     Round,
+    RoundEvent,
     RoundPhaseChange,
     TriageDecision,
 )
@@ -88,3 +94,99 @@ def step_check(*, round: Round, to: str, reason: str, override: bool) -> list[st
     if found and not reason.strip():
         raise Refused(_("Give a reason for going on with work outstanding."))
     return found
+
+
+# --- set-up --------------------------------------------------------------------------------------------------
+
+# What a round takes over from the round it starts from: its settings for reviewing, ranking, reminders and
+# feedback, and the guidelines (the organisers edit them for the new year). E-mail texts (EmailTemplate) are
+# shared by every round, so a new round uses them as they stand.
+COPIED_SETTINGS = (
+    "reviews_per_case",
+    "ranking_score",
+    "ranking_convention",
+    "disagreement_range",
+    "disagreement_stdev",
+    "normalisation_min_reviews",
+    "draft_reminder_days",
+    "review_reminder_days",
+    "agency_feedback",
+    "guidelines",
+    "triage_enabled",
+    "screening_reason_shared",
+    "verification_enabled",
+)
+
+# (round, source) → None: what other apps set up in a new round (reviews: the rubrics, copied from `source`
+# or the published criteria when there is none). Registered from their AppConfig.ready(); govcases never
+# imports them.
+RoundSetUpStep = Callable[[Round, Round | None], None]
+_set_up_steps: list[RoundSetUpStep] = []
+
+
+def round_set_up_register(step: RoundSetUpStep) -> None:
+    if step not in _set_up_steps:
+        _set_up_steps.append(step)
+
+
+def _organiser_required(by: AbstractBaseUser | None) -> None:
+    if by is None or not allowed(by, RUN_ROUND):
+        raise Refused(_("Only the organisers can do this."))
+
+
+def round_set_up(*, round: Round, by: AbstractBaseUser | None) -> Round:
+    """Completes a round the organisers just created (with its quotas): each app's defaults, audited."""
+    _organiser_required(by)
+    with transaction.atomic():
+        for step in _set_up_steps:
+            step(round, None)
+        RoundEvent.objects.create(round=round, action=RoundEvent.Action.CREATED, by=by)
+    return round
+
+
+def round_copy(
+    *,
+    source: Round,
+    year: int,
+    title: str,
+    submission_deadline: datetime,
+    submission_opens: datetime | None = None,
+    review_deadline: datetime | None = None,
+    by: AbstractBaseUser | None,
+) -> Round:
+    """Starts a new round from an earlier one ("start from last year"): the same categories and quotas,
+    rubrics, settings and guidelines, new dates, in the set-up phase. Audited with what was copied.
+
+    Raises ValidationError (by field) when the year is taken or the dates are out of order.
+    """
+    _organiser_required(by)
+    with transaction.atomic():
+        round = Round(
+            year=year,
+            title=title,
+            phase=Phase.SETUP,
+            submission_opens=submission_opens,
+            submission_deadline=submission_deadline,
+            review_deadline=review_deadline,
+            **{name: getattr(source, name) for name in COPIED_SETTINGS},
+        )
+        round.full_clean()
+        round.save()
+        quotas = list(source.quotas.select_related("category"))
+        Quota.objects.bulk_create(
+            Quota(round=round, category=quota.category, seats=quota.seats) for quota in quotas
+        )
+        for step in _set_up_steps:
+            step(round, source)
+        RoundEvent.objects.create(
+            round=round,
+            action=RoundEvent.Action.COPIED,
+            source=source,
+            by=by,
+            reason=_("Started from %(source)s: quotas (%(quotas)s), rubrics, settings and guidelines.")
+            % {
+                "source": source,
+                "quotas": "、".join(f"{quota.category.name} {quota.seats}" for quota in quotas) or "—",
+            },
+        )
+    return round

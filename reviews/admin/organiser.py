@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from govcases.admin_actions import run_for_each
 from govcases.exceptions import Refused
@@ -96,8 +96,18 @@ class ReviewerProfileAdmin(OrganisersOnly, admin.ModelAdmin):
 # --- rubrics ---------------------------------------------------------------------------------------------
 
 
+class RubricLineForm(forms.ModelForm):
+    """A row of the rubric editor. A row added with the "add a row" button comes back without a position:
+    it then takes its place on the page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+
+
 RubricFormSetFactory = modelformset_factory(
     Criterion,
+    form=RubricLineForm,
     fields=["position", "name", "description", "max_points"],
     extra=2,
     can_delete=True,
@@ -149,9 +159,15 @@ class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
         category = get_object_or_404(Category, pk=category_id)
         frozen = round.phase in RUBRIC_FROZEN_PHASES
         queryset = Criterion.objects.filter(round=round, category=category).order_by("position", "pk")
-        formset = RubricFormSetFactory(request.POST or None, queryset=queryset)
+        data = request.POST.copy() if request.method == "POST" else None
+        adding = data is not None and "add_row" in data
+        if adding:
+            # "Add a row" saves nothing: the page comes back with what was typed and one empty row more.
+            total = data.get("form-TOTAL_FORMS", "")
+            data["form-TOTAL_FORMS"] = str(int(total) + 1 if total.isdecimal() else 0)
+        formset = RubricFormSetFactory(data, queryset=queryset)
         refusal = None
-        if request.method == "POST" and formset.is_valid():
+        if data is not None and not adding and formset.is_valid():
             try:
                 services.rubric_save(
                     round=round, category=category, lines=rubric_lines(formset), by=request.user
@@ -169,10 +185,22 @@ class CriterionAdmin(OrganisersOnly, admin.ModelAdmin):
             "category": category,
             "formset": formset,
             "refusal": refusal,
+            "points_sum": rubric_points(formset),
             "frozen": frozen,
             "criteria": selectors.rubric(round_id=round.pk, category_id=category.pk) if frozen else [],
         }
         return TemplateResponse(request, "admin/reviews/rubric.html", context)
+
+
+def rubric_points(formset) -> int:
+    """The points of the rows as they stand on the page (typed or saved), without those marked for deletion:
+    the running sum the editor shows beside the 100 it needs, with or without JavaScript."""
+    total = 0
+    for form in formset.forms:
+        value = str(form["max_points"].value() or "").strip()
+        if value.isdecimal() and not form["DELETE"].value():
+            total += int(value)
+    return total
 
 
 def rubric_lines(formset) -> list[services.CriterionLine]:
@@ -180,12 +208,12 @@ def rubric_lines(formset) -> list[services.CriterionLine]:
     return [
         services.CriterionLine(
             pk=form.instance.pk,
-            position=form.cleaned_data["position"],
+            position=index if form.cleaned_data.get("position") is None else form.cleaned_data["position"],
             name=form.cleaned_data["name"],
             description=form.cleaned_data.get("description", ""),
             max_points=form.cleaned_data["max_points"],
         )
-        for form in formset.forms
+        for index, form in enumerate(formset.forms)
         if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("name")
     ]
 
@@ -293,7 +321,10 @@ class AssignmentAdmin(OrganisersOnly, admin.ModelAdmin):
             lambda assignment: services.assignment_remove(assignment=assignment, by=request.user),
         )
         self.message_user(
-            request, _("%(count)d assignments removed.") % {"count": len(removed)}, messages.SUCCESS
+            request,
+            ngettext("%(count)d assignment removed.", "%(count)d assignments removed.", len(removed))
+            % {"count": len(removed)},
+            messages.SUCCESS,
         )
 
 
@@ -371,7 +402,10 @@ class ReviewAdmin(ReadOnly, admin.ModelAdmin):
             )
             if reopened:
                 self.message_user(
-                    request, _("%(count)d reviews reopened.") % {"count": len(reopened)}, messages.SUCCESS
+                    request,
+                    ngettext("%(count)d review reopened.", "%(count)d reviews reopened.", len(reopened))
+                    % {"count": len(reopened)},
+                    messages.SUCCESS,
                 )
             return None
         context = {

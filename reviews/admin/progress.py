@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .. import selectors, services
 from .base import RoundBoard
@@ -38,7 +38,11 @@ class ReviewProgressBoard(RoundBoard):
             if report is not None:
                 self.report(
                     request,
-                    _("%(year)s: %(count)d assignments made.")
+                    ngettext(
+                        "%(year)s: %(count)d assignment made.",
+                        "%(year)s: %(count)d assignments made.",
+                        report.created,
+                    )
                     % {"year": round.year, "count": report.created},
                 )
                 for case, reason in report.unfilled:
@@ -53,7 +57,10 @@ class ReviewProgressBoard(RoundBoard):
         if request.method == "POST":
             sent = self.attempt(request, lambda: services.review_reminders_send(round=round, by=request.user))
             if sent is not None:
-                self.report(request, _("%(count)d reminders sent.") % {"count": sent})
+                self.report(
+                    request,
+                    ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", sent) % {"count": sent},
+                )
             return HttpResponseRedirect(self.reverse("change", round.pk))
         return self.page(
             request,

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.enums import Phase
+from govcases.enums import CaseStatus, Phase
 from govcases.exceptions import Refused
 from govcases.models import CaseAttachment, CaseImage, Category
 from govcases.permissions import allowed
@@ -148,6 +148,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path("", self.admin_site.admin_view(self.changelist_view), name=f"{prefix}_changelist"),
+            path("history/", self.admin_site.admin_view(self.history_view), name=f"{prefix}_history"),
             path(
                 "<path:object_id>/change/",
                 self.admin_site.admin_view(self.change_view),
@@ -182,6 +183,30 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         review = own_review(assignment)
         return review.total if review is not None and review.total is not None else "–"
 
+    def get_object(self, request, object_id, from_field=None):
+        # The scoring page shows any of the reviewer's own assignments, of any round: once a round is over
+        # the page is read-only, and the review stays theirs to read (never anyone else's).
+        if not str(object_id).isdecimal():
+            return None
+        return selectors.reviewer_assignments(reviewer=request.user).filter(pk=object_id).first()
+
+    # --- the reviewer's history ---
+    def history_view(self, request):
+        """Every review the reviewer wrote, of every round, read-only: scores, comment, date."""
+        if not self.has_view_permission(request):
+            raise Http404
+        return TemplateResponse(
+            request,
+            "reviews/review_site/history.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Your reviews of every round"),
+                "opts": self.opts,
+                "rounds": selectors.reviewer_history(reviewer=request.user),
+                "queue_url": reverse("review:reviews_assignment_changelist"),
+            },
+        )
+
     # --- the scoring page ---
     def change_view(self, request, object_id, form_url="", extra_context=None):
         assignment = self.get_object(request, object_id)
@@ -205,7 +230,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             else {}
         )
         locked = review is not None and review.status == ReviewStatus.SUBMITTED
-        scoring_open = assignment.case.round.phase == Phase.REVIEW
+        scoring_open = (
+            assignment.case.round.phase == Phase.REVIEW and assignment.case.status == CaseStatus.IN_REVIEW
+        )
         if request.method == "POST":
             form = ReviewForm(request.POST, criteria=criteria)
             if form.is_valid():
@@ -235,6 +262,24 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, self.scoring_template, context)
 
+    def _confirm_submission(self, request, assignment, form):
+        """What submitting does, with the scores as they will be locked; its form posts them again."""
+        points = form.points()
+        return TemplateResponse(
+            request,
+            "reviews/review_site/confirm_submit.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Submit your review of “%(case)s”?") % {"case": assignment.case.title},
+                "opts": self.opts,
+                "case": assignment.case,
+                "form": form,
+                "scores": [(criterion, points[criterion.pk]) for criterion in form.criteria],
+                "total": sum(points.values()),
+                "queue_url": reverse("review:reviews_assignment_changelist"),
+            },
+        )
+
     def _save(self, request, assignment, form):
         """Saves the draft, submits it, or saves and moves on; returns a redirect, or None to show errors."""
         arguments = {
@@ -247,6 +292,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             if "_submit" in request.POST:
                 # The draft is kept even when the submission is refused (a criterion left blank, say).
                 services.review_save(**arguments)
+                if not request.POST.get("_confirmed"):
+                    services.review_check_submittable(assignment=assignment, points=arguments["points"])
+                    return self._confirm_submission(request, assignment, form)
                 services.review_submit(**arguments)
                 messages.success(request, _("Your review was submitted. Thank you."))
             else:

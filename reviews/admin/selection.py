@@ -45,6 +45,8 @@ class SelectionBoard(RoundBoard):
                         "verifying": round.phase == Phase.VERIFICATION,
                         "publishing": round.phase == round.publication_phase,
                         "can_reopen": round.phase == Phase.PUBLISHED,
+                        # After publication nothing is provisional any more: the board says so.
+                        "final": round.phase in {Phase.PUBLISHED, Phase.ARCHIVED},
                     },
                     request,
                 ),

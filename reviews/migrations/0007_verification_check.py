@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0009_round_stages'),
+        ('govcases', '0010_round_stages'),
         ('reviews', '0006_bid'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -19,12 +19,13 @@ from .assignment import (
     reviewer_conflicts,
 )
 from .reviews import (
+    review_check_submittable,
     review_reminders_send,
     review_reopen,
     review_save,
     review_submit,
 )
-from .rubrics import CriterionLine, rubric_save
+from .rubrics import DEFAULT_RUBRIC, CriterionLine, rubric_save, rubric_set_up
 from .selection import (
     Proposal,
     round_publish,
@@ -37,6 +38,7 @@ __all__ = [
     "ASSIGNABLE_STATUSES",
     "AssignmentReport",
     "CriterionLine",
+    "DEFAULT_RUBRIC",
     "Proposal",
     "assignment_add",
     "assignment_check",
@@ -45,12 +47,14 @@ __all__ = [
     "bid_set",
     "conflict_reason",
     "reviewer_conflicts",
+    "review_check_submittable",
     "review_reminders_send",
     "review_reopen",
     "review_save",
     "review_submit",
     "round_publish",
     "rubric_save",
+    "rubric_set_up",
     "selection_decide",
     "selection_propose",
     "verification_record",

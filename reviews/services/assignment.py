@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from govcases import notifications, outbox
 from govcases.enums import CaseStatus, Level, Phase
@@ -274,8 +275,10 @@ def _unfilled_reason(
         return _("The case has no category.")
     panel = [reviewer for reviewer in reviewers if case.category_id in reviewer.panels]
     if len(panel) < round.reviews_per_case:
-        return _(
-            "The panel of %(category)s is too small: %(count)d reviewers for %(needed)d reviews per case."
+        return ngettext(
+            "The panel of %(category)s is too small: %(count)d reviewer for %(needed)d reviews per case.",
+            "The panel of %(category)s is too small: %(count)d reviewers for %(needed)d reviews per case.",
+            len(panel),
         ) % {
             "category": case.category,
             "count": len(panel),
@@ -287,8 +290,10 @@ def _unfilled_reason(
         if case.agency_id not in reviewer.conflicts and reviewer.id not in declined
     ]
     if len(free) < round.reviews_per_case:
-        return _(
-            "Everyone else on the panel has a conflict of interest: only %(count)d of %(panel)d may score it."
+        return ngettext(
+            "Everyone else on the panel has a conflict of interest: only %(count)d of %(panel)d may score it.",
+            "Everyone else on the panel has a conflict of interest: only %(count)d of %(panel)d may score it.",
+            len(free),
         ) % {
             "count": len(free),
             "panel": len(panel),

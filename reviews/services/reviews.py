@@ -15,7 +15,7 @@ from govcases.permissions import RUN_ROUND, allowed
 
 from .. import scoring
 from ..enums import ReviewStatus
-from ..models import Assignment, Review, ReviewEvent, Score
+from ..models import Assignment, Criterion, Review, ReviewEvent, Score
 from ..permissions import SCORE
 from ..selectors import review_reminders, rubric
 from .assignment import organiser_required
@@ -94,17 +94,7 @@ def review_submit(
     with transaction.atomic():
         assignment = _locked_assignment(assignment, by)
         review, scores = _write_review(assignment, points, comment)
-        if not scores:
-            raise Refused(_("The rubric of this category is empty; tell the organisers."))
-        if sum(criterion.max_points for criterion, _score in scores) != 100:
-            raise Refused(
-                _("The rubric of this category does not add up to 100 points; tell the organisers.")
-            )
-        missing = [criterion.name for criterion, score in scores if score is None]
-        if missing:
-            raise Refused(
-                _("Score every criterion before submitting: %(missing)s.") % {"missing": "、".join(missing)}
-            )
+        _check_submittable([(criterion, score is not None) for criterion, score in scores])
         review.total = scoring.total(score.points for _criterion, score in scores)
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = timezone.now()
@@ -113,6 +103,26 @@ def review_submit(
             review=review, action=ReviewEvent.Action.SUBMITTED, by=by, at=review.submitted_at
         )
     return review
+
+
+def review_check_submittable(*, assignment: Assignment, points: dict[int, int | None]) -> None:
+    """Raises Refused, saying why, unless these points could be submitted: what the confirmation page asks
+    before it offers to submit (review_submit checks again, with the role and the phase)."""
+    criteria = rubric(round_id=assignment.case.round_id, category_id=assignment.case.category_id)
+    _check_submittable([(criterion, points.get(criterion.pk) is not None) for criterion in criteria])
+
+
+def _check_submittable(scored: list[tuple[Criterion, bool]]) -> None:
+    """Every criterion of a rubric of 100 points scored: (criterion, whether it has points) per line."""
+    if not scored:
+        raise Refused(_("The rubric of this category is empty; tell the organisers."))
+    if sum(criterion.max_points for criterion, _scored in scored) != 100:
+        raise Refused(_("The rubric of this category does not add up to 100 points; tell the organisers."))
+    missing = [criterion.name for criterion, has_points in scored if not has_points]
+    if missing:
+        raise Refused(
+            _("Score every criterion before submitting: %(missing)s.") % {"missing": "、".join(missing)}
+        )
 
 
 def review_reopen(*, review: Review, by: AbstractBaseUser, reason: str) -> Review:

@@ -14,6 +14,50 @@ from ..models import Criterion
 from ..selectors import rubric
 from .assignment import organiser_required
 
+# The five criteria of the published call (2025), each worth 20 points: a new round's rubric in every
+# category until the organisers change it. Names and descriptions are data in the call's language.
+DEFAULT_RUBRIC = (
+    ("创新性", "理念、模式、技术或机制上的创新程度，与同类做法相比的突破。"),
+    ("实效性", "解决企业和群众办事难点的实际成效，有可量化的数据支撑。"),
+    ("整合度", "跨部门、跨层级、跨系统的数据共享与业务协同程度。"),
+    ("持续性", "长效运行机制、制度保障和持续迭代的能力。"),
+    ("示范性和可推广性", "对其他地区和部门的借鉴价值，复制推广的条件与已有推广情况。"),
+)
+DEFAULT_POINTS = 100 // len(DEFAULT_RUBRIC)
+
+
+def rubric_set_up(round: Round, source: Round | None) -> None:
+    """A new round's rubrics (a govcases set-up step, see ReviewsConfig): for each of its categories the
+    criteria `source` had for it, or else the published criteria. A category that has criteria keeps them."""
+    categories = set(round.quotas.values_list("category_id", flat=True))
+    categories -= set(Criterion.objects.filter(round=round).values_list("category_id", flat=True))
+    copied = [] if source is None else list(Criterion.objects.filter(round=source, category__in=categories))
+    Criterion.objects.bulk_create(
+        [
+            Criterion(
+                round=round,
+                category_id=criterion.category_id,
+                name=criterion.name,
+                description=criterion.description,
+                max_points=criterion.max_points,
+                position=criterion.position,
+            )
+            for criterion in copied
+        ]
+        + [
+            Criterion(
+                round=round,
+                category_id=category_id,
+                name=name,
+                description=description,
+                max_points=DEFAULT_POINTS,
+                position=position,
+            )
+            for category_id in sorted(categories - {criterion.category_id for criterion in copied})
+            for position, (name, description) in enumerate(DEFAULT_RUBRIC)
+        ]
+    )
+
 
 @dataclass(frozen=True)
 class CriterionLine:

@@ -140,6 +140,10 @@ def test_the_whole_round(page, screenshot, round_2024, tmp_path, browser, live_s
     screenshot(page, "06-scoring")
     with page.expect_navigation():
         page.locator("[name=_submit]").click()
+    # Submitting asks first, showing the total that will be locked.
+    assert page.locator("#confirm-total").inner_text().replace(" ", "") == f"{sum(POINTS)}/100"
+    with page.expect_navigation():
+        page.locator("#confirm-submit").click()
     review = Assignment.objects.get(case=case).review
     assert (review.status, review.total) == ("submitted", sum(POINTS)), error_messages(page)
     log_out(page)

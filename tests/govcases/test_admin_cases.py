@@ -381,3 +381,31 @@ def test_a_case_page_takes_as_many_queries_with_a_long_history(admin_client, rou
         )
     assert CaseTransition.objects.filter(case=case).count() == 7
     assert count_queries(admin_client, url) == short
+
+
+def test_one_case_is_counted_as_one_case_and_two_as_cases(admin_client, round_, officer):
+    """“1 case is now…”, never “1 cases are now…” (ngettext)."""
+    first, *others = (submitted_case(round_, officer) for _ in range(3))
+    url = reverse("admin:govcases_case_changelist")
+    one = admin_client.post(
+        url,
+        {"action": "status_returned", "_selected_action": [first.pk], "apply": "1", "reason": "补充截图"},
+        follow=True,
+        **EN,
+    ).content.decode()
+    assert "1 case is now “Returned for correction”." in one
+    assert "1 cases" not in one
+    first.refresh_from_db()
+    assert first.status == CaseStatus.RETURNED
+    two = admin_client.post(
+        url,
+        {
+            "action": "status_ineligible",
+            "_selected_action": [case.pk for case in others],
+            "apply": "1",
+            "reason": "非政务服务",
+        },
+        follow=True,
+        **EN,
+    ).content.decode()
+    assert "2 cases are now “Ineligible”." in two

@@ -75,11 +75,38 @@ def test_another_agencys_case_is_not_found(client, round_, officer, other_office
     assert case.title != "改掉" and case.status == CaseStatus.DRAFT
 
 
-def test_submit_and_withdraw_accept_only_post(client, round_, officer):
+def test_submit_accepts_only_post(client, round_, officer):
     case = own_case(round_, officer)
     client.force_login(officer)
     assert client.get(reverse("portal:case_submit", args=[case.pk])).status_code == 405
-    assert client.get(reverse("portal:case_withdraw", args=[case.pk])).status_code == 405
+
+
+def test_withdrawing_asks_first_on_a_page_that_says_what_happens(client, round_, officer):
+    case = case_submit(case=own_case(round_, officer), by=officer)
+    client.force_login(officer)
+    detail = client.get(reverse("portal:case", args=[case.pk]), **EN).content.decode()
+    url = reverse("portal:case_withdraw", args=[case.pk])
+    assert f'href="{url}"' in detail  # a link to the confirmation page, not a button that withdraws
+
+    page = client.get(url, **EN).content.decode()
+    assert "will not be reviewed" in page and case.reference in page and 'id="confirm-withdraw"' in page
+    # A POST that skips the page (an old bookmark, a script) only shows it.
+    client.post(url, {"reason": "重复提交"}, **EN)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+
+    client.post(url, {"confirmed": "1", "reason": "重复提交"}, **EN)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN
+    assert case.transitions.get(to_status=CaseStatus.WITHDRAWN).reason == "重复提交"
+
+
+def test_the_withdrawal_page_says_why_a_case_cannot_be_withdrawn(client, round_, officer):
+    draft = own_case(round_, officer)
+    client.force_login(officer)
+    page = client.get(reverse("portal:case_withdraw", args=[draft.pk]), **EN).content.decode()
+    assert 'id="withdraw-refused"' in page and "cannot become" in page
+    assert 'id="confirm-withdraw"' not in page
 
 
 # Dashboard
@@ -255,7 +282,7 @@ def test_withdraw_then_reopen_as_a_draft_and_edit_again(client, round_, officer)
     case = case_submit(case=own_case(round_, officer), by=officer)
     client.force_login(officer)
 
-    client.post(reverse("portal:case_withdraw", args=[case.pk]))
+    client.post(reverse("portal:case_withdraw", args=[case.pk]), {"confirmed": "1"})
     case.refresh_from_db()
     assert case.status == CaseStatus.WITHDRAWN
     assert 'id="reopen"' in client.get(reverse("portal:case", args=[case.pk])).content.decode()

@@ -181,7 +181,7 @@ def test_portal_actions_follow_the_matrix(client, round_, officer, url_name, sta
     Round.objects.filter(pk=round_.pk).update(phase=phase)
     client.force_login(officer)
 
-    client.post(reverse(url_name, args=[case.pk]))
+    client.post(reverse(url_name, args=[case.pk]), {"confirmed": "1"})
 
     to_status = PORTAL_ACTIONS[url_name]
     allowed = expected(status, to_status, OWN, phase, after_deadline=False)

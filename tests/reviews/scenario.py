@@ -38,6 +38,7 @@ def in_review_case(round_, category, **kwargs):
 
 def build(round_) -> Scenario:
     round_.phase = Phase.REVIEW
+    round_.submission_deadline = timezone.now() - timedelta(days=1)
     round_.review_deadline = timezone.now() + timedelta(days=10)
     round_.save()
     category = round_.categories.order_by("position").first()

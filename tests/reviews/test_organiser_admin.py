@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from govcases.enums import CaseStatus, Level, Phase, Province, RankingScore
@@ -261,6 +261,7 @@ def test_a_rubric_must_add_up_to_100_and_freezes_when_review_opens(client, round
 
 
 def test_progress_counts_and_overdue(client, scored, organiser):
+    scored.round.submission_deadline = timezone.now() - timedelta(days=20)
     scored.round.review_deadline = timezone.now() - timedelta(days=1)
     scored.round.save()
     client.force_login(organiser)
@@ -482,6 +483,8 @@ def test_exports_hold_every_score(client, scored, organiser):
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     shared = next(row for row in values if row[3] == scored.shared_case.title)
     assert shared[0] == 1 and shared[6] == 2  # rank, reviews
+    with translation.override("zh-hans"):
+        assert shared[5] == str(Level.PREFECTURE.label) != "prefecture"  # the level in words, not its code
     assert "王甲" in shared and "李乙" in shared and 40 in shared and 80 in shared
 
     response = client.get(reverse("admin:reviews_rankingboard_csv", args=[scored.round.pk]))
@@ -531,9 +534,11 @@ def test_the_ranking_command_prints_csv_and_json(scored, capsys):
 
 
 def test_the_assign_command_says_what_it_made_and_what_it_could_not(scenario, capsys):
-    call_command("assign_reviewers", str(scenario.round.year))
+    with translation.override("en"):
+        call_command("assign_reviewers", str(scenario.round.year))
     out = capsys.readouterr().out
-    assert "1 assignments made" in out
+    assert "1 assignment made." in out and "1 assignments" not in out
+    assert "2 cases still lack reviewers:" in out
     assert scenario.shared_case.title in out and scenario.a_only_case.title in out
 
 

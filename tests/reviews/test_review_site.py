@@ -19,10 +19,10 @@ def change_url(assignment):
     return reverse("review:reviews_assignment_change", args=[assignment.pk])
 
 
-def form_data(built, points=None, comment="", button="_save"):
+def form_data(built, points=None, comment="", button="_save", confirmed=False):
     points = built.full_points() if points is None else points
     data = {f"criterion_{pk}": "" if value is None else value for pk, value in points.items()}
-    return {**data, "comment": comment, button: "1"}
+    return {**data, "comment": comment, button: "1", **({"_confirmed": "1"} if confirmed else {})}
 
 
 # --- who gets in -------------------------------------------------------------------------------------------
@@ -187,8 +187,20 @@ def test_save_draft_then_submit_through_the_page(client, scenario):
     page = client.get(change_url(scenario.a_shared)).content.decode()
     assert 'value="12"' in page and "初稿" in page
 
+    # Submitting asks first, on a page with the scores as they will be locked.
+    asked = client.post(
+        change_url(scenario.a_shared),
+        form_data(scenario, comment="定稿", button="_submit"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = asked.content.decode()
+    assert asked.status_code == 200 and 'id="confirm-submit"' in page
+    assert "80 / 100" in page and "locked" in page and "定稿" in page
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DRAFT and review.comment == "定稿"  # kept as a draft meanwhile
+
     response = client.post(
-        change_url(scenario.a_shared), form_data(scenario, comment="定稿", button="_submit")
+        change_url(scenario.a_shared), form_data(scenario, comment="定稿", button="_submit", confirmed=True)
     )
     assert response.status_code == 302
     assert response["Location"] == change_url(scenario.a_only)  # on to the next case to score
@@ -233,7 +245,8 @@ def test_a_submitted_review_is_locked_on_the_page_and_against_a_crafted_post(cli
     page = client.get(change_url(scenario.a_shared)).content.decode()
     assert 'id="review-locked"' in page and 'id="review-form"' not in page and 'name="_submit"' not in page
     for button in ("_save", "_submit", "_saveandnext"):
-        response = client.post(change_url(scenario.a_shared), form_data(scenario, {}, "改了", button))
+        data = form_data(scenario, {}, "改了", button, confirmed=True)
+        response = client.post(change_url(scenario.a_shared), data)
         assert response.status_code == 200
     review = Review.objects.get(assignment=scenario.a_shared)
     assert review.status == ReviewStatus.SUBMITTED and review.comment == "定稿" and review.total == 80
@@ -254,7 +267,9 @@ def test_a_case_no_longer_in_review_leaves_the_queue(client, scenario):
     scenario.shared_case.save()
     client.force_login(scenario.reviewer_a)
     assert scenario.shared_case.title not in client.get(QUEUE).content.decode()
-    assert client.get(change_url(scenario.a_shared)).status_code == 404
+    # The reviewer may still read the case and their draft (their history), but no longer score it.
+    page = client.get(change_url(scenario.a_shared)).content.decode()
+    assert 'id="scoring-closed"' in page and 'id="review-form"' not in page
 
 
 def test_once_the_round_leaves_review_the_page_is_read_only(client, scenario):

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from govcases.exceptions import Refused
 from govcases.models import Round
@@ -19,9 +20,22 @@ class Command(BaseCommand):
             report = assignment_generate(round=round)
         except Refused as refused:
             raise CommandError(str(refused)) from refused
-        self.stdout.write(f"{year}: {report.created} assignments made.")
+        self.stdout.write(
+            ngettext(
+                "%(year)s: %(count)d assignment made.",
+                "%(year)s: %(count)d assignments made.",
+                report.created,
+            )
+            % {"year": year, "count": report.created}
+        )
         if report.unfilled:
-            self.stdout.write(f"{len(report.unfilled)} cases still lack reviewers:")
+            count = len(report.unfilled)
+            self.stdout.write(
+                ngettext(
+                    "%(count)d case still lacks reviewers:", "%(count)d cases still lack reviewers:", count
+                )
+                % {"count": count}
+            )
             for case, reason in report.unfilled:
                 self.stdout.write(f"  case {case.pk} {case.title} ({case.agency.display_name}): {reason}")
         else:
