@@ -10,6 +10,8 @@ Each measurement runs in a process of its own, so that its peak memory is its ow
   database `<name>_assign<cases>` that it drops and creates) and reports the demo's own timing of
   `assignment_generate` (reading the round, solving, writing the assignments); then reads the round's problem
   again as if nobody were assigned and times the solver alone.
+  Then, in the demo's next round (in review), one reviewer gives a case back (`assignment_decline`): its
+  time and queries, the replacement's proposal included.
 - `memory`: a round of 20 000 cases (the 2024 round's mix of categories), 3 reviews each and 1 200 reviewers
   built in memory: 685 agencies in 31 provinces, one reviewer in six working for a local government (no case
   of their province), one in ten with a declared conflict, one in eight on two panels, one case in twenty
@@ -193,7 +195,7 @@ def scenario_demo(args) -> list[dict]:
     call_command("migrate", verbosity=0)
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         result = load.demo_load(
-            cases=None if args.cases == 509 else args.cases, seed=args.seed, publish=False
+            cases=None if args.cases == 509 else args.cases, seed=args.seed, publish=False, current="review"
         )
     wall, cpu = next((wall, cpu) for stage, wall, cpu in result.stages if stage == "assignment")
     round = Round.objects.get(pk=result.round.pk)
@@ -219,7 +221,38 @@ def scenario_demo(args) -> list[dict]:
         "assignments": sum(len(reviewers) for reviewers in problem.assigned.values()),
     }
     alone = {"name": f"solver alone, the same round (reading it: {read:.2f} s)"} | solved(needs, reviewers)
-    return [service, alone]
+    return [service, alone, declined_once(Round.objects.get(year=round.year + 1))]
+
+
+def declined_once(round) -> dict:
+    """What a reviewer waits for when they give a case back: the assignment goes, the same solver proposes a
+    replacement from the whole round's problem, the organisers' e-mails are written to the outbox."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.enums import ReviewStatus
+    from reviews.models import Assignment
+    from reviews.services import assignment_decline
+
+    assignment = (
+        Assignment.objects.filter(case__round=round)
+        .exclude(review__status=ReviewStatus.SUBMITTED)
+        .select_related("reviewer")
+        .order_by("pk")
+        .first()
+    )
+    connection.queries_log.clear()  # full after the demo's load: the count below would read 0
+    started = time.perf_counter(), time.process_time()
+    with CaptureQueriesContext(connection) as queries:
+        recusal = assignment_decline(assignment=assignment, by=assignment.reviewer, reason="bench")
+    return {
+        "name": f"a case given back: assignment_decline with its proposed replacement, {round.year} round "
+        f"in review ({round.cases.count()} cases)",
+        "seconds": round_to(time.perf_counter() - started[0]),
+        "cpu_seconds": round_to(time.process_time() - started[1]),
+        "queries": len(queries),
+        "replacement_proposed": recusal.proposed_id is not None,
+    }
 
 
 def round_to(value: float) -> float:

@@ -18,21 +18,16 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.utils import timezone
 
 from govcases import services as case_services
 from govcases.enums import Level, Phase
 from govcases.models import Agency, Case, Category, Round
 from govcases.permissions import REVIEWERS
 from reviews import services
-from reviews.enums import ReviewStatus
 from reviews.models import (
     Assignment,
     Criterion,
-    Review,
     ReviewerProfile,
-    ReviewEvent,
-    Score,
     SelectionDecision,
 )
 
@@ -193,43 +188,26 @@ def _more_reviewers_load(total: int, by_code: dict[str, Category], hashed_passwo
 
 
 def reviews_bulk_submit(*, round: Round, planned: dict[int, int], rng: random.Random) -> int:
-    """For a large round: the same reviews as review_submit would leave (scores, total, audit), in bulk."""
+    """For a large round: the same reviews as review_submit would leave, through its bulk path."""
     criteria: dict[int, list[Criterion]] = {}
     for criterion in Criterion.objects.filter(round=round).order_by("category_id", "position"):
         criteria.setdefault(criterion.category_id, []).append(criterion)
-    now = timezone.now()
-    rows = list(
-        Assignment.objects.filter(pk__in=planned)
+    sheets = []
+    for pk, category_id in (
+        Assignment.objects.filter(case__round=round, pk__in=planned)
         .order_by("pk")
-        .values_list("pk", "reviewer_id", "case__category_id")
-    )
-    reviews = Review.objects.bulk_create(
-        (
-            Review(
-                assignment_id=pk,
-                status=ReviewStatus.SUBMITTED,
-                comment=comment_for(planned[pk]),
-                total=planned[pk],
-                submitted_at=now,
-            )
-            for pk, _reviewer, _category in rows
-        ),
-        batch_size=1000,
-    )
-    scores, events = [], []
-    for review, (pk, reviewer_id, category_id) in zip(reviews, rows, strict=True):
+        .values_list("pk", "case__category_id")
+    ):
         rubric = criteria[category_id]
         points = split_points(planned[pk], [criterion.max_points for criterion in rubric], rng)
-        scores.extend(
-            Score(review=review, criterion=criterion, points=value)
-            for criterion, value in zip(rubric, points, strict=True)
+        sheets.append(
+            services.ReviewSheet(
+                assignment_id=pk,
+                points={criterion.pk: value for criterion, value in zip(rubric, points, strict=True)},
+                comment=comment_for(planned[pk]),
+            )
         )
-        events.append(
-            ReviewEvent(review=review, action=ReviewEvent.Action.SUBMITTED, by_id=reviewer_id, at=now)
-        )
-    Score.objects.bulk_create(scores, batch_size=2000)
-    ReviewEvent.objects.bulk_create(events, batch_size=1000)
-    return len(reviews)
+    return services.review_bulk_submit(sheets=sheets)
 
 
 def selection_make(*, round: Round, organiser: User, selected_ids: set[int]) -> None:

@@ -214,6 +214,21 @@ class Round(models.Model):
         default=3,
         validators=[MaxValueValidator(60)],
     )
+    # Opened and closed by the organisers on the review progress board (audited there), never in the form.
+    bidding_open = models.BooleanField(
+        _("bidding open"),
+        default=False,
+        editable=False,
+        help_text=_("Reviewers say which cases of their panels they are keen on before assignment."),
+    )
+    replace_declined_automatically = models.BooleanField(
+        _("replace a reviewer who declines automatically"),
+        default=False,
+        help_text=_(
+            "When a reviewer declines a case, the replacement the solver proposes is assigned at once "
+            "instead of waiting for an organiser to accept it on the review progress board."
+        ),
+    )
     categories = models.ManyToManyField(Category, through="Quota", related_name="rounds")
     # Counts the changes to what the organisers' boards show (cases entering or leaving the ranking,
     # submitted reviews, staged decisions, phases): the boards keep their pages cached under it.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from .enums import CaseStatus
 from .models import Agency, AgencyMember, Case, EmailTemplate, OutboxMessage, TriageDecision
 from .outbox import outbox_queue
+from .permissions import ORGANISERS
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,18 @@ KINDS = {
             "{% endif %}{{ url }}\n"
         ),
     ),
+    "review_declined": Kind(
+        _("A reviewer gave back a case"),
+        "reviewer, case, agency, round, conflict, reason, proposed, replacement, unfilled, url",
+        _("{{ reviewer }} gave back a case: {{ case.title }}"),
+        _(
+            "{{ reviewer }} {% if conflict %}declared a conflict of interest with{% else %}declined{% endif %} "
+            "the case “{{ case.title }}” ({{ agency }}) of {{ round.title }}.\nReason: {{ reason }}\n\n"
+            "{% if replacement %}{{ replacement }} was assigned in their place.{% elif proposed %}The "
+            "assignment proposes {{ proposed }} in their place: accept it on the review progress board."
+            "{% else %}No replacement can be proposed: {{ unfilled }}{% endif %}\n{{ url }}\n"
+        ),
+    ),
     "invitation": Kind(
         _("Invitation"),
         "user, name, role, agency, round, deadline, url",
@@ -195,6 +209,16 @@ def user_recipients(user_ids) -> dict[int, Recipient]:
         .values_list("pk", "email", "profile__language")
     )
     return {pk: Recipient(email, language or settings.LANGUAGE_CODE) for pk, email, language in rows}
+
+
+def organiser_recipients() -> list[Recipient]:
+    """Every active organiser with an address, in their language: one query."""
+    organisers = (
+        get_user_model()
+        .objects.filter(Q(groups__name=ORGANISERS) | Q(is_superuser=True), is_active=True)
+        .values_list("pk", flat=True)
+    )
+    return sorted(user_recipients(organisers).values(), key=lambda recipient: recipient.address)
 
 
 def user_recipient(user) -> list[Recipient]:

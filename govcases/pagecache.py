@@ -7,14 +7,15 @@ never stored, so a form added to a public page cannot leak one visitor's token t
 """
 
 import hashlib
-import re
 from functools import wraps
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from . import selectors
@@ -22,8 +23,8 @@ from . import selectors
 CACHE_SECONDS = 60 * 60
 # What a stored page keeps besides its body: the open-data downloads need their file names.
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
-CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-TOKEN_SLOT = "\x00csrf-token\x00"
+# The template variable in which a cached fragment's `{% fragment_form %}` tags list their forms' ids.
+FRAGMENT_FORMS = "fragment_forms"
 
 
 def _cacheable(request) -> bool:
@@ -37,14 +38,6 @@ def _cacheable(request) -> bool:
 
 def _key(prefix: str, parts) -> str:
     return f"{prefix}:" + hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
-
-
-def _token_slotted(html: str) -> str:
-    return CSRF_VALUE.sub(lambda m: m.group(1) + TOKEN_SLOT + m.group(2), html)
-
-
-def _token_filled(stored: str, request) -> str:
-    return stored.replace(TOKEN_SLOT, get_token(request))
 
 
 def cached_until(stamp):
@@ -83,16 +76,35 @@ def cached_for_the_public(view):
 
 
 def cached_fragment(request, key_parts, render) -> SafeString:
-    """A piece of a page, rendered by `render()` once for each `key_parts` and language and kept in the cache.
+    """A piece of a page, rendered by `render(forms)` once for each `key_parts` and language and kept in the cache.
 
-    The key must hold everything the piece shows: the callers key it by the data's revision. The organisers'
-    boards have forms in the piece: the stored copy holds a slot where each organiser's own CSRF token is put
-    back.
+    The key must hold everything the piece shows: the callers key it by the data's revision. The piece is stored
+    as rendered and holds nothing of one visitor's: a POST form in it carries no CSRF token but takes its id from
+    `{% fragment_form %}` (govcases/templatetags/fragments.py), which lists it in `forms` — `render` passes that
+    list to its template as `fragment_forms`. Each visitor's token is added after the piece, one hidden input
+    per form naming it (`form="…"`), so the stored HTML is never rewritten.
     """
-    key = _key("fragment", [request.LANGUAGE_CODE, *key_parts])
+    key = _key("board-fragment", [request.LANGUAGE_CODE, *key_parts])
     stored = cache.get(key)
     if stored is None:
-        stored = _token_slotted(render())
+        forms: list[str] = []
+        html = render(forms)
+        if "csrfmiddlewaretoken" in html:
+            raise ImproperlyConfigured(
+                "A cached fragment would keep one visitor's CSRF token: name its forms with {% fragment_form %}."
+            )
+        stored = (html, tuple(forms))
         cache.set(key, stored, CACHE_SECONDS)
+    html, form_ids = stored
     # Safe: rendered by our own templates, which escaped every value.
-    return mark_safe(_token_filled(stored, request))
+    return mark_safe(html) + csrf_inputs(request, form_ids)
+
+
+def csrf_inputs(request, form_ids) -> SafeString:
+    """This visitor's CSRF token for each of the forms `form_ids`, wherever in the page they are."""
+    token = get_token(request) if form_ids else ""
+    return format_html_join(
+        "",
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}" form="{}">',
+        ((token, form_id) for form_id in form_ids),
+    )

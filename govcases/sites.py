@@ -1,11 +1,14 @@
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.html import format_html
 from django.utils.text import capfirst, smart_split
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import RUN_ROUND, SCREEN_CASES, VERIFY_CASES, allowed, two_factor_satisfied
@@ -210,6 +213,27 @@ class LeanChangeList(ChangeList):
         # Django's URL of the row, with its own id in the place of the zero.
         before, after = self._change_url_around_the_id
         return f"{before}/{quote(result.pk)}/{after}"
+
+
+class LeanList:
+    """A ModelAdmin whose list page costs what its rows hold: its changelist is a LeanChangeList, and each row's
+    action checkbox is written as the markup Django's widget gives it.
+
+    Django renders that checkbox through the form renderer's templates once per row: on a page of a hundred
+    cases, a quarter of the page's time.
+    """
+
+    def get_changelist(self, request, **kwargs):
+        return LeanChangeList
+
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            # Django's own wording and translation.
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
 
 class AuditTrailInline(ReadOnly, admin.TabularInline):

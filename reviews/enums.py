@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govcases.enums import Phase
+from govcases.enums import CaseStatus, Phase
 
 
 class ReviewStatus(models.TextChoices):
@@ -20,3 +20,10 @@ class BidChoice(models.TextChoices):
     WILLING = "willing", _("Willing")
     RATHER_NOT = "rather_not", _("Rather not")
     CONFLICT = "conflict", _("Conflict of interest")
+
+
+# Cases that take part in review: submitted ones can be assigned ahead of the review phase, so that
+# reviewers can start on the first day (and bid on them before).
+ASSIGNABLE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW)
+# Assignments are made and changed, and reviewers bid and give cases back, only until the round's review ends.
+ASSIGNMENT_PHASES = (Phase.SETUP, Phase.SUBMISSION, Phase.REVIEW)

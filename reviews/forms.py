@@ -54,6 +54,27 @@ class ReviewForm(forms.Form):
         }
 
 
+class DeclineForm(forms.Form):
+    """A reviewer giving a case back: declined, or a conflict of interest they found, and why."""
+
+    DECLINE, CONFLICT = "decline", "conflict"
+    kind = forms.ChoiceField(
+        label=_("What do you want to do?"),
+        choices=[
+            (DECLINE, _("Decline this case")),
+            (CONFLICT, _("Declare a conflict of interest with this case")),
+        ],
+        widget=forms.RadioSelect,
+        initial=DECLINE,
+    )
+    reason = forms.CharField(
+        label=_("Why? (the organisers read it)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": _("Give a reason.")},
+    )
+
+
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the review reopened?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000

@@ -250,3 +250,75 @@ class VerificationCheck(AuditEntry):
     @property
     def revised_round_id(self) -> int:
         return self.case.round_id
+
+
+class BiddingChange(AuditEntry):
+    """Audit of the organisers opening and closing a round's bidding."""
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="bidding_changes", verbose_name=_("round"))
+    opened = models.BooleanField(_("opened"))
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("bidding change")
+        verbose_name_plural = _("bidding changes")
+
+    def __str__(self):
+        return f"{self.round_id}: {'open' if self.opened else 'closed'}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.round_id
+
+
+class Recusal(AuditEntry):
+    """A reviewer giving back a case after assignment: declined with a reason, or a conflict of interest they
+    found. The assignment is gone; this row keeps the solver from ever giving them the case again and holds
+    the replacement the solver proposed until an organiser accepts it (`resolved_at`)."""
+
+    class Kind(models.TextChoices):
+        DECLINED = "declined", _("Declined")
+        CONFLICT = "conflict", _("Conflict of interest")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="recusals", verbose_name=_("case"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="recusals", verbose_name=_("reviewer")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    proposed = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed replacement"),
+    )
+    unfilled_reason = models.TextField(_("why no replacement"), blank=True)
+    replacement = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replacement"),
+    )
+    resolved_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("declined assignment")
+        verbose_name_plural = _("declined assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "reviewer"], name="recusal_once_per_reviewer_case"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["declined", "conflict"]), name="recusal_kind_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} ✗ {self.case}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return Case.objects.filter(pk=self.case_id).values_list("round_id", flat=True).get()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from govcases.enums import LEVEL_ORDER, CaseStatus, Phase, RankingScore
@@ -16,11 +16,15 @@ from govcases.selectors import earlier_selected_cases
 from govcases.similarity import Match, likely_matches
 
 from . import scoring
-from .enums import ReviewStatus
+from .conflicts import AgencyIndex
+from .enums import ASSIGNABLE_STATUSES, ASSIGNMENT_PHASES, ReviewStatus
 from .models import (
     Assignment,
+    Bid,
     Criterion,
+    Recusal,
     Review,
+    ReviewerProfile,
     Score,
     SelectionDecision,
     SelectionEvent,
@@ -681,3 +685,63 @@ def verification_list(*, round: Round, state: str = "") -> VerificationList:
         counts={each: counts[each] for each in VERIFICATION_STATES},
         state=state if state in VERIFICATION_STATES else "",
     )
+
+
+# --- the reviewers' own say: bidding and cases given back ----------------------------------------------------
+
+
+def bidding_round() -> Round | None:
+    """The round whose bidding is open (the latest, should the organisers open two)."""
+    return Round.objects.filter(bidding_open=True, phase__in=ASSIGNMENT_PHASES).order_by("-year").first()
+
+
+def biddable_cases(*, reviewer: AbstractBaseUser, round: Round) -> QuerySet[Case]:
+    """The cases of `round` that the reviewer may be assigned and so may bid on: of their panels, taking part
+    in review, never one of an agency they have a conflict of interest with, one already theirs or one they
+    gave back. Three queries to build (their profile, its declared conflicts, the agencies)."""
+    profile = ReviewerProfile.objects.filter(user=reviewer).prefetch_related("declared_conflicts").first()
+    if profile is None:
+        return Case.objects.none()
+    conflicts = AgencyIndex.load().conflicts(
+        affiliation_id=profile.affiliation_agency_id,
+        declared={agency.pk for agency in profile.declared_conflicts.all()},
+    )
+    return (
+        round.cases.filter(status__in=ASSIGNABLE_STATUSES, category__reviewers=profile)
+        .exclude(agency_id__in=conflicts)
+        .exclude(assignments__reviewer=reviewer)
+        .exclude(recusals__reviewer=reviewer)
+    )
+
+
+def bidding_rows(*, reviewer: AbstractBaseUser, round: Round, category_id: int | None = None) -> QuerySet:
+    """The bidding page's rows (case id, title, agency, category, the reviewer's choice or None), in the
+    queue's order: category, then agency in pinyin order."""
+    cases = biddable_cases(reviewer=reviewer, round=round)
+    if category_id is not None:
+        cases = cases.filter(category_id=category_id)
+    own_choice = Bid.objects.filter(reviewer=reviewer, case=OuterRef("pk")).values("choice")[:1]
+    return (
+        cases.annotate(choice=Subquery(own_choice))
+        .order_by("category__position", "agency__pinyin", "pk")
+        .values("pk", "title", "agency__display_name", "category__name", "choice")
+    )
+
+
+def bidding_categories(*, reviewer: AbstractBaseUser) -> list[Category]:
+    """The categories of the reviewer's panels, for the bidding page's filter."""
+    return list(Category.objects.filter(reviewers__user=reviewer).order_by("position", "pk"))
+
+
+def recusals_open(*, round: Round) -> list[Recusal]:
+    """The cases given back in `round` that still wait for their replacement, oldest first, with the names of
+    the reviewer who gave each back (`reviewer_name`) and of the one proposed (`proposed_name`)."""
+    recusals = list(
+        Recusal.objects.filter(case__round=round, resolved_at__isnull=True)
+        .select_related("case__agency", "reviewer", "proposed")
+        .order_by("at", "pk")
+    )
+    for recusal in recusals:
+        recusal.reviewer_name = person_name(recusal.reviewer)
+        recusal.proposed_name = person_name(recusal.proposed) if recusal.proposed else ""
+    return recusals

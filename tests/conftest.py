@@ -3,6 +3,7 @@ import os
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from govcases.outbox import outbox_deliver_due
@@ -24,6 +25,14 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("GOVCASES_NO_SKIP") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which must run every test: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in English (the locale middleware activates its
+    language for the thread) must not turn the next test's messages English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
 from govcases.permissions import EVALUATORS
 from govcases.services import publication_create
 from reviews.enums import BidChoice, ReviewStatus
-from reviews.models import Assignment, Bid, Review
+from reviews.models import Assignment, Bid, Recusal, Review
 from tests import factories
 from tests.reading import read
 
@@ -118,7 +118,11 @@ def subjects(route: Route) -> list[str]:
         return ["published case", "case in review"]
     if parameters == {"year"}:
         return ["published year", "year in review"]
-    if route.name == "review:reviews_assignment_change":
+    if route.name in (
+        "review:reviews_assignment_change",
+        "review:reviews_assignment_draft",
+        "review:reviews_assignment_decline",
+    ):
         return ["assignment of reviewer A", "assignment of reviewer B"]
     if "app_label" in parameters:
         # One request per app the pattern accepts: (?P<app_label>auth|axes|govcases|reviews)
@@ -335,6 +339,7 @@ ADMIN_NO_ADD = {
     "govcases.outboxmessage",
     "reviews.review",
     "reviews.bid",
+    "reviews.recusal",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -462,6 +467,16 @@ RULES = [
         _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _own_assignment),
     ),
     Rule(
+        "review: giving back a reviewer's own assignment (a confirmation page)",
+        named("review:reviews_assignment_decline"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _own_assignment),
+    ),
+    Rule(
+        "review: the scoring page's autosave (POST only)",
+        named("review:reviews_assignment_draft"),
+        _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _post_only),
+    ),
+    Rule(
         "review: the queue and the reviewer's own pages",
         lambda r: r.site == "review",
         _admin_gate(REVIEW_ROLES, TO_REVIEW_LOGIN, _everyone(OK)),
@@ -577,6 +592,10 @@ def _build() -> Data:
         assignments[tenant] = Assignment.objects.create(reviewer=reviewers[tenant], case=case_in_review)
     Review.objects.create(assignment=assignments["A"], status=ReviewStatus.DRAFT, comment="草稿")
     Bid.objects.create(reviewer=reviewers["A"], case=case_in_review, choice=BidChoice.KEEN)
+    declining = factories.ReviewerFactory()
+    Recusal.objects.create(
+        case=case_in_review, reviewer=declining, kind=Recusal.Kind.DECLINED, reason="出差", by=declining
+    )
 
     open_round = factories.RoundFactory(year=2025)
     cases = {
@@ -679,7 +698,13 @@ def test_the_walk_finds_every_part_of_the_site():
     """A sanity check of the walk itself: if it missed an include, the matrix would be silently smaller."""
     names = {route.name for route in ROUTES}
     assert {"public:home", "public:case", "portal:case_edit", "healthz", "login"} <= names
-    assert {"review:reviews_assignment_changelist", "review:reviews_assignment_change"} <= names
+    assert {
+        "review:reviews_assignment_changelist",
+        "review:reviews_assignment_change",
+        "review:reviews_assignment_draft",
+        "review:reviews_assignment_decline",
+        "review:reviews_bids_changelist",
+    } <= names
     assert {
         "evaluation:page",
         "evaluation:json",
@@ -762,6 +787,7 @@ REFUSED_POSTS = [
 def test_a_refused_user_is_refused_a_post_too(matrix_data, route, subject, role):
     url = build_url(route, fill(route, subject, matrix_data))
     statuses = dict(Case.objects.values_list("pk", "status"))
+    assignments = list(Assignment.objects.values_list("pk", flat=True))
     evaluation_state = (
         list(Evaluation.objects.values_list("pk", "status")),
         list(EvaluationPublication.objects.values_list("pk", flat=True)),
@@ -774,6 +800,7 @@ def test_a_refused_user_is_refused_a_post_too(matrix_data, route, subject, role)
     assert not Case.objects.filter(title="被篡改").exists()
     assert dict(Case.objects.values_list("pk", "status")) == statuses
     assert not Review.objects.filter(comment="被篡改").exists()
+    assert list(Assignment.objects.values_list("pk", flat=True)) == assignments  # none given back
     assert evaluation_state == (
         list(Evaluation.objects.values_list("pk", "status")),
         list(EvaluationPublication.objects.values_list("pk", flat=True)),

@@ -7,15 +7,24 @@ ranking        the ranking board (and its exports)
 selection      the selection board (decisions, publication)
 triage         the triage list (初步筛选: pass or out per submitted case)
 verification   the verification list (复核校验 of the provisional selection)
-reviewer_site  the reviewer's queue and scoring page at /review/
+reviewer_site  the reviewer's queue and scoring page at /review/ (its autosave; giving a case back)
+bidding        the reviewers' bids on cases before assignment, at /review/
 base           what the boards share: add a board with one RoundBoard class and one template
 """
 
 from django.contrib import admin
 
-from ..models import Assignment, Bid, Criterion, Review, ReviewerProfile
+from ..models import Assignment, Bid, Criterion, Recusal, Review, ReviewerProfile
 from ..sites import review_site
-from .organiser import AssignmentAdmin, BidAdmin, CriterionAdmin, ReviewAdmin, ReviewerProfileAdmin
+from .bidding import BiddingPage
+from .organiser import (
+    AssignmentAdmin,
+    BidAdmin,
+    CriterionAdmin,
+    RecusalAdmin,
+    ReviewAdmin,
+    ReviewerProfileAdmin,
+)
 from .progress import ReviewProgressBoard
 from .ranking import RankingBoard
 from .reviewer_site import ReviewQueueAdmin
@@ -28,6 +37,7 @@ admin.site.register(Criterion, CriterionAdmin)
 admin.site.register(Assignment, AssignmentAdmin)
 admin.site.register(Review, ReviewAdmin)
 admin.site.register(Bid, BidAdmin)
+admin.site.register(Recusal, RecusalAdmin)
 admin.site.register_board(ReviewProgressBoard)
 admin.site.register_board(RankingBoard)
 admin.site.register_board(SelectionBoard)
@@ -35,3 +45,4 @@ admin.site.register_board(TriageBoard)
 admin.site.register_board(VerificationBoard)
 
 review_site.register(Assignment, ReviewQueueAdmin)
+review_site.register_board(BiddingPage)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -88,12 +89,17 @@ class RoundBoard(AdminBoard):
             },
         )
 
-    def cached(self, request, round: Round, key: list, render) -> str:
-        """The part of the board that `render()` renders, once per revision of the round (and `key`).
+    def cached(self, request, round: Round, key: list, template: str, context) -> str:
+        """`template` rendered with what `context()` returns, once per revision of the round (and `key`).
 
         A board changes only when its round does (a review submitted, a case withdrawn, a decision staged...):
-        selectors.board_key names the round's revision and the settings that rank its cases.
+        selectors.board_key names the round's revision and the settings that rank its cases. The template's
+        POST forms take their ids from `{% fragment_form %}`: the stored piece holds no one's CSRF token.
         """
+
+        def render(forms: list[str]) -> str:
+            return render_to_string(template, {**context(), pagecache.FRAGMENT_FORMS: forms}, request)
+
         return pagecache.cached_fragment(request, [self.name, *selectors.board_key(round), *key], render)
 
     def posted_case(self, request, round: Round) -> Case:

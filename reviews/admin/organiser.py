@@ -354,6 +354,16 @@ class BidAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["case", "reviewer"]
 
 
+class RecusalAdmin(ReadOnly, admin.ModelAdmin):
+    """Every case a reviewer gave back, why, and who was proposed and took their place: the audit of
+    reviews.services.recusal, read only (the progress board accepts the proposals)."""
+
+    list_display = ["case", "reviewer", "kind", "reason", "at", "proposed", "replacement", "resolved_at"]
+    list_filter = ["kind", "case__round", "case__category"]
+    search_fields = ["case__title", "reviewer__username"]
+    list_select_related = ["case", "reviewer", "proposed", "replacement"]
+
+
 class ReviewAdmin(ReadOnly, admin.ModelAdmin):
     """Reviews are read here, never edited: the reviewer scores; an organiser may only reopen."""
 

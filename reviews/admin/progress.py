@@ -1,5 +1,6 @@
 """The review progress of a round at /admin/: assigned, submitted and overdue reviews, with the buttons that
-assign reviewers and remind them."""
+assign reviewers and remind them, open and close the reviewers' bidding, and accept the replacement the
+solver proposes for a case a reviewer gave back."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -7,7 +8,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from govcases.notifications import person_name
+
 from .. import selectors, services
+from ..models import Recusal
 from .base import RoundBoard
 
 
@@ -20,7 +24,40 @@ class ReviewProgressBoard(RoundBoard):
         return _("Review progress: %(round)s") % {"round": round}
 
     def board_context(self, request, round):
-        return {"progress": selectors.review_progress(round=round)}
+        return {
+            "progress": selectors.review_progress(round=round),
+            "recusals": selectors.recusals_open(round=round),
+        }
+
+    def act(self, request, round):
+        """The board's forms: bidding opened or closed, a replacement accepted or asked for again."""
+        action = request.POST.get("action")
+        if action in ("open_bidding", "close_bidding"):
+            opened = action == "open_bidding"
+            if self.attempt(
+                request, lambda: services.round_bidding_set(round=round, opened=opened, by=request.user)
+            ):
+                self.report(request, _("Bidding is open.") if opened else _("Bidding is closed."))
+            return None
+        recusal = Recusal.objects.filter(
+            pk=request.POST.get("recusal") if str(request.POST.get("recusal", "")).isdecimal() else None,
+            case__round=round,
+        ).first()
+        if action not in ("replace", "propose") or recusal is None:
+            self.report(request, _("Nothing was done: the form was out of date. Try again."), messages.ERROR)
+        elif action == "replace":
+            assignment = self.attempt(
+                request, lambda: services.recusal_replace(recusal=recusal, by=request.user)
+            )
+            if assignment is not None:
+                self.report(
+                    request,
+                    _("%(reviewer)s now reviews “%(case)s”.")
+                    % {"reviewer": person_name(assignment.reviewer), "case": assignment.case.title},
+                )
+        elif self.attempt(request, lambda: services.recusal_propose(recusal=recusal, by=request.user)):
+            self.report(request, _("The solver was asked again: its answer is shown below."))
+        return None
 
     def extra_urls(self):
         return [

@@ -4,7 +4,6 @@ with its exports."""
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,11 +64,15 @@ class RankingBoard(RoundBoard):
         # Rendered once per revision of the round, filter, order and page.
         return {
             "board_body": self.cached(
-                request, round, [request.GET.urlencode()], lambda: self._body(request, round)
+                request,
+                round,
+                [request.GET.urlencode()],
+                "admin/reviews/ranking_board_body.html",
+                lambda: self._body_context(request, round),
             )
         }
 
-    def _body(self, request, round) -> str:
+    def _body_context(self, request, round) -> dict:
         filters = RankingFilterForm(request.GET or None)
         cleaned = filters.cleaned_data if filters.is_valid() else {}
         rows = selectors.board_ranking(selectors.board_key(round))
@@ -92,7 +95,7 @@ class RankingBoard(RoundBoard):
             rows = present + absent
         reviews_url = reverse("admin:reviews_review_changelist")
         page = Paginator(rows, self.rows_per_page).get_page(request.GET.get("page"))
-        context = {
+        return {
             "round": round,
             "page": page,
             "page_urls": self._page_urls(request, page),
@@ -115,7 +118,6 @@ class RankingBoard(RoundBoard):
             "sortable": SORTABLE_SCORES,
             "sort_urls": self._sort_urls(request, order),
         }
-        return render_to_string("admin/reviews/ranking_board_body.html", context, request)
 
     @staticmethod
     def _page_urls(request, page) -> dict[str, str]:

@@ -4,12 +4,17 @@ A reviewer sees only their own assignments; never other reviewers, their scores 
 that changes a review goes through reviews.services, which refuses what the rules forbid.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,8 +26,8 @@ from govcases.permissions import allowed
 from govcases.sites import LeanChangeList
 
 from .. import selectors, services
-from ..enums import ReviewStatus
-from ..forms import ReviewForm, criterion_field_name
+from ..enums import ASSIGNABLE_STATUSES, ASSIGNMENT_PHASES, ReviewStatus
+from ..forms import DeclineForm, ReviewForm, criterion_field_name
 from ..models import Assignment, Score
 from ..permissions import REVIEW, SCORE
 
@@ -85,9 +90,70 @@ class QueuePaginator(Paginator):
         return self.progress.assigned
 
 
+@dataclass(frozen=True)
+class QueueColumn:
+    label: str
+    css_name: str
+    sort_url: str | None  # None: the column does not sort
+    order: str | None  # "ascending" or "descending" if the queue is sorted by it
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    url: str
+    title: str
+    category: object
+    agency: str
+    progress: str
+    total: object
+
+
 class QueueChangeList(LeanChangeList):
     """The queue, with the reviewer's progress through the whole of it (`progress`), which the page shows
-    above the list and as the total beside a search or a filter."""
+    above the list and as the total beside a search or a filter.
+
+    Its table is the queue's own (reviews/review_site/queue_table.html, in the change list's `result_list`
+    block): five plain columns need none of what Django's result table does for each cell of any model
+    (a field lookup, an empty-value check and escaping through format_html), which took a third of the page.
+    """
+
+    @cached_property
+    def queue_columns(self) -> list[QueueColumn]:
+        """The columns' headings; a sortable one links to the queue sorted by it, the other way round if it
+        already is."""
+        sorted_by = self.get_ordering_field_columns()
+        columns = []
+        for index, name in enumerate(self.list_display):
+            display = getattr(self.model_admin, name)
+            order = {"asc": "ascending", "desc": "descending"}.get(sorted_by.get(index))
+            sortable = getattr(display, "admin_order_field", None) is not None
+            flip = "-" if order == "ascending" else ""
+            columns.append(
+                QueueColumn(
+                    label=display.short_description,
+                    css_name=name,
+                    sort_url=self.get_query_string({ORDER_VAR: f"{flip}{index}"}) if sortable else None,
+                    order=order,
+                )
+            )
+        return columns
+
+    @cached_property
+    def queue_rows(self) -> list[QueueRow]:
+        queue_admin = self.model_admin
+        # A row's link keeps the queue's search and filters, as the admin's own rows do.
+        filters = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        return [
+            QueueRow(
+                url=add_preserved_filters(filters, self.url_for_result(assignment)),
+                title=queue_admin.case_title(assignment),
+                category=queue_admin.case_category(assignment),
+                agency=queue_admin.case_agency(assignment),
+                progress=queue_admin.progress(assignment),
+                total=queue_admin.own_total(assignment),
+            )
+            for assignment in self.result_list
+        ]
 
     def get_results(self, request):
         super().get_results(request)
@@ -144,7 +210,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         )
 
     def get_urls(self):
-        # Only the queue and the scoring page: no add, delete or history pages for reviewers.
+        # The queue, the history, the scoring page, its autosave and giving a case back: no add or delete pages.
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path("", self.admin_site.admin_view(self.changelist_view), name=f"{prefix}_changelist"),
@@ -154,7 +220,30 @@ class ReviewQueueAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.change_view),
                 name=f"{prefix}_change",
             ),
+            path(
+                "<path:object_id>/draft/",
+                self.admin_site.admin_view(self.draft_view),
+                name=f"{prefix}_draft",
+            ),
+            path(
+                "<path:object_id>/decline/",
+                self.admin_site.admin_view(self.decline_view),
+                name=f"{prefix}_decline",
+            ),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        # The bidding page is linked from the queue while a round's bidding is open.
+        return super().changelist_view(
+            request, {"bidding_round": selectors.bidding_round(), **(extra_context or {})}
+        )
+
+    def own_assignment(self, request, object_id) -> Assignment:
+        """The reviewer's own assignment, or 404: another reviewer's does not exist, as far as they can tell."""
+        assignment = self.get_object(request, object_id)
+        if assignment is None or not self.has_view_permission(request, assignment):
+            raise Http404(_("No such assignment in your queue."))
+        return assignment
 
     # --- the queue ---
     @admin.display(description=gettext_lazy("case"), ordering="case__title")
@@ -209,9 +298,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     # --- the scoring page ---
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        assignment = self.get_object(request, object_id)
-        if assignment is None or not self.has_view_permission(request, assignment):
-            raise Http404(_("No such assignment in your queue."))
+        assignment = self.own_assignment(request, object_id)
         assignment = (
             Assignment.objects.select_related("case__agency", "case__category", "case__round", "review")
             .prefetch_related(
@@ -255,6 +342,11 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "locked": locked,
             "scoring_open": scoring_open,
             "scores": [(criterion, scores.get(criterion.pk)) for criterion in criteria],
+            # The sum of the points saved so far; the page's script keeps it up to date while typing.
+            "draft_total": sum(points for points in scores.values() if points is not None),
+            "can_give_back": not locked
+            and assignment.case.round.phase in ASSIGNMENT_PHASES
+            and assignment.case.status in ASSIGNABLE_STATUSES,
             "form": form,
             "progress": selectors.reviewer_progress(reviewer=request.user),
             "queue_url": reverse("review:reviews_assignment_changelist"),
@@ -310,3 +402,89 @@ class ReviewQueueAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("review:reviews_assignment_change", args=[following.pk]))
             return HttpResponseRedirect(reverse("review:reviews_assignment_changelist"))
         return HttpResponseRedirect(request.path)
+
+    # --- autosave ---
+    def draft_view(self, request, object_id):
+        """The scoring page's autosave: the form's fields as posted, saved as a draft by the same service as
+        "Save draft" (the same rules: the assigned reviewer, the review phase, a review not yet submitted).
+        Answers JSON: the time saved and the total, or why nothing was saved."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        assignment = self.own_assignment(request, object_id)
+        assignment = Assignment.objects.select_related("case").get(pk=assignment.pk)
+        criteria = selectors.rubric(
+            round_id=assignment.case.round_id, category_id=assignment.case.category_id
+        )
+        form = ReviewForm(request.POST, criteria=criteria)
+        if not form.is_valid():
+            return JsonResponse(
+                {
+                    "message": _("Not saved: please correct the errors shown when you save the draft."),
+                    "errors": {
+                        name: [str(error) for error in errors] for name, errors in form.errors.items()
+                    },
+                },
+                status=400,
+            )
+        try:
+            review = services.review_save(
+                assignment=assignment,
+                by=request.user,
+                points=form.points(),
+                comment=form.cleaned_data["comment"],
+            )
+        except Refused as refusal:
+            return JsonResponse({"message": _("Not saved: %(why)s") % {"why": refusal}}, status=409)
+        saved_at = formats.time_format(timezone.localtime(review.updated_at), "H:i")
+        return JsonResponse(
+            {
+                "message": _("Draft saved at %(time)s") % {"time": saved_at},
+                "saved_at": saved_at,
+                "total": sum(points for points in form.points().values() if points is not None),
+            }
+        )
+
+    # --- giving a case back ---
+    def decline_view(self, request, object_id):
+        """A confirmation page: the reviewer declines the case with a reason, or declares a conflict of
+        interest they found; the case leaves their queue and the organisers are told."""
+        assignment = self.own_assignment(request, object_id)
+        assignment = Assignment.objects.select_related(
+            "case__agency", "case__category", "case__round", "review"
+        ).get(pk=assignment.pk)
+        review = own_review(assignment)
+        submitted = review is not None and review.status == ReviewStatus.SUBMITTED
+        form = DeclineForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.assignment_decline(
+                    assignment=assignment,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    conflict=form.cleaned_data["kind"] == DeclineForm.CONFLICT,
+                )
+            except Refused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("“%(case)s” left your queue; the organisers were told.")
+                    % {"case": assignment.case.title},
+                )
+                return HttpResponseRedirect(reverse("review:reviews_assignment_changelist"))
+        return TemplateResponse(
+            request,
+            "reviews/review_site/decline.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Give back “%(case)s”") % {"case": assignment.case.title},
+                "opts": self.opts,
+                "assignment": assignment,
+                "case": assignment.case,
+                "submitted": submitted,
+                "assignments_open": assignment.case.round.phase in ASSIGNMENT_PHASES
+                and assignment.case.status in ASSIGNABLE_STATUSES,
+                "form": form,
+                "queue_url": reverse("review:reviews_assignment_changelist"),
+            },
+        )

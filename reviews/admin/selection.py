@@ -3,7 +3,6 @@ staged decisions, the proposal by rank and publication. Every change goes throug
 
 from django.contrib import messages
 from django.core.validators import ProhibitNullCharactersValidator
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,22 +33,19 @@ class SelectionBoard(RoundBoard):
                 request,
                 round,
                 [seats, complete],
-                lambda: render_to_string(
-                    "admin/reviews/selection_board_body.html",
-                    {
-                        "round": round,
-                        "board": selectors.selection_board(round=round, complete=complete),
-                        "complete": complete,
-                        "proposing": round.phase == Phase.SELECTION,
-                        "deciding": round.phase in DECISION_PHASES,
-                        "verifying": round.phase == Phase.VERIFICATION,
-                        "publishing": round.phase == round.publication_phase,
-                        "can_reopen": round.phase == Phase.PUBLISHED,
-                        # After publication nothing is provisional any more: the board says so.
-                        "final": round.phase in {Phase.PUBLISHED, Phase.ARCHIVED},
-                    },
-                    request,
-                ),
+                "admin/reviews/selection_board_body.html",
+                lambda: {
+                    "round": round,
+                    "board": selectors.selection_board(round=round, complete=complete),
+                    "complete": complete,
+                    "proposing": round.phase == Phase.SELECTION,
+                    "deciding": round.phase in DECISION_PHASES,
+                    "verifying": round.phase == Phase.VERIFICATION,
+                    "publishing": round.phase == round.publication_phase,
+                    "can_reopen": round.phase == Phase.PUBLISHED,
+                    # After publication nothing is provisional any more: the board says so.
+                    "final": round.phase in {Phase.PUBLISHED, Phase.ARCHIVED},
+                },
             )
         }
 

@@ -1,4 +1,5 @@
-"""Everything that changes reviewers' work and the selection, by topic: `assignment`, `reviews` (scoring,
+"""Everything that changes reviewers' work and the selection, by topic: `assignment`, `bidding` and `recusal`
+(the reviewers' own say before and after it), `reviews` (scoring,
 reopening, reminders), `rubrics` and `selection` (staged decisions under quotas, publication). Callers
 import from here; the reads these share with pages (the rubric, the reminders' preview, the quotas' state)
 are in reviews.selectors.
@@ -14,11 +15,14 @@ from .assignment import (
     assignment_check,
     assignment_generate,
     assignment_remove,
-    bid_set,
     conflict_reason,
     reviewer_conflicts,
 )
+from .bidding import bid_set, bids_save, round_bidding_set
+from .recusal import ProposalOutdated, assignment_decline, recusal_propose, recusal_replace
 from .reviews import (
+    ReviewSheet,
+    review_bulk_submit,
     review_check_submittable,
     review_reminders_send,
     review_reopen,
@@ -37,21 +41,29 @@ from .verification import verification_record
 __all__ = [
     "ASSIGNABLE_STATUSES",
     "AssignmentReport",
+    "ProposalOutdated",
     "CriterionLine",
     "DEFAULT_RUBRIC",
     "Proposal",
     "assignment_add",
     "assignment_check",
+    "assignment_decline",
     "assignment_generate",
     "assignment_remove",
     "bid_set",
+    "bids_save",
     "conflict_reason",
+    "recusal_propose",
+    "recusal_replace",
     "reviewer_conflicts",
+    "ReviewSheet",
+    "review_bulk_submit",
     "review_check_submittable",
     "review_reminders_send",
     "review_reopen",
     "review_save",
     "review_submit",
+    "round_bidding_set",
     "round_publish",
     "rubric_save",
     "rubric_set_up",

@@ -13,66 +13,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from govcases import notifications, outbox
-from govcases.enums import CaseStatus, Level, Phase
+from govcases.enums import Level, Phase
 from govcases.exceptions import Refused
 from govcases.models import Agency, Case, Round
 from govcases.permissions import RUN_ROUND, allowed
 
 from .. import assignment_flow
-from ..enums import BidChoice, ReviewStatus
-from ..models import Assignment, Bid, Review, ReviewerProfile
+from ..conflicts import AgencyIndex
+from ..enums import ASSIGNABLE_STATUSES, ASSIGNMENT_PHASES, BidChoice, ReviewStatus
+from ..models import Assignment, Bid, Recusal, Review, ReviewerProfile
 from ..permissions import REVIEW
 
-# Cases that take part in review: submitted ones can be assigned ahead of the review phase, so that
-# reviewers can start on the first day.
-ASSIGNABLE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW)
-# Assignments are made and changed only until the round's review ends.
-ASSIGNMENT_PHASES = (Phase.SETUP, Phase.SUBMISSION, Phase.REVIEW)
-
-
 # --- conflicts of interest -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgencyFacts:
-    pk: int
-    parent_id: int | None
-    level: str
-    province: str
-
-
-class AgencyIndex:
-    """Every agency's parent, level and province, read in one query, to derive conflicts in Python."""
-
-    def __init__(self, agencies: list[AgencyFacts]):
-        self.by_pk = {agency.pk: agency for agency in agencies}
-        self.children: dict[int, set[int]] = defaultdict(set)
-        self.by_province: dict[str, set[int]] = defaultdict(set)
-        for agency in agencies:
-            if agency.parent_id:
-                self.children[agency.parent_id].add(agency.pk)
-            if agency.province:
-                self.by_province[agency.province].add(agency.pk)
-
-    @classmethod
-    def load(cls) -> "AgencyIndex":
-        return cls(
-            [AgencyFacts(*row) for row in Agency.objects.values_list("pk", "parent_id", "level", "province")]
-        )
-
-    def conflicts(self, *, affiliation_id: int | None, declared: set[int]) -> set[int]:
-        conflicted = set(declared)
-        affiliation = self.by_pk.get(affiliation_id) if affiliation_id else None
-        if affiliation is None:
-            return conflicted
-        conflicted.add(affiliation.pk)
-        conflicted |= self.children[affiliation.pk]
-        if affiliation.parent_id:
-            conflicted.add(affiliation.parent_id)
-        # A local government's officials are close to every agency of their province.
-        if affiliation.level != Level.MINISTRY and affiliation.province:
-            conflicted |= self.by_province[affiliation.province]
-        return conflicted
 
 
 def reviewer_conflicts(profile: ReviewerProfile, *, index: AgencyIndex | None = None) -> set[int]:
@@ -141,7 +93,7 @@ class AssignmentProblem:
     reviewers: list[assignment_flow.ReviewerLoad]
     assigned: dict[int, set[int]]  # case id → its reviewers' ids
     preferences: dict[tuple[int, int], int]  # (case, reviewer) → cost, from the reviewers' bids
-    declined: dict[int, set[int]]  # case id → the reviewers who declared a conflict with it
+    declined: dict[int, set[int]]  # case id → the reviewers who bid "conflict" on it or gave it back
 
 
 def assignment_problem(*, round: Round) -> AssignmentProblem:
@@ -173,6 +125,11 @@ def assignment_problem(*, round: Round) -> AssignmentProblem:
             declined[case_id].add(reviewer_id)
         else:
             preferences[case_id, reviewer_id] = assignment_flow.PREFERENCE_COSTS[choice]
+    # A reviewer who gave a case back (declined it, or found a conflict) is never given it again.
+    for case_id, reviewer_id in Recusal.objects.filter(case__round=round).values_list(
+        "case_id", "reviewer_id"
+    ):
+        declined[case_id].add(reviewer_id)
     reviewers = [
         assignment_flow.ReviewerLoad(
             id=profile.user_id,
@@ -317,6 +274,12 @@ def assignment_check(*, reviewer: AbstractBaseUser, case: Case) -> None:
         raise Refused(
             _("%(reviewer)s declared a conflict of interest with this case.") % {"reviewer": profile}
         )
+    recusal = Recusal.objects.filter(reviewer=reviewer, case=case).first()
+    if recusal is not None:
+        raise Refused(
+            _("%(reviewer)s gave this case back (%(kind)s: %(reason)s); it is not assigned to them again.")
+            % {"reviewer": profile, "kind": recusal.get_kind_display(), "reason": recusal.reason}
+        )
     if Assignment.objects.filter(reviewer=reviewer, case=case).exists():
         raise Refused(_("This reviewer is already assigned to this case."))
 
@@ -343,26 +306,3 @@ def assignment_remove(*, assignment: Assignment, by: AbstractBaseUser | None) ->
         if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
             raise Refused(_("The review of this assignment was submitted; it cannot be removed."))
         assignment.delete()
-
-
-def bid_set(*, reviewer: AbstractBaseUser, case: Case, choice: str) -> Bid:
-    """Records what a reviewer says of a case of their panel before it is assigned: keen, willing, rather not
-    (costs for the solver) or a conflict of interest (never assigned to them)."""
-    if choice not in BidChoice.values:
-        raise Refused(_("Choose keen, willing, rather not or conflict of interest."))
-    if not allowed(reviewer, REVIEW):
-        raise Refused(_("%(user)s is not a reviewer.") % {"user": reviewer})
-    with transaction.atomic():
-        round = Round.objects.select_for_update().get(pk=case.round_id)
-        _check_assignment_phase(round)
-        case = Case.objects.get(pk=case.pk)
-        if case.status not in ASSIGNABLE_STATUSES:
-            raise Refused(_("Only submitted cases and cases in review can be assigned."))
-        if not ReviewerProfile.objects.filter(user=reviewer, categories=case.category_id).exists():
-            raise Refused(_("This case is not in a category you review."))
-        if Assignment.objects.filter(reviewer=reviewer, case=case).exists():
-            raise Refused(_("This case is already assigned to you."))
-        bid, _created = Bid.objects.update_or_create(
-            reviewer=reviewer, case=case, defaults={"choice": choice}
-        )
-    return bid

@@ -1,5 +1,8 @@
 """Reviews: the rubric, scoring drafts, submitting and reopening, and reminders of pending reviews."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -11,7 +14,8 @@ from govcases import notifications, outbox
 from govcases.enums import CaseStatus, Phase
 from govcases.exceptions import Refused
 from govcases.models import Round
-from govcases.permissions import RUN_ROUND, allowed
+from govcases.permissions import RUN_ROUND, allowed, preload_roles
+from govcases.services.cases import BATCH
 
 from .. import scoring
 from ..enums import ReviewStatus
@@ -30,23 +34,22 @@ def _locked_assignment(assignment: Assignment, by: AbstractBaseUser) -> Assignme
         .select_related("case__round", "case__category")
         .get(pk=assignment.pk)
     )
-    if by is None or not allowed(by, SCORE, assignment):
-        raise Refused(_("Only the assigned reviewer can score this case."))
-    if assignment.case.round.phase != Phase.REVIEW:
-        raise Refused(_("Cases can be scored only while the round is in review."))
-    if assignment.case.status != CaseStatus.IN_REVIEW:
-        raise Refused(_("This case is no longer in review."))
+    _check_scorable(assignment, by, phase=assignment.case.round.phase)
     return assignment
 
 
-def _write_review(assignment: Assignment, points: dict[int, int | None], comment: str) -> tuple[Review, list]:
-    criteria = {
-        criterion.pk: criterion
-        for criterion in rubric(round_id=assignment.case.round_id, category_id=assignment.case.category_id)
-    }
-    review, _created = Review.objects.get_or_create(assignment=assignment)
-    if review.status == ReviewStatus.SUBMITTED:
-        raise Refused(_("This review was submitted and is locked."))
+def _check_scorable(assignment: Assignment, by: AbstractBaseUser | None, *, phase: str) -> None:
+    """Refuses a review of `assignment` by `by` unless they are its reviewer and the case is in review."""
+    if by is None or not allowed(by, SCORE, assignment):
+        raise Refused(_("Only the assigned reviewer can score this case."))
+    if phase != Phase.REVIEW:
+        raise Refused(_("Cases can be scored only while the round is in review."))
+    if assignment.case.status != CaseStatus.IN_REVIEW:
+        raise Refused(_("This case is no longer in review."))
+
+
+def _check_points(criteria: dict[int, Criterion], points: dict[int, int | None]) -> None:
+    """Refuses points for a criterion outside the rubric `criteria` (by id) or outside 0 to its maximum."""
     for criterion_id, value in points.items():
         criterion = criteria.get(int(criterion_id))
         if criterion is None:
@@ -58,6 +61,17 @@ def _write_review(assignment: Assignment, points: dict[int, int | None], comment
                 _("Points for “%(criterion)s” must be a whole number from 0 to %(max)d.")
                 % {"criterion": criterion.name, "max": criterion.max_points}
             )
+
+
+def _write_review(assignment: Assignment, points: dict[int, int | None], comment: str) -> tuple[Review, list]:
+    criteria = {
+        criterion.pk: criterion
+        for criterion in rubric(round_id=assignment.case.round_id, category_id=assignment.case.category_id)
+    }
+    review, _created = Review.objects.get_or_create(assignment=assignment)
+    if review.status == ReviewStatus.SUBMITTED:
+        raise Refused(_("This review was submitted and is locked."))
+    _check_points(criteria, points)
     existing = {score.criterion_id: score for score in review.scores.all()}
     for criterion_id, value in points.items():
         score = existing.get(int(criterion_id))
@@ -103,6 +117,108 @@ def review_submit(
             review=review, action=ReviewEvent.Action.SUBMITTED, by=by, at=review.submitted_at
         )
     return review
+
+
+@dataclass(frozen=True)
+class ReviewSheet:
+    """One review as its reviewer submits it: the points per criterion (by id) and the overall comment."""
+
+    assignment_id: int
+    points: dict[int, int]
+    comment: str = ""
+
+
+def review_bulk_submit(*, sheets: Sequence[ReviewSheet], now=None) -> int:
+    """Submits many reviews, each by its assignment's own reviewer, under the rules of `review_submit`, or none.
+
+    For rounds of thousands of cases (the demo's large rounds): per batch of a thousand, one query reads the
+    assignments and three write the reviews, their scores and their audit rows, instead of a dozen queries
+    per review. Only for assignments without a review yet.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        criteria = _rubrics_of(sheets)
+        for start in range(0, len(sheets), BATCH):
+            _bulk_submit_batch(sheets[start : start + BATCH], criteria, now)
+    return len(sheets)
+
+
+def _rubrics_of(sheets: Sequence[ReviewSheet]) -> dict[tuple[int, int | None], list[Criterion]]:
+    """Every rubric the sheets' cases are scored on, keyed by round and category, in order."""
+    rounds = {
+        round_id
+        for ids in _batches([sheet.assignment_id for sheet in sheets])
+        for round_id in Assignment.objects.filter(pk__in=ids).values_list("case__round_id", flat=True)
+    }
+    criteria: dict[tuple[int, int | None], list[Criterion]] = {}
+    for criterion in Criterion.objects.filter(round_id__in=rounds).order_by("position", "pk"):
+        criteria.setdefault((criterion.round_id, criterion.category_id), []).append(criterion)
+    return criteria
+
+
+def _batches(ids: list[int]):
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def _bulk_submit_batch(sheets: Sequence[ReviewSheet], criteria: dict, now) -> None:
+    assignments = {
+        assignment.pk: assignment
+        for assignment in Assignment.objects.select_for_update(of=("self",))
+        .select_related("case__round", "reviewer", "review")
+        .only(
+            "reviewer",
+            "case__title",
+            "case__status",
+            "case__category",
+            "case__round__phase",
+            "review__status",
+        )
+        .filter(pk__in=[sheet.assignment_id for sheet in sheets])
+    }
+    preload_roles([assignment.reviewer for assignment in assignments.values()])
+    reviews, events = [], []
+    for sheet in sheets:
+        assignment = assignments.get(sheet.assignment_id)
+        try:
+            if assignment is None:
+                raise Refused(_("No such assignment."))
+            _check_scorable(assignment, assignment.reviewer, phase=assignment.case.round.phase)
+            if hasattr(assignment, "review"):
+                raise Refused(_("This review was submitted and is locked."))
+            rubric = criteria.get((assignment.case.round_id, assignment.case.category_id), [])
+            _check_points({criterion.pk: criterion for criterion in rubric}, sheet.points)
+            _check_submittable(
+                [(criterion, sheet.points.get(criterion.pk) is not None) for criterion in rubric]
+            )
+        except Refused as refusal:
+            raise Refused(
+                _("“%(case)s”: %(reason)s")
+                % {"case": assignment.case.title if assignment else sheet.assignment_id, "reason": refusal}
+            ) from refusal
+        review = Review(
+            assignment=assignment,
+            status=ReviewStatus.SUBMITTED,
+            comment=sheet.comment.strip(),
+            total=scoring.total(sheet.points.values()),
+            submitted_at=now,
+        )
+        reviews.append(review)
+        events.append(
+            ReviewEvent(
+                review=review, action=ReviewEvent.Action.SUBMITTED, by_id=assignment.reviewer_id, at=now
+            )
+        )
+    Review.objects.bulk_create(reviews)
+    Score.objects.bulk_create(
+        (
+            Score(review_id=review.pk, criterion_id=criterion_id, points=value)
+            for review, sheet in zip(reviews, sheets, strict=True)
+            for criterion_id, value in sheet.points.items()
+        ),
+        batch_size=BATCH,
+    )
+    ReviewEvent.objects.bulk_create(events)
 
 
 def review_check_submittable(*, assignment: Assignment, points: dict[int, int | None]) -> None:

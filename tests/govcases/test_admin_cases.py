@@ -4,6 +4,7 @@ ineligible with a reason, and records that only services write."""
 import re
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core import mail
 from django.db import connection
@@ -11,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from govcases.admin import CaseAdmin
 from govcases.enums import CaseStatus, Level, Phase, Province
 from govcases.exceptions import Refused
-from govcases.models import AgencyMember, CaseImage, CaseTransition, EmailTemplate, RoundPhaseChange
+from govcases.models import AgencyMember, Case, CaseImage, CaseTransition, EmailTemplate, RoundPhaseChange
 from govcases.permissions import AGENCIES
 from govcases.services import agency_member_invite, case_submit, case_transition
 from tests import factories
@@ -354,6 +356,27 @@ def test_the_case_list_takes_as_many_queries_for_one_case_as_for_many(admin_clie
         )
     assert count_queries(admin_client, url) == one
     assert count_queries(admin_client, url + f"?round__id__exact={round_.pk}&status=submitted") == one
+
+
+def test_the_case_list_takes_the_same_queries_for_3_cases_as_for_300_and_pages_them_by_50(
+    admin_client, round_, officer
+):
+    url = reverse("admin:govcases_case_changelist")
+    agency = officer.agency_membership.agency
+    cases = [submitted_case(round_, officer) for _ in range(3)]
+    three = count_queries(admin_client, url)
+    cases += factories.CaseFactory.create_batch(
+        297, round=round_, agency=agency, images=0, status=CaseStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+
+    assert count_queries(admin_client, url) == three
+    assert count_queries(admin_client, url + "?p=5") == three
+    page = admin_client.get(url, **EN).content.decode()
+    assert len(re.findall(r'name="_selected_action"', page)) == 50
+    assert "300 cases" in page and "?p=5" in page
+    # The row's checkbox is the input Django's own widget writes, so that the actions and "select all" work.
+    newest = max(cases, key=lambda case: case.pk)
+    assert str(admin.ModelAdmin.action_checkbox(CaseAdmin(Case, admin.site), newest)) in page
 
 
 def test_the_case_list_leaves_the_long_texts_in_the_database(admin_client, round_, officer):

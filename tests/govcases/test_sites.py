@@ -23,11 +23,13 @@ def test_the_organiser_index_and_sidebar_list_the_apps(client, organiser):
     assert reverse("admin:govcases_case_changelist") in page
     assert reverse("admin:reviews_assignment_changelist") in page
     # Another page of the site shows the same apps in its nav sidebar.
-    changelist = client.get(reverse("admin:govcases_case_changelist")).content.decode()
+    changelist = client.get(reverse("admin:govcases_agency_changelist")).content.decode()
     assert 'id="nav-sidebar"' in changelist
     sidebar, _ = sidebar_and_main(changelist)
     assert reverse("admin:reviews_assignment_changelist") in sidebar
-    assert reverse("admin:govcases_agency_changelist") in sidebar
+    assert reverse("admin:govcases_case_changelist") in sidebar
+    # The case list and a case's page go without it: it cost them as much as the whole index.
+    assert 'id="nav-sidebar"' not in client.get(reverse("admin:govcases_case_changelist")).content.decode()
 
 
 def test_an_app_index_lists_only_that_app(client, organiser):
@@ -70,8 +72,9 @@ def test_a_reviewer_sees_only_their_own_models_on_the_review_site(rf, round_):
     request = rf.get("/review/")
     request.user = scenario.reviewer_a
     apps = review_site.get_app_list(request)
-    assert [(app["app_label"], [m["object_name"] for m in app["models"]]) for app in apps] == [
-        ("reviews", ["Assignment"])
+    # Their queue, and the page where they bid on cases before assignment.
+    assert [(app["app_label"], sorted(m["object_name"] for m in app["models"])) for app in apps] == [
+        ("reviews", ["Assignment", "bids"])
     ]
 
 

@@ -308,6 +308,7 @@ def test_infeasible_rounds_are_reported_with_reasons(round_, organiser):
 def test_bids_steer_the_assignment_and_a_declared_conflict_is_never_assigned(round_, organiser):
     round_.reviews_per_case = 1
     round_.phase = Phase.REVIEW
+    round_.bidding_open = True
     round_.save()
     category = round_.categories.first()
     first, second = (in_review_case(round_, category=category) for _ in range(2))
@@ -333,6 +334,7 @@ def test_bids_steer_the_assignment_and_a_declared_conflict_is_never_assigned(rou
 
 def test_a_bid_is_refused_outside_the_reviewers_panel_after_assignment_and_after_review(round_, organiser):
     round_.phase = Phase.REVIEW
+    round_.bidding_open = True
     round_.save()
     disclosure, service = list(round_.categories.order_by("position"))[:2]
     reviewer = make_reviewer(categories=[disclosure])

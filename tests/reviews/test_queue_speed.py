@@ -14,8 +14,9 @@ from .scenario import in_review_case
 
 QUEUE = reverse("review:reviews_assignment_changelist")
 # Session, user, roles, the reviewer's progress (which also counts the whole queue), the categories of the
-# filter and the page's rows. A filter or a search adds the count of what it leaves.
-QUEUE_QUERIES = 6
+# filter, the page's rows and the round whose bidding is open (for the link to the bidding page). A filter or
+# a search adds the count of what it leaves.
+QUEUE_QUERIES = 7
 
 
 def add_assignments(scenario, how_many):
@@ -90,6 +91,17 @@ def test_the_queue_sorts_by_a_column_both_ways(client, scenario):
     client.force_login(scenario.reviewer_a)
     ascending, descending = queue_titles(client, "?o=0"), queue_titles(client, "?o=-0")
     assert len(ascending) == 4 and descending == ascending[::-1]
+
+
+def test_the_queue_headings_sort_by_their_column_and_then_the_other_way(client, scenario):
+    client.force_login(scenario.reviewer_a)
+    heading = r'<th scope="col" class="column-case_title sortable{}">\s*<div class="text"><a href="([^"]+)">Case</a>'
+    page = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(heading.format(""), page).group(1) == "?o=0"
+    page = client.get(QUEUE + "?o=0&progress=pending", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(heading.format(" sorted ascending"), page).group(1) == "?o=-0&amp;progress=pending"
+    # The progress column has no order of its own: its heading is no link.
+    assert '<th scope="col" class="column-progress">' in page and "<span>Progress</span>" in page
 
 
 def test_the_queue_rows_show_progress_totals_and_keep_the_filters_in_their_links(client, scenario):

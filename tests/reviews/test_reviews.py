@@ -1,12 +1,18 @@
 """Saving, submitting, locking and reopening reviews (the services)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from govcases.enums import Phase
 from govcases.exceptions import Refused
+from govcases.models import Case, Round
 from reviews.enums import ReviewStatus
-from reviews.models import Review, ReviewEvent
-from reviews.services import review_reopen, review_save, review_submit
+from reviews.models import Assignment, Review, ReviewEvent
+from reviews.services import ReviewSheet, review_bulk_submit, review_reopen, review_save, review_submit
+
+from .scenario import in_review_case
 
 
 def test_a_draft_keeps_partial_scores_and_the_submission_totals_and_locks(scenario):
@@ -90,3 +96,85 @@ def test_an_organiser_reopens_with_a_reason_and_it_is_audited(scenario, organise
     assert review.total == len(scenario.criteria)
     with pytest.raises(Refused):
         review_reopen(review=Review.objects.create(assignment=scenario.b_shared), by=organiser, reason="x")
+
+
+# --- many reviews at once (the demo's large rounds) -----------------------------------------------------
+
+
+@pytest.fixture
+def english():
+    with translation.override("en"):
+        yield
+
+
+def sheets_for(scenario, assignments, points=None):
+    return [
+        ReviewSheet(assignment_id=assignment.pk, points=points or scenario.full_points(), comment=" 很好 ")
+        for assignment in assignments
+    ]
+
+
+def test_many_reviews_are_submitted_as_one_by_one(scenario, english):
+    revision = Round.objects.get(pk=scenario.round.pk).revision
+    assignments = [scenario.a_shared, scenario.b_shared, scenario.a_only]
+
+    assert review_bulk_submit(sheets=sheets_for(scenario, assignments)) == 3
+
+    for assignment in assignments:
+        review = Review.objects.get(assignment=assignment)
+        assert (review.status, review.total, review.comment) == (
+            ReviewStatus.SUBMITTED,
+            100 - 5 * len(scenario.criteria),
+            "很好",
+        )
+        assert dict(review.scores.values_list("criterion_id", "points")) == scenario.full_points()
+        assert review.events.get().by == assignment.reviewer
+    # The boards of the round show the new reviews at once.
+    assert Round.objects.get(pk=scenario.round.pk).revision != revision
+    # Submitted reviews are locked: a second bulk submission is refused.
+    with pytest.raises(Refused, match="locked"):
+        review_bulk_submit(sheets=sheets_for(scenario, [scenario.a_only]))
+
+
+def test_the_bulk_path_takes_the_same_queries_for_3_reviews_as_for_30(scenario):
+    cases = [in_review_case(scenario.round, scenario.category) for _ in range(27)]
+    many = [Assignment.objects.create(reviewer=scenario.reviewer_b, case=case) for case in cases]
+    with CaptureQueriesContext(connection) as few:
+        review_bulk_submit(
+            sheets=sheets_for(scenario, [scenario.a_shared, scenario.b_shared, scenario.a_only])
+        )
+    Review.objects.all().delete()
+    with CaptureQueriesContext(connection) as thirty:
+        review_bulk_submit(sheets=sheets_for(scenario, [scenario.a_shared, scenario.b_shared, *many[:28]]))
+    assert Review.objects.count() == 29 and len(thirty) == len(few)
+
+
+def first_criterion_missing(scenario):
+    points = scenario.full_points()
+    points.pop(scenario.criteria[0].pk)
+    return points
+
+
+@pytest.mark.parametrize(
+    "change, refusal",
+    [
+        (lambda s: setattr(s.round, "phase", Phase.SELECTION) or s.round.save(), "in review"),
+        (
+            lambda s: Case.objects.filter(pk=s.a_only_case.pk).update(status="withdrawn"),
+            "no longer in review",
+        ),
+        (lambda s: s.reviewer_b.groups.clear(), "assigned reviewer"),
+        (lambda s: setattr(s, "points", first_criterion_missing(s)), "Score every criterion"),
+        (lambda s: setattr(s, "points", {**s.full_points(), s.criteria[0].pk: 31}), "whole number"),
+        (lambda s: setattr(s, "points", {**s.full_points(), 999999: 1}), "not part of the case's rubric"),
+    ],
+)
+def test_the_bulk_path_refuses_what_review_submit_refuses_and_writes_nothing(
+    scenario, english, change, refusal
+):
+    scenario.points = None
+    change(scenario)
+    sheets = sheets_for(scenario, [scenario.a_shared, scenario.b_shared, scenario.a_only], scenario.points)
+    with pytest.raises(Refused, match=refusal):
+        review_bulk_submit(sheets=sheets)
+    assert not Review.objects.exists() and not ReviewEvent.objects.exists()

@@ -3,14 +3,16 @@
 import re
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.template import Context, Template, TemplateSyntaxError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from govcases.enums import CaseStatus, Phase
 from govcases.models import Publication, Quota
-from govcases.pagecache import TOKEN_SLOT
+from govcases.pagecache import FRAGMENT_FORMS, cached_fragment
 from reviews.models import SelectionDecision
 from tests import factories
 from tests.reviews.test_selection import scored_case, selection_round
@@ -214,15 +216,21 @@ def test_the_board_shows_a_changed_quota_at_once(client, organiser, board):
     assert 'id="quota-disclosure">0 / 3<' in client.get(url).content.decode()
 
 
-def test_every_organiser_gets_a_token_of_their_own_on_the_cached_board(organiser, board):
+def test_every_organiser_gets_a_token_of_their_own_beside_the_cached_board(organiser, board):
     round, cases, url = board
     for user, action in ((organiser, "select"), (factories.OrganiserFactory(), "deselect")):
         browser = Client(enforce_csrf_checks=True)
         browser.force_login(user)
         page = browser.get(url).content.decode()
-        row = page[page.index(f'id="row-{cases[3].pk}"') :]
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1)
-        assert TOKEN_SLOT not in page
+        # The board is stored without tokens: each POST form in it gets this visitor's token from outside it.
+        post_forms = re.findall(r'<form method="post"[^>]* id="([^"]+)"', page)
+        tokens = {
+            form: value
+            for value, form in re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)" form="([^"]+)"', page)
+        }
+        assert f"decide-{cases[3].pk}" in post_forms and "propose-form" in post_forms
+        assert set(post_forms) <= set(tokens)
+        token = tokens[f"decide-{cases[3].pk}"]
 
         response = browser.post(url, {"action": action, "case": cases[3].pk, "csrfmiddlewaretoken": token})
 
@@ -233,3 +241,20 @@ def test_every_organiser_gets_a_token_of_their_own_on_the_cached_board(organiser
     stranger = Client(enforce_csrf_checks=True)
     stranger.force_login(organiser)
     assert stranger.post(url, {"action": "propose", "csrfmiddlewaretoken": "x" * 64}).status_code == 403
+
+
+def test_a_cached_fragment_that_would_keep_a_token_is_refused(rf, organiser):
+    request = rf.get("/")
+    request.user, request.LANGUAGE_CODE = organiser, "en"
+    with_token = Template('<form method="post">{% csrf_token %}</form>')
+    with pytest.raises(ImproperlyConfigured):
+        cached_fragment(
+            request, ["with a token"], lambda forms: with_token.render(Context({"csrf_token": "t"}))
+        )
+    # The tag that names a fragment's form makes sense only inside a fragment.
+    with pytest.raises(TemplateSyntaxError):
+        Template('{% load fragments %}<form {% fragment_form "a" %}>').render(Context())
+    named = Template('{% load fragments %}<form method="post" {% fragment_form "decide" 7 %}></form>')
+    piece = cached_fragment(request, ["named"], lambda forms: named.render(Context({FRAGMENT_FORMS: forms})))
+    assert piece.startswith('<form method="post" id="decide-7"></form><input type="hidden"')
+    assert 'form="decide-7">' in piece

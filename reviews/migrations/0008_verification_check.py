@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0010_round_stages'),
-        ('reviews', '0006_bid'),
+        ('govcases', '0011_round_stages'),
+        ('reviews', '0007_recusal_and_bidding_audit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

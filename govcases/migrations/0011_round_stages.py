@@ -18,7 +18,7 @@ def research_team_group(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0009_round_opening_guidelines_events'),
+        ('govcases', '0010_round_bidding_and_replacement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
