@@ -3,7 +3,7 @@ predicate with which ReviewsConfig widens govcases' rule on case files to the ca
 
 import rules
 
-from govcases.permissions import is_reviewer
+from govcases.permissions import is_organiser, is_researcher, is_reviewer
 
 
 @rules.predicate
@@ -17,8 +17,19 @@ def is_assignment_reviewer(user, assignment) -> bool:
     return assignment is not None and is_reviewer(user) and assignment.reviewer_id == user.pk
 
 
+@rules.predicate
+def has_reviewed(user, case) -> bool:
+    """The user was given the case to score (in whatever group they are now)."""
+    return case is not None and case.assignments.filter(reviewer=user).exists()
+
+
 REVIEW = "reviews.review"  # the reviewer site and its queue
 SCORE = "reviews.score"  # with an assignment: its own reviewer
 
 rules.add_perm(REVIEW, is_reviewer)
 rules.add_perm(SCORE, is_assignment_reviewer)
+
+# With a case: verifying it (复核校验) is a second pair of eyes, never one of the case's own reviewers
+# (govcases.permissions.VERIFY_CASES, without a case, opens the list of checks).
+VERIFY_CASE = "reviews.verify_case"
+rules.add_perm(VERIFY_CASE, (is_organiser | is_researcher) & ~has_reviewed)

@@ -37,6 +37,7 @@ from .selection import (
     selection_decide,
     selection_propose,
 )
+from .verification import verification_record
 
 __all__ = [
     "ASSIGNABLE_STATUSES",
@@ -70,4 +71,5 @@ __all__ = [
     "rubric_set_up",
     "selection_decide",
     "selection_propose",
+    "verification_record",
 ]
