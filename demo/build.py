@@ -169,6 +169,10 @@ def round_create(*, organiser: User, categories: list[Category], year: int = YEA
         submission_deadline=SUBMISSION_DEADLINE.replace(year=year),
         review_deadline=REVIEW_DEADLINE.replace(year=year),
         reviews_per_case=3,
+        # The reference round is rebuilt from its published figures, which say nothing of a triage or a
+        # verification: it goes straight from submission to review and from selection to publication.
+        triage_enabled=False,
+        verification_enabled=False,
     )
     quotas = {row["code"]: row["quota"] for row in reference.categories()}
     Quota.objects.bulk_create(Quota(round=round, category=c, seats=quotas[c.code]) for c in categories)

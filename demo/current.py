@@ -2,9 +2,15 @@
 
 - submission: the deadline two weeks ahead; most agencies have submitted, some hold a complete draft that
   their officer can submit at once;
-- review: the deadline passed, cases in review and assigned; about half of the reviews submitted, some
-  saved as drafts, one case whose reviewers disagree flagged on the board;
-- selection: every review in, the board's proposal staged for the organiser to adjust and publish.
+- triage: the deadline passed, the research team has passed or put out (with a reason) about two thirds of
+  the submitted cases; the rest wait on the triage list;
+- review: triage done (a few cases screened out, with reasons), the passed cases in review and assigned;
+  about half of the reviews submitted, some saved as drafts, one case whose reviewers disagree flagged;
+- selection: every review in, the board's proposal staged for the organiser to adjust;
+- verification: the proposal under verification: most selected cases checked and passed, one failed (back on
+  the selection board with the reason), a few still to check.
+
+The round uses both optional stages, as the 2025 call describes (初步筛选 → 专家评审 → 复核校验).
 
 Every step goes through the services, with the same checks as in the admin; where the demo goes on with
 work outstanding (drafts left behind, a flagged case), it overrides with a reason, as an organiser would.
@@ -18,11 +24,13 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from govcases import services as case_services
-from govcases.enums import Phase
+from govcases.enums import CaseStatus, Phase
 from govcases.models import Agency, Case, Category, Quota, Round
+from govcases.permissions import RESEARCHERS
 from reviews import services
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Criterion, Review
+from reviews.selectors import provisional_selection
 
 from . import build, reference
 from .scores import reviews_submit, rubric_load, score_plan
@@ -31,7 +39,17 @@ YEAR = 2025
 CASES = 120
 DRAFTS = 12  # cases still drafts when submission ends
 REASON = "演示：2025年评选进行中"
-PHASES = (Phase.SUBMISSION, Phase.REVIEW, Phase.SELECTION)
+PHASES = (Phase.SUBMISSION, Phase.TRIAGE, Phase.REVIEW, Phase.SELECTION, Phase.VERIFICATION)
+SCREENED_OUT = 8  # cases the research team puts out in triage
+RESEARCHER = "researcher"
+# Why the research team put a case out: what its agency reads at publication.
+OUT_REASONS = [
+    "属于常规业务系统建设，创新性不足，不符合本次征集的创新实践要求",
+    "申报材料缺少可衡量的应用成效数据，无法判断实际效果",
+    "服务链接无法访问，无法核实系统已上线运行",
+    "与往年入选案例内容基本重复，未体现新的进展",
+]
+VERIFICATION_FAILURE = "服务链接打开后提示“页面不存在”，无法核实系统已上线运行"
 
 
 # What the organisers tell agencies in the portal (Round.guidelines), as a call for cases would.
@@ -133,30 +151,86 @@ def current_round_load(
         closes=closes,
         drafts=DRAFTS,
     )
-    if phase != Phase.SUBMISSION:
+    researcher = _researcher(organiser)
+    order = list(PHASES)
+    if order.index(phase) >= order.index(Phase.TRIAGE):
         round = case_services.round_phase_set(
-            round=round, to=Phase.REVIEW, by=organiser, override=True, reason=REASON
+            round=round, to=Phase.TRIAGE, by=organiser, override=True, reason=REASON
         )
+        _triage(round, by=researcher, every=phase != Phase.TRIAGE, rng=rng)
+    if order.index(phase) >= order.index(Phase.REVIEW):
+        round = case_services.round_phase_set(round=round, to=Phase.REVIEW, by=organiser, reason=REASON)
         services.assignment_generate(round=round, by=organiser)
-        _reviews(round, biases=biases, every=phase == Phase.SELECTION, rng=rng)
-    if phase == Phase.SELECTION:
+        _reviews(round, biases=biases, every=phase != Phase.REVIEW, rng=rng)
+    if order.index(phase) >= order.index(Phase.SELECTION):
         round = case_services.round_phase_set(
             round=round, to=Phase.SELECTION, by=organiser, override=True, reason=REASON
         )
         services.selection_propose(round=round, by=organiser)
-    return CurrentRound(round=round, made=made, accounts=_accounts(round, made, officers, organiser))
+    if phase == Phase.VERIFICATION:
+        round = case_services.round_phase_set(
+            round=round, to=Phase.VERIFICATION, by=organiser, override=True, reason=REASON
+        )
+        _verify(round, by=researcher)
+    return CurrentRound(
+        round=round, made=made, accounts=_accounts(round, made, officers, organiser, researcher)
+    )
 
 
-def _accounts(round: Round, made, officers: dict[int, User], organiser: User) -> list[build.Account]:
+def _researcher(organiser: User) -> User:
+    """The research team's demo account (课题组): triage and verification, with every demo account's
+    password."""
+    return build.users_upsert(
+        [{"username": RESEARCHER, "first_name": "课题组", "last_name": "研究员", "is_staff": True}],
+        hashed_password=organiser.password,
+        group_name=RESEARCHERS,
+    )[RESEARCHER]
+
+
+def _triage(round: Round, *, by: User, every: bool, rng: random.Random) -> None:
+    """The research team's triage: a few cases out with a reason, the others passed; with `every` all of
+    them, else about two thirds, the rest left on the list."""
+    submitted = list(round.cases.filter(status=CaseStatus.SUBMITTED).order_by("pk"))
+    out = {case.pk for case in rng.sample(submitted, min(SCREENED_OUT, len(submitted)))}
+    decided = submitted if every else [case for number, case in enumerate(submitted) if number % 3]
+    for number, case in enumerate(decided):
+        if case.pk in out:
+            reason = OUT_REASONS[number % len(OUT_REASONS)]
+            case_services.triage_decide(case=case, passed=False, by=by, reason=reason)
+        else:
+            case_services.triage_decide(case=case, passed=True, by=by)
+
+
+def _verify(round: Round, *, by: User) -> None:
+    """Checks most of the proposal: the first case fails (its service link is dead), the last three wait."""
+    selected = list(provisional_selection(round=round).order_by("category__position", "pk"))
+    for number, case in enumerate(selected[:-3]):
+        failed = number == 0
+        services.verification_record(
+            case=case, passed=not failed, by=by, reason=VERIFICATION_FAILURE if failed else ""
+        )
+
+
+def _accounts(
+    round: Round, made, officers: dict[int, User], organiser: User, researcher: User
+) -> list[build.Account]:
     """For each role one account of the current round and one thing to try."""
     phase = Phase(round.phase)
     organiser_note = {
         Phase.SUBMISSION: f"/admin/: {YEAR} round taking submissions; open its page and try “Next phase”",
+        Phase.TRIAGE: f"/admin/: {YEAR} triage list; then “Next phase” sends the passed cases to review",
         Phase.REVIEW: f"/admin/: {YEAR} review progress and ranking board; a flagged case waits",
-        Phase.SELECTION: f"/admin/: {YEAR} selection board with the proposal staged; adjust and publish",
+        Phase.SELECTION: f"/admin/: {YEAR} selection board with the proposal staged; then verification",
+        Phase.VERIFICATION: f"/admin/: {YEAR} selection board: a case failed its check; replace it, publish",
     }[phase]
     accounts = [build.Account("organiser", organiser.username, organiser_note)]
-    if phase != Phase.SUBMISSION:
+    researcher_note = {
+        Phase.TRIAGE: f"/admin/: {YEAR} triage list: pass or put out the cases not triaged yet",
+        Phase.VERIFICATION: f"/admin/: {YEAR} verification list: check the selected cases still open",
+    }.get(phase)
+    if researcher_note:
+        accounts.append(build.Account("research", researcher.username, researcher_note))
+    if phase not in {Phase.SUBMISSION, Phase.TRIAGE}:
         # Two plain reads rather than one join: inside the demo's long transaction PostgreSQL has no
         # statistics for the rows it just wrote, and planned the join to take minutes.
         done = set(
@@ -182,7 +256,10 @@ def _accounts(round: Round, made, officers: dict[int, User], organiser: User) ->
             build.Account("agency", user.username, f"/portal/: a complete {YEAR} draft to submit")
         )
     else:
-        case = made[0][0]
+        # A case still in the running (not one the triage put out): its agency has something to follow.
+        running = Case.objects.filter(round=round, status__in=[CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW])
+        case = running.order_by("pk").first() or made[0][0]
         user = officers[case.agency_id]
-        accounts.append(build.Account("agency", user.username, f"/portal/: its {YEAR} case, in review"))
+        where = "in triage" if phase == Phase.TRIAGE else "in review"
+        accounts.append(build.Account("agency", user.username, f"/portal/: its {YEAR} case, {where}"))
     return accounts

@@ -276,6 +276,10 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
         ),
         (gettext_lazy("Guidelines for agencies"), {"fields": ["guidelines"]}),
         (
+            gettext_lazy("Stages"),
+            {"fields": ["triage_enabled", "screening_reason_shared", "verification_enabled"]},
+        ),
+        (
             gettext_lazy("Reviewing and ranking"),
             {
                 "fields": [
@@ -299,6 +303,16 @@ class RoundAdmin(OrganisersOnly, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # A round's cases, reviews and publications hang on it: rounds are archived, never deleted.
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stage is chosen before it could begin: triage once submissions close, verification once the
+        # selection is staged. Changing either later would rewrite the order the round was run in.
+        fixed = []
+        if obj is not None and obj.phase not in {Phase.SETUP, Phase.SUBMISSION}:
+            fixed.append("triage_enabled")
+        if obj is not None and obj.phase not in {Phase.SETUP, Phase.SUBMISSION, Phase.TRIAGE, Phase.REVIEW}:
+            fixed.append("verification_enabled")
+        return [*super().get_readonly_fields(request, obj), *fixed]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -58,8 +58,10 @@ class Province(models.TextChoices):
 class Phase(models.TextChoices):
     SETUP = "setup", _("Setup")
     SUBMISSION = "submission", _("Submission")
+    TRIAGE = "triage", _("Triage")
     REVIEW = "review", _("Review")
     SELECTION = "selection", _("Selection")
+    VERIFICATION = "verification", _("Verification")
     PUBLISHED = "published", _("Published")
     ARCHIVED = "archived", _("Archived")
 
@@ -70,11 +72,15 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     RETURNED = "returned", _("Returned for correction")
     INELIGIBLE = "ineligible", _("Ineligible")
+    SCREENED_OUT = "screened_out", _("Screened out in triage")
     IN_REVIEW = "in_review", _("In review")
     SELECTED = "selected", _("Selected")
     NOT_SELECTED = "not_selected", _("Not selected")
     PUBLISHED = "published", _("Published")
 
+
+# The stages a round may leave out (expert review never is): their phases are skipped when a round does.
+OPTIONAL_PHASES = {Phase.TRIAGE: "triage_enabled", Phase.VERIFICATION: "verification_enabled"}
 
 EDITABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.RETURNED})
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     LEVEL_ORDER,
+    OPTIONAL_PHASES,
     AccountAction,
     CaseStatus,
     Level,
@@ -196,6 +197,27 @@ class Round(models.Model):
             "and attachments the organisers mark as identifying; the agency's name is blacked out in its texts."
         ),
     )
+    triage_enabled = models.BooleanField(
+        _("triage (初步筛选)"),
+        default=True,
+        help_text=_(
+            "The research team screens every submitted case, pass or out with a reason, before the experts "
+            "score the cases that passed."
+        ),
+    )
+    screening_reason_shared = models.BooleanField(
+        _("tell agencies why a case was screened out"),
+        default=True,
+        help_text=_("At publication, the agency of a case screened out in triage reads the reason given."),
+    )
+    verification_enabled = models.BooleanField(
+        _("verification (复核校验)"),
+        default=True,
+        help_text=_(
+            "Before publication someone other than its reviewers checks each selected case: the service is "
+            "live, the facts hold, it was not selected in an earlier year under another title."
+        ),
+    )
     review_reminder_days = models.PositiveSmallIntegerField(
         _("days before the review deadline to remind reviewers with pending reviews"),
         default=3,
@@ -263,6 +285,25 @@ class Round(models.Model):
 
     def submission_open(self, now=None) -> bool:
         return self.phase == Phase.SUBMISSION and (now or timezone.now()) < self.submission_deadline
+
+    def phases(self) -> list[str]:
+        """The phases this round goes through, in order: the optional stages it leaves out are skipped."""
+        return [
+            phase
+            for phase in Phase
+            if phase not in OPTIONAL_PHASES or getattr(self, OPTIONAL_PHASES[phase]) or phase == self.phase
+        ]
+
+    def phase_after(self, phase: str | None = None) -> str | None:
+        """The phase that follows `phase` (the round's own by default) for this round, or None at the end."""
+        sequence = self.phases()
+        position = sequence.index(phase or self.phase)
+        return sequence[position + 1] if position + 1 < len(sequence) else None
+
+    @property
+    def publication_phase(self) -> str:
+        """The phase a round is published from: verification if the round verifies, else selection."""
+        return Phase.VERIFICATION if self.verification_enabled else Phase.SELECTION
 
 
 class Quota(models.Model):
@@ -461,6 +502,49 @@ class RoundPhaseChange(AuditEntry):
     @property
     def revised_round_id(self) -> int:
         return self.round_id
+
+
+class TriageDecision(models.Model):
+    """The research team's staged triage of one submitted case (初步筛选): pass, or out with a reason. It takes
+    effect when the round enters review: passed cases go to the experts, the others are screened out."""
+
+    case = models.OneToOneField(Case, models.CASCADE, related_name="triage", verbose_name=_("case"))
+    passed = models.BooleanField(_("passed"))
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("triage decision")
+        verbose_name_plural = _("triage decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(passed=True) | ~models.Q(reason=""), name="triage_out_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case}: {'✓' if self.passed else '✗'}"
+
+
+class TriageEvent(AuditEntry):
+    """Audit of every triage decision, including ones later changed."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="triage_events", verbose_name=_("case"))
+    passed = models.BooleanField(_("passed"))
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("triage event")
+        verbose_name_plural = _("triage events")
+
+    def __str__(self):
+        return f"{self.case_id}: {self.passed}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.case.round_id
 
 
 class RoundEvent(AuditEntry):

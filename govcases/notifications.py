@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .enums import CaseStatus
-from .models import Agency, AgencyMember, Case, EmailTemplate, OutboxMessage
+from .models import Agency, AgencyMember, Case, EmailTemplate, OutboxMessage, TriageDecision
 from .outbox import outbox_queue
 from .permissions import ORGANISERS
 
@@ -66,6 +66,16 @@ KINDS = {
         _(
             "Dear {{ agency.name }},\n\nthank you for submitting “{{ case.title }}”. It was not among the "
             "selected cases of {{ round.title }}.\n{{ url }}\n"
+        ),
+    ),
+    "outcome_screened_out": Kind(
+        _("Outcome: screened out in triage"),
+        "agency, case, round, reason, url",
+        _("Result of {{ round.title }}: {{ case.title }}"),
+        _(
+            "Dear {{ agency.name }},\n\nthank you for submitting “{{ case.title }}”. It did not pass the "
+            "organisers' triage of {{ round.title }} and was not scored by the experts."
+            "{% if reason %}\nReason: {{ reason }}{% endif %}\n{{ url }}\n"
         ),
     ),
     "call_for_cases": Kind(
@@ -283,6 +293,14 @@ def outcome_recipient_count(*, cases) -> int:
     return len({each.address.lower() for found in recipients.values() for each in found})
 
 
+# The outcome e-mail of each status a case can end a published round in.
+OUTCOME_KINDS = {
+    CaseStatus.PUBLISHED: "outcome_selected",
+    CaseStatus.NOT_SELECTED: "outcome_not_selected",
+    CaseStatus.SCREENED_OUT: "outcome_screened_out",
+}
+
+
 def round_published(*, publication) -> None:
     """Tells every agency with a case in the outcome whether it was selected (first version only), in a
     fixed number of queries however many cases the round has."""
@@ -290,18 +308,29 @@ def round_published(*, publication) -> None:
         return
     round = publication.round
     cases = list(
-        Case.objects.filter(round=round, status__in=[CaseStatus.PUBLISHED, CaseStatus.NOT_SELECTED])
-        .select_related("agency")
-        .order_by("pk")
+        Case.objects.filter(round=round, status__in=OUTCOME_KINDS).select_related("agency").order_by("pk")
     )
+    reasons = {}
+    if round.screening_reason_shared:
+        reasons = dict(
+            TriageDecision.objects.filter(
+                case__round=round, case__status=CaseStatus.SCREENED_OUT
+            ).values_list("case_id", "reason")
+        )
     recipients = agency_recipients({case.agency_id for case in cases})
     composer = Composer()
     messages = []
     for case in cases:
         selected = case.status == CaseStatus.PUBLISHED
         url = f"{settings.SITE_URL}/cases/{case.pk}/" if selected else portal_case_url(case)
-        context = {"case": case, "agency": case.agency, "round": round, "url": url}
-        key = "outcome_selected" if selected else "outcome_not_selected"
+        context = {
+            "case": case,
+            "agency": case.agency,
+            "round": round,
+            "url": url,
+            "reason": reasons.get(case.pk, ""),
+        }
+        key = OUTCOME_KINDS[case.status]
         messages += [composer.message(key, each, context, round=round) for each in recipients[case.agency_id]]
     outbox_queue(messages=messages)
 

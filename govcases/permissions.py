@@ -13,6 +13,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 AGENCIES, REVIEWERS, ORGANISERS = "agencies", "reviewers", "organisers"
+# The organisers' research team (课题组): screens the submitted cases and verifies the provisional selection,
+# without running the round.
+RESEARCHERS = "researchers"
 # The evaluation app's scorers: named here, with the other roles, so that the site knows where to send them.
 EVALUATORS = "evaluators"
 
@@ -53,6 +56,11 @@ def is_reviewer(user):
 
 
 @rules.predicate
+def is_researcher(user):
+    return RESEARCHERS in role_names(user)
+
+
+@rules.predicate
 def is_evaluator(user):
     return EVALUATORS in role_names(user)
 
@@ -68,8 +76,8 @@ def is_case_agency_staff(user, case):
 
 
 def needs_two_factor(user) -> bool:
-    """Organisers and reviewers sign in with a second factor when the deployment requires it (等保 2.0)."""
-    return settings.TWO_FACTOR_REQUIRED and (is_organiser(user) or is_reviewer(user))
+    """Organisers, reviewers and the research team sign in with a second factor when the deployment requires it (等保 2.0)."""
+    return settings.TWO_FACTOR_REQUIRED and (is_organiser(user) or is_reviewer(user) or is_researcher(user))
 
 
 def two_factor_satisfied(user) -> bool:
@@ -84,7 +92,14 @@ USE_PORTAL = "govcases.use_portal"  # an agency officer's portal
 EDIT_CASE = "govcases.edit_case"  # with a case: an officer of the case's own agency
 RUN_ROUND = "govcases.run_round"  # the organisers' work: set-up, phases, selection, publication, accounts
 
+# The review stages' work: triage (初步筛选) and verification (复核校验). Reviews narrows verifying one case to
+# those who did not review it (reviews.permissions.VERIFY_CASE).
+SCREEN_CASES = "govcases.screen_cases"
+VERIFY_CASES = "govcases.verify_cases"
+
 rules.add_perm(USE_PORTAL, is_agency_staff)
+rules.add_perm(SCREEN_CASES, is_organiser | is_researcher)
+rules.add_perm(VERIFY_CASES, is_organiser | is_researcher)
 rules.add_perm(EDIT_CASE, is_case_agency_staff)
 rules.add_perm(RUN_ROUND, is_organiser)
 

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from . import blind
-from .enums import LEVEL_ORDER, CaseStatus, Phase
+from .enums import LEVEL_ORDER, CaseStatus, Level, Phase
 from .models import (
     Agency,
     AgencyMember,
@@ -25,12 +27,15 @@ from .models import (
     CaseAttachment,
     CaseFeedback,
     CaseImage,
+    CaseTransition,
     Category,
     Publication,
     PublishedCase,
     Round,
+    TriageDecision,
     level_order,
 )
+from .similarity import Candidate
 
 CACHE_SECONDS = 60 * 60
 
@@ -185,18 +190,36 @@ def publications_stamp() -> str:
 # --- the agency portal ---------------------------------------------------------------------------------------
 
 OUTCOME_PHASES = frozenset({Phase.PUBLISHED, Phase.ARCHIVED})
-OUTCOME_STATUSES = frozenset({CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED})
+# A case screened out in triage has its outcome too: the agency learns it at publication, as the others.
+OUTCOME_STATUSES = frozenset(
+    {CaseStatus.SELECTED, CaseStatus.NOT_SELECTED, CaseStatus.PUBLISHED, CaseStatus.SCREENED_OUT}
+)
 
 
 def portal_outcome(case: Case) -> str | None:
-    """The outcome the agency may know: "selected" or "not_selected" once the round is published, else None."""
+    """The outcome the agency may know once the round is published: "selected", "not_selected" or
+    "screened_out" (in triage); else None."""
     if case.round.phase not in OUTCOME_PHASES:
         return None
     if case.status in {CaseStatus.SELECTED, CaseStatus.PUBLISHED}:
         return "selected"
-    if case.status == CaseStatus.NOT_SELECTED:
-        return "not_selected"
+    if case.status in {CaseStatus.NOT_SELECTED, CaseStatus.SCREENED_OUT}:
+        return case.status
     return None
+
+
+def portal_history(case: Case, transitions: list[CaseTransition]) -> list[CaseTransition]:
+    """The case's status changes as its agency may read them: an outcome only once published, and why a
+    case was screened out only if the round shares the reason."""
+    published = case.round.phase in OUTCOME_PHASES
+    shown = []
+    for transition in transitions:
+        if transition.to_status in OUTCOME_STATUSES and not published:
+            continue
+        if transition.to_status == CaseStatus.SCREENED_OUT and not case.round.screening_reason_shared:
+            transition.reason = ""
+        shown.append(transition)
+    return shown
 
 
 def portal_feedback(case: Case) -> CaseFeedback | None:
@@ -248,18 +271,139 @@ def return_reason(case: Case, transitions=None) -> str:
 
 # --- rounds in the organisers' admin -------------------------------------------------------------------------
 
-# The phase changes the round's page offers, by the phase it is in. Publication, and taking a published round
-# back for a correction, are offered on the selection board, which knows the staged decisions.
-STEPS_OFFERED = {
-    Phase.SETUP: [Phase.SUBMISSION],
-    Phase.SUBMISSION: [Phase.REVIEW],
-    Phase.REVIEW: [Phase.SELECTION],
-    Phase.PUBLISHED: [Phase.ARCHIVED],
-}
-
 
 def round_steps_offered(*, round: Round) -> list[str]:
-    return STEPS_OFFERED.get(Phase(round.phase), [])
+    """The phase changes the round's page offers: the next of the round's own stages (Round.phases).
+    Publication, and taking a published round back for a correction, are offered on the selection board,
+    which knows the staged decisions."""
+    following = round.phase_after()
+    return [] if following in {None, Phase.PUBLISHED} else [following]
+
+
+# --- triage ------------------------------------------------------------------------------------------------
+
+TRIAGE_PAGE_SIZE = 100
+TRIAGE_STATES = ("waiting", "passed", "out")
+
+
+@dataclass(frozen=True)
+class TriageCount:
+    category: Category
+    submitted: int
+    passed: int
+    out: int
+
+    @property
+    def waiting(self) -> int:
+        return self.submitted - self.passed - self.out
+
+
+@dataclass
+class TriageList:
+    page: Page
+    counts: list[TriageCount]
+    category: str
+    level: str
+    state: str
+
+    @property
+    def waiting(self) -> int:
+        return sum(count.waiting for count in self.counts)
+
+
+def triage_scope(round: Round) -> Q:
+    """The cases of a triage list: those waiting for it, and those triaged (whatever became of them since)."""
+    return Q(round=round) & (Q(status=CaseStatus.SUBMITTED) | Q(triage__isnull=False))
+
+
+def triage_cases(*, round: Round, category: str = "", level: str = "", state: str = "") -> QuerySet[Case]:
+    """The round's submitted cases for triage, filtered by category code, agency level and triage state."""
+    cases = Case.objects.filter(triage_scope(round))
+    if category:
+        cases = cases.filter(category__code=category)
+    if level in Level.values:
+        cases = cases.filter(agency__level=level)
+    if state == "waiting":
+        cases = cases.filter(status=CaseStatus.SUBMITTED, triage__isnull=True)
+    elif state in {"passed", "out"}:
+        cases = cases.filter(triage__passed=state == "passed")
+    return cases
+
+
+def triage_list(
+    *, round: Round, category: str = "", level: str = "", state: str = "", page: int | str = 1
+) -> TriageList:
+    """One page of the triage list and the counts per category, in a constant number of queries: the counts,
+    the page's size and its cases with their agency, category and decision."""
+    cases = (
+        triage_cases(round=round, category=category, level=level, state=state)
+        .select_related("agency", "category", "triage")
+        .only(
+            "title", "reference", "status", "service_url", "summary", "round_id",
+            "agency__display_name", "agency__level", "agency__province",
+            "category__name", "category__code",
+            "triage__passed", "triage__reason", "triage__case_id",
+        )
+        .alias(level_rank=level_order("agency__level"))
+        .order_by("category__position", "level_rank", "agency__pinyin", "pk")
+    )  # fmt: skip
+    rows = (
+        Case.objects.filter(triage_scope(round))
+        .values("category")
+        .annotate(
+            submitted=Count("pk"),
+            passed=Count("pk", filter=Q(triage__passed=True)),
+            out=Count("pk", filter=Q(triage__passed=False)),
+        )
+    )
+    by_category = {row["category"]: row for row in rows}
+    categories = Category.objects.filter(quotas__round=round).order_by("position", "pk")
+    counts = [
+        TriageCount(
+            category=each,
+            submitted=by_category.get(each.pk, {}).get("submitted", 0),
+            passed=by_category.get(each.pk, {}).get("passed", 0),
+            out=by_category.get(each.pk, {}).get("out", 0),
+        )
+        for each in categories
+    ]
+    return TriageList(
+        page=Paginator(cases, TRIAGE_PAGE_SIZE).get_page(page),
+        counts=counts,
+        category=category,
+        level=level if level in Level.values else "",
+        state=state if state in TRIAGE_STATES else "",
+    )
+
+
+def screening_reason(case: Case) -> str:
+    """Why the case was screened out in triage, for its agency: once published, if the round shares it."""
+    if portal_outcome(case) != CaseStatus.SCREENED_OUT or not case.round.screening_reason_shared:
+        return ""
+    return TriageDecision.objects.filter(case=case).values_list("reason", flat=True).first() or ""
+
+
+# --- earlier selections ------------------------------------------------------------------------------------
+
+
+def earlier_selected_cases(*, before_year: int) -> list[Candidate]:
+    """Every case selected in a round before `before_year`, as its latest publication shows it (one
+    query): what verification compares a case with (govcases.similarity)."""
+    rows = (
+        PublishedCase.objects.filter(publication__in=_latest_versions().filter(round__year__lt=before_year))
+        .annotate(year=F("publication__round__year"), agency=F("case__agency_id"))
+        .values_list("year", "title", "agency", "agency_name", "case_id")
+    )
+    return [
+        Candidate(
+            year=year,
+            title=title,
+            agency_id=agency,
+            agency_name=name,
+            url=reverse("public:case", args=[case_id]),
+        )
+        for year, title, agency, name, case_id in rows
+    ]
 
 
 # --- uploaded files ------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import quote
@@ -10,7 +11,7 @@ from django.utils.text import capfirst, smart_split
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import RUN_ROUND, allowed, two_factor_satisfied
+from .permissions import RUN_ROUND, SCREEN_CASES, VERIFY_CASES, allowed, two_factor_satisfied
 from .search import search_terms
 
 
@@ -112,7 +113,7 @@ class AppListOnDemandSite(admin.AdminSite):
 
     def get_app_list(self, request, app_label=None):
         if app_label is not None:
-            return self._with_boards(request, super().get_app_list(request, app_label))
+            return self._with_boards(request, super().get_app_list(request, app_label), app_label)
         return SimpleLazyObject(lambda: self._app_list_once(request))
 
     def _app_list_once(self, request):
@@ -122,11 +123,23 @@ class AppListOnDemandSite(admin.AdminSite):
             request._govcases_app_list = built
         return built[2]
 
-    def _with_boards(self, request, app_list: list[dict]) -> list[dict]:
-        apps = {app["app_label"]: app for app in app_list}
+    def _with_boards(self, request, app_list: list[dict], app_label: str | None = None) -> list[dict]:
+        by_label = {app["app_label"]: app for app in app_list}
         for board in self._boards:
-            if board.app_label in apps and board.has_permission(request):
-                apps[board.app_label]["models"].append(board.app_list_entry())
+            if not board.has_permission(request) or app_label not in {None, board.app_label}:
+                continue
+            if board.app_label not in by_label:
+                # Someone who may open a board but none of the app's models (the research team).
+                config = apps.get_app_config(board.app_label)
+                by_label[board.app_label] = {
+                    "name": config.verbose_name,
+                    "app_label": board.app_label,
+                    "app_url": reverse(f"{self.name}:app_list", kwargs={"app_label": board.app_label}),
+                    "has_module_perms": True,
+                    "models": [],
+                }
+                app_list.append(by_label[board.app_label])
+            by_label[board.app_label]["models"].append(board.app_list_entry())
         for app in app_list:
             app["models"].sort(key=lambda model: str(model["name"]))
         return app_list
@@ -140,7 +153,9 @@ class OrganiserAdminSite(AppListOnDemandSite):
     index_title = _("Run the round")
 
     def has_permission(self, request):
-        return allowed(request.user, RUN_ROUND) and two_factor_satisfied(request.user)
+        # The research team (triage and verification) comes in too, and finds only its own lists.
+        may_enter = any(allowed(request.user, role) for role in (RUN_ROUND, SCREEN_CASES, VERIFY_CASES))
+        return may_enter and two_factor_satisfied(request.user)
 
 
 class OrganisersOnly:

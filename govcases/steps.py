@@ -30,6 +30,8 @@ class Finding:
 
     code: str
     message: str
+    # What no override passes over (a selected case not verified): the step waits until it is done.
+    blocking: bool = False
 
 
 Check = Callable[[Round], Iterable[Finding]]
@@ -67,6 +69,8 @@ def _deadline(round: Round) -> str:
 
 
 def _submission_not_over(round: Round) -> Iterable[Finding]:
+    if round.phase != Phase.SUBMISSION:
+        return
     if timezone.now() < round.submission_deadline:
         yield Finding(
             "deadline_ahead",
@@ -112,7 +116,69 @@ def _submission_deadline_passed(round: Round) -> Iterable[Finding]:
         )
 
 
+def _cases_enter_triage(round: Round) -> Iterable[Finding]:
+    submitted = Case.objects.filter(round=round, status=CaseStatus.SUBMITTED).count()
+    yield Finding(
+        "into_triage",
+        ngettext(
+            "%(count)d submitted case goes to triage; agencies can no longer change or withdraw it.",
+            "%(count)d submitted cases go to triage; agencies can no longer change or withdraw them.",
+            submitted,
+        )
+        % {"count": submitted},
+    )
+
+
+def _untriaged(round: Round) -> Iterable[Finding]:
+    """Per category, the submitted cases the research team has not passed or put out yet."""
+    if round.phase != Phase.TRIAGE:
+        return
+    waiting = (
+        Case.objects.filter(round=round, status=CaseStatus.SUBMITTED, triage__isnull=True)
+        .values_list("category__name")
+        .annotate(count=Count("pk"))
+        .order_by("category__position", "category__name")
+    )
+    for category, count in waiting:
+        yield Finding(
+            "untriaged",
+            ngettext(
+                "%(category)s: %(count)d case is not triaged yet; it would go to the experts.",
+                "%(category)s: %(count)d cases are not triaged yet; they would go to the experts.",
+                count,
+            )
+            % {"category": category or "–", "count": count},
+        )
+
+
 def _cases_enter_review(round: Round) -> Iterable[Finding]:
+    if round.phase == Phase.TRIAGE:
+        counts = Case.objects.filter(round=round, status=CaseStatus.SUBMITTED).aggregate(
+            out=Count("pk", filter=Q(triage__passed=False)), submitted=Count("pk")
+        )
+        # An undecided case goes to the experts too (the organiser overrode the step).
+        counts["passed"] = counts["submitted"] - counts["out"]
+        yield Finding(
+            "into_review",
+            ngettext(
+                "%(count)d case that passed triage goes to the experts.",
+                "%(count)d cases that passed triage go to the experts.",
+                counts["passed"],
+            )
+            % {"count": counts["passed"]},
+        )
+        yield Finding(
+            "screened_out",
+            ngettext(
+                "%(count)d case is screened out; its agency learns it, with the reason if the round says so, "
+                "at publication.",
+                "%(count)d cases are screened out; their agencies learn it, with the reason if the round says "
+                "so, at publication.",
+                counts["out"],
+            )
+            % {"count": counts["out"]},
+        )
+        return
     submitted = Case.objects.filter(round=round, status=CaseStatus.SUBMITTED).count()
     yield Finding(
         "into_review",
@@ -130,4 +196,6 @@ def _submission_opens(round: Round) -> Iterable[Finding]:
 
 
 register(to=Phase.SUBMISSION, outstanding=_submission_deadline_passed, effects=_submission_opens)
+register(to=Phase.TRIAGE, outstanding=_submission_not_over, effects=_cases_enter_triage)
 register(to=Phase.REVIEW, outstanding=_submission_not_over, effects=_cases_enter_review)
+register(to=Phase.REVIEW, outstanding=_untriaged)

@@ -177,8 +177,10 @@ def portal_case_detail(request, pk: int):
     context = _case_context(case)
     context["images"] = case.images.all()
     context["attachments"] = case.attachments.all()
-    context["transitions"] = transitions = list(case.transitions.all())
+    transitions = list(case.transitions.all())
+    context["transitions"] = selectors.portal_history(case, transitions)
     context["return_reason"] = selectors.return_reason(case, transitions)
+    context["screening_reason"] = selectors.screening_reason(case)
     context["feedback"] = selectors.portal_feedback(case)
     return render(request, "govcases/portal/case_detail.html", context)
 

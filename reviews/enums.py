@@ -10,7 +10,7 @@ class ReviewStatus(models.TextChoices):
 
 
 # A rubric is frozen once its round's review opens: reviewers score against it.
-RUBRIC_FROZEN_PHASES = (Phase.REVIEW, Phase.SELECTION, Phase.PUBLISHED, Phase.ARCHIVED)
+RUBRIC_FROZEN_PHASES = (Phase.REVIEW, Phase.SELECTION, Phase.VERIFICATION, Phase.PUBLISHED, Phase.ARCHIVED)
 
 
 class BidChoice(models.TextChoices):

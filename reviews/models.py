@@ -287,6 +287,33 @@ class SelectionEvent(AuditEntry):
         return self.case.round_id
 
 
+class VerificationCheck(AuditEntry):
+    """One check of a provisionally selected case before publication (复核校验), by someone other than its
+    reviewers: the service is live, the facts hold, it was not selected in an earlier year under another
+    title. The latest check of a case counts; the earlier ones stay as its history. A failed check gives
+    its reason (AuditEntry.reason) and sends the case back to the selection board."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="verification_checks", verbose_name=_("case"))
+    passed = models.BooleanField(_("passed"))
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("verification check")
+        verbose_name_plural = _("verification checks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(passed=True) | ~models.Q(reason=""), name="verification_failure_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "at"], name="verification_latest")]
+
+    def __str__(self):
+        return f"{self.case_id}: {'✓' if self.passed else '✗'}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.case.round_id
+
+
 class BiddingChange(AuditEntry):
     """Audit of the organisers opening and closing a round's bidding."""
 

@@ -3,7 +3,7 @@ predicate with which ReviewsConfig widens govcases' rule on case files to the ca
 
 import rules
 
-from govcases.permissions import is_organiser, is_reviewer
+from govcases.permissions import is_organiser, is_researcher, is_reviewer
 
 from .enums import ReviewStatus
 
@@ -29,6 +29,12 @@ def has_reviewed_case(user, case) -> bool:
     )
 
 
+@rules.predicate
+def has_reviewed(user, case) -> bool:
+    """The user was given the case to score (in whatever group they are now)."""
+    return case is not None and case.assignments.filter(reviewer=user).exists()
+
+
 REVIEW = "reviews.review"  # the reviewer site and its queue
 SCORE = "reviews.score"  # with an assignment: its own reviewer
 
@@ -36,3 +42,8 @@ rules.add_perm(REVIEW, is_reviewer)
 DISCUSS = "reviews.discuss"  # with a case: read its reviews and discussion, and take part
 rules.add_perm(SCORE, is_assignment_reviewer)
 rules.add_perm(DISCUSS, is_organiser | has_reviewed_case)
+
+# With a case: verifying it (复核校验) is a second pair of eyes, never one of the case's own reviewers
+# (govcases.permissions.VERIFY_CASES, without a case, opens the list of checks).
+VERIFY_CASE = "reviews.verify_case"
+rules.add_perm(VERIFY_CASE, (is_organiser | is_researcher) & ~has_reviewed)

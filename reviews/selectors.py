@@ -10,8 +10,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from govcases.enums import LEVEL_ORDER, CaseStatus, Phase, RankingScore
-from govcases.models import Agency, Case, Category, Publication, Quota, Round
+from govcases.models import Agency, Case, Category, Publication, Quota, Round, level_order
 from govcases.notifications import person_name
+from govcases.selectors import earlier_selected_cases
+from govcases.similarity import Match, likely_matches
 
 from . import scoring
 from .conflicts import AgencyIndex
@@ -26,6 +28,7 @@ from .models import (
     Score,
     SelectionDecision,
     SelectionEvent,
+    VerificationCheck,
 )
 
 # Ranked cases: those in review, and those with an outcome, so that the ranking stays viewable afterwards.
@@ -512,6 +515,8 @@ class BoardRow:
     selected: bool
     reason: str
     at_cut: bool
+    # The latest verification check of a staged case (a failed one sends it back here with its reason).
+    check: "VerificationCheck | None" = None
 
 
 @dataclass
@@ -546,6 +551,8 @@ def selection_board(*, round: Round, complete: bool) -> SelectionBoard:
         )
     }
     rows = board_ranking(board_key(round))
+    # A deselected case keeps its failed check in view, so that nobody selects it again unawares.
+    checks = latest_checks(case_ids=list(decisions))
     columns = []
     for quota in quota_states(round=round):
         category_rows = [row for row in rows if row.category.pk == quota.category.pk]
@@ -556,6 +563,7 @@ def selection_board(*, round: Round, complete: bool) -> SelectionBoard:
                 selected=bool(decisions.get(row.case.pk) and decisions[row.case.pk].selected),
                 reason=decisions[row.case.pk].reason if row.case.pk in decisions else "",
                 at_cut=_straddles(row, tie_sizes, quota.seats),
+                check=checks.get(row.case.pk),
             )
             for row in category_rows
         ]
@@ -593,6 +601,92 @@ def _straddles(row: RankingRow, tie_sizes: Counter, seats: int) -> bool:
     if row.rank is None or not row.tied:
         return False
     return row.rank <= seats < row.rank + tie_sizes[row.rank] - 1
+
+
+# --- verification ------------------------------------------------------------------------------------------
+
+VERIFICATION_STATES = ("open", "failed", "passed")
+
+
+@dataclass
+class VerificationRow:
+    case: Case
+    latest: VerificationCheck | None  # the check that counts
+    checks: list[VerificationCheck]  # every check, oldest first
+    reviewer_ids: set[int]
+    matches: list[Match]
+
+    @property
+    def state(self) -> str:
+        if self.latest is None:
+            return "open"
+        return "passed" if self.latest.passed else "failed"
+
+    def checkable_by(self, user) -> bool:
+        """Whether `user` may check the case (the service decides; the page only leaves the buttons out)."""
+        return user.pk not in self.reviewer_ids
+
+
+@dataclass
+class VerificationList:
+    rows: list[VerificationRow]
+    counts: dict[str, int]
+    state: str
+
+
+def provisional_selection(*, round: Round) -> QuerySet[Case]:
+    """The cases staged as selected: what verification checks before publication."""
+    return Case.objects.filter(round=round, status__in=SELECTABLE, selection__selected=True)
+
+
+def latest_checks(*, case_ids) -> dict[int, VerificationCheck]:
+    """Each case's latest check (the one that counts), in one query."""
+    latest = {}
+    for check in VerificationCheck.objects.filter(case_id__in=case_ids).order_by("at", "pk"):
+        latest[check.case_id] = check
+    return latest
+
+
+def verification_list(*, round: Round, state: str = "") -> VerificationList:
+    """The provisional selection with each case's checks, its reviewers (who may not check it) and the
+    earlier selected cases it may repeat; in a constant number of queries (cases, checks, reviewers,
+    earlier cases)."""
+    cases = list(
+        provisional_selection(round=round)
+        .select_related("agency", "category")
+        .only(
+            "title", "reference", "service_url", "summary", "outcomes", "round_id", "status",
+            "agency__display_name", "agency__level", "category__name", "category__position",
+        )
+        .alias(level_rank=level_order("agency__level"))
+        .order_by("category__position", "level_rank", "agency__pinyin", "pk")
+    )  # fmt: skip
+    ids = [case.pk for case in cases]
+    checks = defaultdict(list)
+    for check in VerificationCheck.objects.filter(case_id__in=ids).select_related("by").order_by("at", "pk"):
+        checks[check.case_id].append(check)
+    reviewers = defaultdict(set)
+    for case_id, reviewer_id in Assignment.objects.filter(case_id__in=ids).values_list(
+        "case_id", "reviewer_id"
+    ):
+        reviewers[case_id].add(reviewer_id)
+    candidates = earlier_selected_cases(before_year=round.year)
+    rows = [
+        VerificationRow(
+            case=case,
+            latest=checks[case.pk][-1] if checks[case.pk] else None,
+            checks=checks[case.pk],
+            reviewer_ids=reviewers[case.pk],
+            matches=likely_matches(title=case.title, agency_id=case.agency_id, candidates=candidates),
+        )
+        for case in cases
+    ]
+    counts = Counter(row.state for row in rows)
+    return VerificationList(
+        rows=[row for row in rows if not state or row.state == state],
+        counts={each: counts[each] for each in VERIFICATION_STATES},
+        state=state if state in VERIFICATION_STATES else "",
+    )
 
 
 # --- the reviewers' own say: bidding and cases given back ----------------------------------------------------

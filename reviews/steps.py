@@ -14,7 +14,7 @@ from govcases.steps import Finding
 
 from .enums import ReviewStatus
 from .models import Review
-from .selectors import SELECTABLE, quota_states, ranking_rows
+from .selectors import SELECTABLE, latest_checks, provisional_selection, quota_states, ranking_rows
 
 
 def _reviews_missing(round: Round) -> Iterable[Finding]:
@@ -94,7 +94,9 @@ def _publication_effects(round: Round) -> Iterable[Finding]:
     if round.publications.exists():
         yield Finding("correction", _("This is a correction: a new version; earlier versions stay readable."))
         return
-    addresses = notifications.outcome_recipient_count(cases=in_outcome)
+    # The cases screened out in triage hear of it now too.
+    told = Case.objects.filter(round=round, status__in=[*SELECTABLE, CaseStatus.SCREENED_OUT])
+    addresses = notifications.outcome_recipient_count(cases=told)
     yield Finding(
         "outcome_mail",
         ngettext(
@@ -106,6 +108,58 @@ def _publication_effects(round: Round) -> Iterable[Finding]:
     )
 
 
+def _verification_opens(round: Round) -> Iterable[Finding]:
+    selected = provisional_selection(round=round).count()
+    yield Finding(
+        "verification_opens",
+        ngettext(
+            "%(count)d selected case is to be checked by someone other than its reviewers before publication; "
+            "the selection can still be changed.",
+            "%(count)d selected cases are to be checked by someone other than their reviewers before "
+            "publication; the selection can still be changed.",
+            selected,
+        )
+        % {"count": selected},
+    )
+
+
+def _unverified(round: Round) -> Iterable[Finding]:
+    """Selected cases without a passed check: no override publishes them (the round verifies its
+    selection)."""
+    if not round.verification_enabled:
+        return
+    ids = list(provisional_selection(round=round).values_list("pk", flat=True))
+    checks = latest_checks(case_ids=ids)
+    unchecked = sum(1 for pk in ids if pk not in checks)
+    failed = [checks[pk] for pk in ids if pk in checks and not checks[pk].passed]
+    if unchecked:
+        yield Finding(
+            "unverified",
+            ngettext(
+                "%(count)d selected case is not verified yet.",
+                "%(count)d selected cases are not verified yet.",
+                unchecked,
+            )
+            % {"count": unchecked},
+            blocking=True,
+        )
+    if failed:
+        yield Finding(
+            "verification_failed",
+            ngettext(
+                "%(count)d selected case failed its verification: replace it on the selection board or have "
+                "it checked again.",
+                "%(count)d selected cases failed their verification: replace them on the selection board or "
+                "have them checked again.",
+                len(failed),
+            )
+            % {"count": len(failed)},
+            blocking=True,
+        )
+
+
 def register() -> None:
     steps.register(to=Phase.SELECTION, outstanding=_reviews_missing, effects=_review_closes)
+    steps.register(to=Phase.VERIFICATION, outstanding=_quotas_not_filled, effects=_verification_opens)
     steps.register(to=steps.PUBLICATION, outstanding=_quotas_not_filled, effects=_publication_effects)
+    steps.register(to=steps.PUBLICATION, outstanding=_unverified)

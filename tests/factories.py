@@ -11,7 +11,7 @@ from PIL import Image
 
 from govcases.enums import CaseStatus, Level, Phase, Province
 from govcases.models import Agency, AgencyMember, Case, CaseImage, Category, Quota, Round
-from govcases.permissions import AGENCIES, ORGANISERS, REVIEWERS
+from govcases.permissions import AGENCIES, ORGANISERS, RESEARCHERS, REVIEWERS
 from reviews.models import Assignment, Criterion, Review, ReviewerProfile
 
 PASSWORD = "correct-horse-battery-staple"
@@ -52,6 +52,14 @@ class OrganiserFactory(UserFactory):
     username = factory.Sequence(lambda n: f"organiser{n}")
     is_staff = True
     groups = in_groups(ORGANISERS)
+
+
+class ResearcherFactory(UserFactory):
+    """One of the organisers' research team (课题组): triage and verification, nothing else of the round."""
+
+    username = factory.Sequence(lambda n: f"researcher{n}")
+    is_staff = True
+    groups = in_groups(RESEARCHERS)
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -104,7 +112,8 @@ def categories_2024() -> list[Category]:
 
 
 class RoundFactory(factory.django.DjangoModelFactory):
-    """A round in the submission phase with the 2024 categories and quotas; the deadline is a week away."""
+    """A round in the submission phase with the 2024 categories and quotas; the deadline is a week away;
+    without triage and verification."""
 
     class Meta:
         model = Round
@@ -117,6 +126,9 @@ class RoundFactory(factory.django.DjangoModelFactory):
     submission_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     review_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
     reviews_per_case = 3
+    # The review stages around expert review are off unless a test of them turns them on.
+    triage_enabled = False
+    verification_enabled = False
 
     @factory.post_generation
     def quotas(self, create, extracted, **kwargs):

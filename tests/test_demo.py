@@ -8,15 +8,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test.utils import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from demo import build, load, reference, scores
+from demo import build, current, load, reference, scores
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.models import Agency, Case, CaseImage, CaseTransition, Category, Publication, Round
 from govcases.services import case_submit
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Review, ReviewerProfile, SelectionDecision
-from reviews.selectors import ranking_rows
+from reviews.selectors import ranking_rows, verification_list
 from reviews.services import reviewer_conflicts
 from tests.govcases.test_demo_data import LEVEL_COUNTS
 
@@ -225,6 +225,24 @@ def test_the_2025_round_is_in_review_with_work_for_every_role(round_2024, demo_o
     assert Publication.objects.get().round.year == 2024
 
 
+def test_the_2025_round_in_review_was_triaged_first_and_some_cases_were_screened_out(round_2024):
+    round = Round.objects.get(year=2025)
+    assert (round.triage_enabled, round.verification_enabled) == (True, True)
+    out = CaseTransition.objects.filter(case__round=round, to_status=CaseStatus.SCREENED_OUT)
+    assert out.count() == current.SCREENED_OUT
+    assert all(reason in current.OUT_REASONS for reason in out.values_list("reason", flat=True))
+    assert not Assignment.objects.filter(case__round=round, case__status=CaseStatus.SCREENED_OUT).exists()
+    phases = list(round.phase_changes.values_list("to_phase", flat=True))
+    assert phases == [Phase.SUBMISSION, Phase.TRIAGE, Phase.REVIEW]
+
+
+def test_the_2024_round_went_without_triage_or_verification(round_2024):
+    assert (round_2024.triage_enabled, round_2024.verification_enabled) == (False, False)
+    phases = list(round_2024.phase_changes.values_list("to_phase", flat=True))
+    assert phases == [Phase.SUBMISSION, Phase.REVIEW, Phase.SELECTION, Phase.PUBLISHED]
+    assert not Case.objects.filter(round=round_2024, status=CaseStatus.SCREENED_OUT).exists()
+
+
 def test_the_2025_round_in_submission_has_a_draft_its_officer_can_submit_at_once(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     result = load.demo_load(cases=60, seed=7, current=Phase.SUBMISSION)
@@ -248,6 +266,34 @@ def test_the_2025_round_in_selection_has_every_review_in_and_a_proposal_staged(d
         .exists()
     )
     assert SelectionDecision.objects.filter(case__round=round, selected=True).exists()  # the proposal
+
+
+def test_the_2025_round_in_triage_leaves_cases_for_the_research_team(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    result = load.demo_load(cases=60, seed=7, current=Phase.TRIAGE)
+    round = Round.objects.get(year=2025)
+    assert round.phase == Phase.TRIAGE
+    submitted = Case.objects.filter(round=round, status=CaseStatus.SUBMITTED)
+    waiting = submitted.filter(triage__isnull=True).count()
+    assert 0 < waiting < submitted.count() / 2
+    assert submitted.filter(triage__passed=False).exclude(triage__reason="").exists()
+    researcher = next(a for a in result.accounts if a.role == "research")
+    assert User.objects.get(username=researcher.username).groups.filter(name="researchers").exists()
+
+
+def test_the_2025_round_in_verification_has_checks_done_one_failed_and_some_open(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    load.demo_load(cases=60, seed=7, current=Phase.VERIFICATION)
+    round = Round.objects.get(year=2025)
+    assert round.phase == Phase.VERIFICATION
+    listing = verification_list(round=round)
+    assert listing.counts["failed"] == 1 and listing.counts["open"] == 3 and listing.counts["passed"] > 10
+    failed = next(row for row in listing.rows if row.state == "failed")
+    assert failed.latest.reason == current.VERIFICATION_FAILURE
+    # Second phases of 2024 cases: verification shows the earlier selected case of the same agency.
+    assert any(match.same_agency for row in listing.rows for match in row.matches)
+    with translation.override("en"), pytest.raises(CommandError, match="not verified yet"):
+        call_command("publish", "2025", "--override", "--reason", "演示", stdout=io.StringIO())
 
 
 def test_an_unknown_phase_for_the_2025_round_is_refused(round_2024):

@@ -42,6 +42,7 @@ from .people import (
 )
 from .publication import publication_create
 from .rounds import PHASE_ORDER, round_copy, round_phase_set, round_set_up, round_set_up_register
+from .triage import triage_decide, triage_pass_many
 
 __all__ = [
     "CASE_FIELDS",
@@ -79,4 +80,6 @@ __all__ = [
     "round_phase_set",
     "round_set_up",
     "round_set_up_register",
+    "triage_decide",
+    "triage_pass_many",
 ]

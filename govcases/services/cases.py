@@ -2,6 +2,7 @@
 phase; `case_transition` (one case) and `case_bulk_transition` (many) are the only writers of `Case.status`.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -44,15 +45,22 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     (S.SUBMITTED, S.WITHDRAWN): _rule(AGENCY, Phase.SUBMISSION, before_deadline=True),
     (S.WITHDRAWN, S.DRAFT): _rule(AGENCY, Phase.SUBMISSION, before_deadline=True),
     (S.SUBMITTED, S.RETURNED): _rule(ORGANISER, Phase.SUBMISSION, needs_reason=True),
-    (S.SUBMITTED, S.INELIGIBLE): _rule(ORGANISER, Phase.SUBMISSION, Phase.REVIEW, needs_reason=True),
-    (S.IN_REVIEW, S.INELIGIBLE): _rule(ORGANISER, Phase.REVIEW, Phase.SELECTION, needs_reason=True),
+    (S.SUBMITTED, S.INELIGIBLE): _rule(
+        ORGANISER, Phase.SUBMISSION, Phase.TRIAGE, Phase.REVIEW, needs_reason=True
+    ),
+    (S.IN_REVIEW, S.INELIGIBLE): _rule(
+        ORGANISER, Phase.REVIEW, Phase.SELECTION, Phase.VERIFICATION, needs_reason=True
+    ),
     (S.SUBMITTED, S.IN_REVIEW): _rule(SYSTEM, Phase.REVIEW),
-    (S.IN_REVIEW, S.SELECTED): _rule(SYSTEM, Phase.SELECTION),
-    (S.IN_REVIEW, S.NOT_SELECTED): _rule(SYSTEM, Phase.SELECTION),
-    (S.SELECTED, S.PUBLISHED): _rule(SYSTEM, Phase.SELECTION),
+    # Entering review after triage: the cases the research team marked out, with its reason.
+    (S.SUBMITTED, S.SCREENED_OUT): _rule(SYSTEM, Phase.REVIEW, needs_reason=True),
+    # Publication, from selection or (when the round verifies) from verification.
+    (S.IN_REVIEW, S.SELECTED): _rule(SYSTEM, Phase.SELECTION, Phase.VERIFICATION),
+    (S.IN_REVIEW, S.NOT_SELECTED): _rule(SYSTEM, Phase.SELECTION, Phase.VERIFICATION),
+    (S.SELECTED, S.PUBLISHED): _rule(SYSTEM, Phase.SELECTION, Phase.VERIFICATION),
     # A correction (a new version of the publication) can change an earlier outcome.
-    (S.PUBLISHED, S.NOT_SELECTED): _rule(SYSTEM, Phase.SELECTION),
-    (S.NOT_SELECTED, S.SELECTED): _rule(SYSTEM, Phase.SELECTION),
+    (S.PUBLISHED, S.NOT_SELECTED): _rule(SYSTEM, Phase.SELECTION, Phase.VERIFICATION),
+    (S.NOT_SELECTED, S.SELECTED): _rule(SYSTEM, Phase.SELECTION, Phase.VERIFICATION),
 }
 
 SUBMISSION_REQUIRED = {
@@ -131,14 +139,22 @@ def case_transition(*, case: Case, to: str, by: AbstractBaseUser | None, reason:
 
 
 def case_bulk_transition(
-    *, cases: QuerySet[Case], to: str, by: AbstractBaseUser | None, reason: str = "", now=None
+    *,
+    cases: QuerySet[Case],
+    to: str,
+    by: AbstractBaseUser | None,
+    reason: str = "",
+    reasons: Mapping[int, str] | None = None,
+    now=None,
 ) -> list[Case]:
     """Moves every case of `cases` to `to` under the same rules as `case_transition`, or none of them.
 
     For rounds of thousands of cases (entering review, publication, the demo): the statuses are written in
-    one query per batch and the audit rows in one `bulk_create`, instead of a few queries per case.
+    one query per batch and the audit rows in one `bulk_create`, instead of a few queries per case. `reasons`
+    gives a case its own reason (by id) in place of `reason`: the triage's, when cases are screened out.
     """
     now = now or timezone.now()
+    reasons = reasons or {}
     with transaction.atomic():
         locked = list(cases.select_for_update(of=("self",)).select_related("round", "agency").order_by("pk"))
         images = {}
@@ -151,7 +167,7 @@ def case_bulk_transition(
             )
         for case in locked:
             try:
-                _check_rule(case, to=to, by=by, reason=reason, now=now)
+                _check_rule(case, to=to, by=by, reason=reasons.get(case.pk, reason), now=now)
                 if to == CaseStatus.SUBMITTED:
                     _check_complete(case, images=images.get(case.pk, 0))
             except (Refused, ValidationError) as refusal:
@@ -162,7 +178,12 @@ def case_bulk_transition(
         CaseTransition.objects.bulk_create(
             (
                 CaseTransition(
-                    case=case, from_status=case.status, to_status=to, by=by, at=now, reason=reason.strip()
+                    case=case,
+                    from_status=case.status,
+                    to_status=to,
+                    by=by,
+                    at=now,
+                    reason=reasons.get(case.pk, reason).strip(),
                 )
                 for case in locked
             ),

@@ -37,8 +37,8 @@ def publication_create(
     selected_ids = {case.pk for case in selected}
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
-        if round.phase != Phase.SELECTION:
-            raise Refused(_("Only a round in the selection phase can be published."))
+        if round.phase != round.publication_phase:
+            raise Refused(publication_phase_refusal(round))
         overridden = step_check(round=round, to=steps.PUBLICATION, reason=reason, override=override)
         chosen = round.cases.filter(pk__in=selected_ids)
         newly_selected = chosen.filter(status__in=[CaseStatus.IN_REVIEW, CaseStatus.NOT_SELECTED])
@@ -82,6 +82,13 @@ def publication_create(
         round.save(update_fields=["phase"])
         notifications.round_published(publication=publication)
     return publication
+
+
+def publication_phase_refusal(round: Round) -> str:
+    """Why a round not in its last phase before publication cannot be published, in the user's language."""
+    return _("Only a round in the “%(phase)s” phase can be published.") % {
+        "phase": Phase(round.publication_phase).label
+    }
 
 
 def _published_case(publication: Publication, case: Case) -> PublishedCase:

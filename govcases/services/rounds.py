@@ -16,6 +16,7 @@ from ..models import (
     Round,
     RoundEvent,
     RoundPhaseChange,
+    TriageDecision,
 )
 from ..permissions import RUN_ROUND, allowed
 from .cases import case_bulk_transition
@@ -30,19 +31,19 @@ def round_phase_set(
 ) -> Round:
     """Moves a round one phase forward (or a published round back to selection, for a correction).
 
-    Refused while something is outstanding (govcases.steps), unless `override` with a reason: the override
-    and what it passed over are audited. Entering review puts every submitted case in review. Publishing goes
-    through `publication_create`.
+    "Forward" follows the round's own stages (`Round.phases`): a round that triages goes from submission to
+    triage, one that does not straight to review; the order never changes. Refused while something is
+    outstanding (govcases.steps), unless `override` with a reason: the override and what it passed over are
+    audited. Entering review puts every submitted case that passed triage (every one, without triage) in
+    review and screens the others out with the triage's reason. Publishing goes through `publication_create`.
     """
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         if by is not None and not allowed(by, RUN_ROUND):
             raise Refused(_("Only the organisers can do this."))
-        current = PHASE_ORDER.index(Phase(round.phase))
-        target = PHASE_ORDER.index(Phase(to))
         if to == Phase.PUBLISHED:
             raise Refused(_("A round is published by publishing its selection."))
-        if target != current + 1 and (round.phase, to) not in PHASE_BACKWARDS:
+        if to != round.phase_after() and (round.phase, to) not in PHASE_BACKWARDS:
             raise Refused(
                 _("A round in the “%(from)s” phase cannot move to “%(to)s”.")
                 % {"from": Phase(round.phase).label, "to": Phase(to).label}
@@ -51,21 +52,40 @@ def round_phase_set(
         RoundPhaseChange.objects.create(
             round=round, from_phase=round.phase, to_phase=to, by=by, reason=reason, overridden=overridden
         )
-        round.phase = to
+        from_phase, round.phase = round.phase, to
         round.save(update_fields=["phase"])
         if to == Phase.REVIEW:
-            case_bulk_transition(
-                cases=round.cases.filter(status=CaseStatus.SUBMITTED), to=CaseStatus.IN_REVIEW, by=by
-            )
+            _cases_enter_review(round=round, triaged=from_phase == Phase.TRIAGE, by=by)
         if to == Phase.SUBMISSION:
             notifications.round_submission_opened(round=round)
     return round
 
 
+def _cases_enter_review(*, round: Round, triaged: bool, by: AbstractBaseUser | None) -> None:
+    """Submitted cases go to the experts; after triage only those that passed (an undecided one too, when
+    the organiser overrode the step), and the cases marked out are screened out with their reason."""
+    submitted = round.cases.filter(status=CaseStatus.SUBMITTED)
+    out = {}
+    if triaged:
+        out = dict(
+            TriageDecision.objects.filter(case__in=submitted, passed=False).values_list("case_id", "reason")
+        )
+        case_bulk_transition(
+            cases=submitted.filter(pk__in=list(out)), to=CaseStatus.SCREENED_OUT, by=by, reasons=out
+        )
+    case_bulk_transition(cases=submitted.exclude(pk__in=list(out)), to=CaseStatus.IN_REVIEW, by=by)
+
+
 def step_check(*, round: Round, to: str, reason: str, override: bool) -> list[str]:
     """Refuses the step while something is outstanding, unless overridden with a reason; returns what the
     override passes over, for the audit."""
-    found = steps.messages(steps.outstanding(round=round, to=to))
+    findings = steps.outstanding(round=round, to=to)
+    found = steps.messages(findings)
+    blocking = steps.messages(finding for finding in findings if finding.blocking)
+    if blocking:
+        raise Refused(
+            _("Not yet: %(outstanding)s This cannot be overridden.") % {"outstanding": " ".join(blocking)}
+        )
     if found and not override:
         raise Refused(
             _("Not yet: %(outstanding)s To go on all the same, confirm the override and give a reason.")
@@ -92,6 +112,9 @@ COPIED_SETTINGS = (
     "review_reminder_days",
     "agency_feedback",
     "guidelines",
+    "triage_enabled",
+    "screening_reason_shared",
+    "verification_enabled",
 )
 
 # (round, source) → None: what other apps set up in a new round (reviews: the rubrics, copied from `source`

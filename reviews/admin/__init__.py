@@ -5,6 +5,8 @@ organiser      reviewers, rubrics, assignments and reviews at /admin/
 progress       the review progress board (assignment, reminders)
 ranking        the ranking board (and its exports)
 selection      the selection board (decisions, publication)
+triage         the triage list (初步筛选: pass or out per submitted case)
+verification   the verification list (复核校验 of the provisional selection)
 reviewer_site  the reviewer's queue and scoring page at /review/ (its autosave; giving a case back)
 bidding        the reviewers' bids on cases before assignment, at /review/
 base           what the boards share: add a board with one RoundBoard class and one template
@@ -27,6 +29,8 @@ from .progress import ReviewProgressBoard
 from .ranking import RankingBoard
 from .reviewer_site import ReviewQueueAdmin
 from .selection import SelectionBoard
+from .triage import TriageBoard
+from .verification import VerificationBoard
 
 admin.site.register(ReviewerProfile, ReviewerProfileAdmin)
 admin.site.register(Criterion, CriterionAdmin)
@@ -37,6 +41,8 @@ admin.site.register(Recusal, RecusalAdmin)
 admin.site.register_board(ReviewProgressBoard)
 admin.site.register_board(RankingBoard)
 admin.site.register_board(SelectionBoard)
+admin.site.register_board(TriageBoard)
+admin.site.register_board(VerificationBoard)
 
 review_site.register(Assignment, ReviewQueueAdmin)
 review_site.register_board(BiddingPage)

@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from govcases import pagecache
 from govcases.admin_actions import refusal_text
 from govcases.exceptions import Refused
-from govcases.models import Round
+from govcases.models import Case, Round
 from govcases.sites import AdminBoard
 
 from .. import selectors
@@ -100,6 +101,19 @@ class RoundBoard(AdminBoard):
             return render_to_string(template, {**context(), pagecache.FRAGMENT_FORMS: forms}, request)
 
         return pagecache.cached_fragment(request, [self.name, *selectors.board_key(round), *key], render)
+
+    def posted_case(self, request, round: Round) -> Case:
+        """The case of `round` a board's form names (its `case` field); refused if there is no such case."""
+        case_id = request.POST.get("case", "")
+        case = Case.objects.filter(round=round, pk=case_id).first() if case_id.isdecimal() else None
+        if case is None:
+            raise Refused(_("No such case in this round."))
+        return case
+
+    def row_anchor(self, request) -> str:
+        """The fragment that brings a list back to the row its form was posted from."""
+        case_id = request.POST.get("case", "")
+        return f"#case-{case_id}" if case_id.isdecimal() else ""
 
     def report(self, request, text: str, level: int = messages.SUCCESS) -> None:
         messages.add_message(request, level, text)

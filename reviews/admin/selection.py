@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govcases.enums import Phase
-from govcases.exceptions import Refused
-from govcases.models import Case, Quota
+from govcases.models import Quota
 from govcases.services import round_phase_set
 
 from .. import selectors
 from ..services import round_publish, selection_decide, selection_propose
+from ..services.selection import DECISION_PHASES
 from .base import RoundBoard
 
 
@@ -38,7 +38,10 @@ class SelectionBoard(RoundBoard):
                     "round": round,
                     "board": selectors.selection_board(round=round, complete=complete),
                     "complete": complete,
-                    "in_selection": round.phase == Phase.SELECTION,
+                    "proposing": round.phase == Phase.SELECTION,
+                    "deciding": round.phase in DECISION_PHASES,
+                    "verifying": round.phase == Phase.VERIFICATION,
+                    "publishing": round.phase == round.publication_phase,
                     "can_reopen": round.phase == Phase.PUBLISHED,
                     # After publication nothing is provisional any more: the board says so.
                     "final": round.phase in {Phase.PUBLISHED, Phase.ARCHIVED},
@@ -70,10 +73,7 @@ class SelectionBoard(RoundBoard):
                     messages.WARNING,
                 )
         elif action in {"select", "deselect"}:
-            case_id = request.POST.get("case", "")
-            case = Case.objects.filter(round=round, pk=case_id).first() if case_id.isdecimal() else None
-            if case is None:
-                raise Refused(_("No such case in this round."))
+            case = self.posted_case(request, round)
             selection_decide(case=case, selected=action == "select", by=request.user, reason=reason)
             self.report(request, _("Decision staged: %(case)s.") % {"case": case.title}, messages.SUCCESS)
         elif action == "publish":

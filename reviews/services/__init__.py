@@ -39,6 +39,7 @@ from .selection import (
     selection_decide,
     selection_propose,
 )
+from .verification import verification_record
 
 __all__ = [
     "ASSIGNABLE_STATUSES",
@@ -75,4 +76,5 @@ __all__ = [
     "rubric_set_up",
     "selection_decide",
     "selection_propose",
+    "verification_record",
 ]

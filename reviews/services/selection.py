@@ -17,6 +17,7 @@ from govcases.exceptions import Refused
 from govcases.models import Case, Category, Publication, Quota, Round
 from govcases.permissions import RUN_ROUND, allowed
 from govcases.services import publication_create
+from govcases.services.publication import publication_phase_refusal
 
 from ..models import SelectionDecision, SelectionEvent
 from ..selectors import SELECTABLE, QuotaState, quota_states, ranking_rows
@@ -43,10 +44,16 @@ class Proposal:
         return [category for category in self.categories if category.tied]
 
 
-def _check_organiser_in_selection(round: Round, by: AbstractBaseUser | None) -> None:
+# Verification checks the provisional selection: a case that fails is replaced on the board meanwhile.
+DECISION_PHASES = (Phase.SELECTION, Phase.VERIFICATION)
+
+
+def _check_organiser_in_selection(
+    round: Round, by: AbstractBaseUser | None, phases: tuple[str, ...] = DECISION_PHASES
+) -> None:
     if by is None or not allowed(by, RUN_ROUND):
         raise Refused(_("Only the organisers can do this."))
-    if round.phase != Phase.SELECTION:
+    if round.phase not in phases:
         raise Refused(_("Selection decisions can only be made while the round is in the selection phase."))
 
 
@@ -81,7 +88,8 @@ def selection_propose(*, round: Round, by: AbstractBaseUser) -> Proposal:
     at the cut line are returned undecided for the organiser to choose from.
     """
     round = Round.objects.get(pk=round.pk)
-    _check_organiser_in_selection(round, by)
+    # Only in selection: in verification a proposal would stage again the cases that failed their checks.
+    _check_organiser_in_selection(round, by, phases=(Phase.SELECTION,))
     proposals = []
     with transaction.atomic():
         quotas = list(
@@ -173,8 +181,8 @@ def round_publish(
     round = Round.objects.get(pk=round.pk)
     if by is not None and not allowed(by, RUN_ROUND):
         raise Refused(_("Only the organisers can do this."))
-    if round.phase != Phase.SELECTION:
-        raise Refused(_("Only a round in the selection phase can be published."))
+    if round.phase != round.publication_phase:
+        raise Refused(publication_phase_refusal(round))
     with transaction.atomic():
         list(
             Quota.objects.select_for_update(of=("self",))

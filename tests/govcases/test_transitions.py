@@ -102,14 +102,15 @@ ALLOWED = {
     (S.SUBMITTED, S.WITHDRAWN): ("agency", {Phase.SUBMISSION}, True),
     (S.WITHDRAWN, S.DRAFT): ("agency", {Phase.SUBMISSION}, True),
     (S.SUBMITTED, S.RETURNED): ("organiser", {Phase.SUBMISSION}, False),
-    (S.SUBMITTED, S.INELIGIBLE): ("organiser", {Phase.SUBMISSION, Phase.REVIEW}, False),
-    (S.IN_REVIEW, S.INELIGIBLE): ("organiser", {Phase.REVIEW, Phase.SELECTION}, False),
+    (S.SUBMITTED, S.INELIGIBLE): ("organiser", {Phase.SUBMISSION, Phase.TRIAGE, Phase.REVIEW}, False),
+    (S.IN_REVIEW, S.INELIGIBLE): ("organiser", {Phase.REVIEW, Phase.SELECTION, Phase.VERIFICATION}, False),
     (S.SUBMITTED, S.IN_REVIEW): ("system", {Phase.REVIEW}, False),
-    (S.IN_REVIEW, S.SELECTED): ("system", {Phase.SELECTION}, False),
-    (S.IN_REVIEW, S.NOT_SELECTED): ("system", {Phase.SELECTION}, False),
-    (S.SELECTED, S.PUBLISHED): ("system", {Phase.SELECTION}, False),
-    (S.PUBLISHED, S.NOT_SELECTED): ("system", {Phase.SELECTION}, False),
-    (S.NOT_SELECTED, S.SELECTED): ("system", {Phase.SELECTION}, False),
+    (S.SUBMITTED, S.SCREENED_OUT): ("system", {Phase.REVIEW}, False),
+    (S.IN_REVIEW, S.SELECTED): ("system", {Phase.SELECTION, Phase.VERIFICATION}, False),
+    (S.IN_REVIEW, S.NOT_SELECTED): ("system", {Phase.SELECTION, Phase.VERIFICATION}, False),
+    (S.SELECTED, S.PUBLISHED): ("system", {Phase.SELECTION, Phase.VERIFICATION}, False),
+    (S.PUBLISHED, S.NOT_SELECTED): ("system", {Phase.SELECTION, Phase.VERIFICATION}, False),
+    (S.NOT_SELECTED, S.SELECTED): ("system", {Phase.SELECTION, Phase.VERIFICATION}, False),
 }
 PAIRS = [(a, b) for a in CaseStatus for b in CaseStatus if a != b]
 

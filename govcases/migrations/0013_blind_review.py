@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0011_account_changes'),
+        ('govcases', '0012_round_stages'),
     ]
 
     operations = [

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('govcases', '0012_blind_review'),
-        ('reviews', '0007_recusal_and_bidding_audit'),
+        ('govcases', '0013_blind_review'),
+        ('reviews', '0008_verification_check'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
