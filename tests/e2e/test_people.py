@@ -1,5 +1,6 @@
 """People without a superuser, in the browser: the organiser invites a reviewer by uploading a spreadsheet,
-the reviewer chooses a password through the e-mailed link, signs in and scores the case assigned to them."""
+the reviewer chooses a password through the e-mailed link, signs in and scores the case assigned to them; after
+the round is published she still reads her review."""
 
 import re
 from datetime import timedelta
@@ -11,7 +12,9 @@ from openpyxl import Workbook
 
 from govcases.enums import CaseStatus, Phase
 from govcases.models import Category, OutboxMessage
+from govcases.services import round_phase_set
 from reviews.models import Assignment, Criterion
+from reviews.services import round_publish, selection_decide
 from tests import factories
 
 from .accessibility import assert_accessible
@@ -102,3 +105,23 @@ def test_an_invited_reviewer_sets_a_password_from_the_email_and_scores_a_case(
     submit_review(page, sum(POINTS))
     review = Assignment.objects.get(case=case).review
     assert (review.status, review.total) == ("submitted", sum(POINTS)), error_messages(page)
+
+    # 4. The organiser selects the case and publishes the round; the reviewer's review stays hers to read,
+    #    read-only, from the history her queue links to.
+    round_phase_set(round=round, to=Phase.SELECTION, by=organiser)
+    selection_decide(case=case, selected=True, by=organiser)
+    round_publish(round=round, by=organiser)
+    visit(page, "/review/reviews/assignment/")
+    with page.expect_navigation():
+        page.locator("#history-link a").click()
+    line = page.locator(f"#history-line-{review.assignment_id}")
+    assert case.title in line.inner_text()
+    assert line.locator(".history-state").inner_text().startswith("提交于")
+    assert line.locator(".points").inner_text() == str(sum(POINTS))
+    assert "服务整合度高，可推广。" in line.inner_text()
+    screenshot(page, "05-history")
+    with page.expect_navigation():
+        line.get_by_role("link", name=case.title).click()
+    assert page.locator("#review-locked").is_visible()
+    assert page.locator("input[name=_submit], input[name=_save]").count() == 0
+    assert "服务整合度高，可推广。" in page.content()
