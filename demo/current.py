@@ -5,7 +5,9 @@
 - triage: the deadline passed, the research team has passed or put out (with a reason) about two thirds of
   the submitted cases; the rest wait on the triage list;
 - review: triage done (a few cases screened out, with reasons), the passed cases in review and assigned;
-  about half of the reviews submitted, some saved as drafts, one case whose reviewers disagree flagged;
+  about half of the reviews submitted, some saved as drafts, one case whose reviewers disagree flagged and
+  discussed (the organiser asks, a reviewer answers), one case given back by its reviewer with the solver's
+  replacement waiting for the organiser to accept;
 - selection: every review in, the board's proposal staged for the organiser to adjust;
 - verification: the proposal under verification: most selected cases checked and passed, one failed (back on
   the selection board with the reason), a few still to check.
@@ -28,6 +30,7 @@ from govcases.enums import CaseStatus, Phase
 from govcases.models import Agency, Case, Category, Quota, Round
 from govcases.permissions import RESEARCHERS
 from reviews import services
+from reviews.discussion import open_discussions
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Criterion, Review
 from reviews.selectors import provisional_selection
@@ -50,6 +53,17 @@ OUT_REASONS = [
     "与往年入选案例内容基本重复，未体现新的进展",
 ]
 VERIFICATION_FAILURE = "服务链接打开后提示“页面不存在”，无法核实系统已上线运行"
+# The flagged case's discussion: the organisers ask, the reviewer who scored lowest answers.
+DISCUSSION_QUESTION = (
+    "三位专家对本案例的评分差距较大，请各位专家简要说明评分理由，特别是“实效性”和“示范推广价值”两项；"
+    "如讨论后认为需要调整，可修改评分并说明原因。"
+)
+DISCUSSION_ANSWER = (
+    "我的评分偏低，主要是申报材料中的应用成效多为办件量统计，缺少办理时长缩短、群众满意度等前后对比数据；"
+    "材料也未说明数据接口是否标准化，其他地区推广的难度难以判断。如其他专家掌握更多实际成效情况，我愿意重新评估。"
+)
+# Why a reviewer gives a case back in review: the replacement the solver proposes waits for the organiser.
+DECLINE_REASON = "该案例的专业领域与本人研究方向相差较远，难以作出准确评价，申请退回由其他专家评审"
 
 
 # What the organisers tell agencies in the portal (Round.guidelines), as a call for cases would.
@@ -162,6 +176,9 @@ def current_round_load(
         round = case_services.round_phase_set(round=round, to=Phase.REVIEW, by=organiser, reason=REASON)
         services.assignment_generate(round=round, by=organiser)
         _reviews(round, biases=biases, every=phase != Phase.REVIEW, rng=rng)
+        if phase == Phase.REVIEW:
+            _discuss(round, organiser=organiser)
+            _decline(round)
     if order.index(phase) >= order.index(Phase.SELECTION):
         round = case_services.round_phase_set(
             round=round, to=Phase.SELECTION, by=organiser, override=True, reason=REASON
@@ -201,6 +218,40 @@ def _triage(round: Round, *, by: User, every: bool, rng: random.Random) -> None:
             case_services.triage_decide(case=case, passed=True, by=by)
 
 
+def _discuss(round: Round, *, organiser: User) -> None:
+    """Opens the flagged case's discussion: the organiser asks the reviewers to explain their scores and the
+    reviewer who scored lowest answers (the scores stay as they are, so the case stays flagged)."""
+    in_review = Case.objects.filter(round=round, status=CaseStatus.IN_REVIEW).values_list("pk", flat=True)
+    flagged = min(open_discussions(in_review), default=None)
+    if flagged is None:
+        return
+    case = Case.objects.get(pk=flagged)
+    services.discussion_comment_post(case=case, by=organiser, body=DISCUSSION_QUESTION)
+    lowest = (
+        Review.objects.filter(assignment__case=case, status=ReviewStatus.SUBMITTED)
+        .select_related("assignment__reviewer")
+        .order_by("total", "pk")
+        .first()
+    )
+    services.discussion_comment_post(case=case, by=lowest.assignment.reviewer, body=DISCUSSION_ANSWER)
+
+
+def _decline(round: Round) -> None:
+    """One reviewer gives back a case they have not started: the solver proposes who takes it, and the
+    proposal waits on the review progress board for the organiser to accept."""
+    started = set(
+        Review.objects.filter(assignment__case__round=round).values_list("assignment_id", flat=True)
+    )
+    untouched = [
+        pk
+        for pk in Assignment.objects.filter(case__round=round).order_by("-pk").values_list("pk", flat=True)
+        if pk not in started
+    ]
+    if untouched:
+        assignment = Assignment.objects.select_related("reviewer").get(pk=untouched[0])
+        services.assignment_decline(assignment=assignment, by=assignment.reviewer, reason=DECLINE_REASON)
+
+
 def _verify(round: Round, *, by: User) -> None:
     """Checks most of the proposal: the first case fails (its service link is dead), the last three wait."""
     selected = list(provisional_selection(round=round).order_by("category__position", "pk"))
@@ -219,7 +270,10 @@ def _accounts(
     organiser_note = {
         Phase.SUBMISSION: f"/admin/: {YEAR} round taking submissions; open its page and try “Next phase”",
         Phase.TRIAGE: f"/admin/: {YEAR} triage list; then “Next phase” sends the passed cases to review",
-        Phase.REVIEW: f"/admin/: {YEAR} review progress and ranking board; a flagged case waits",
+        Phase.REVIEW: (
+            f"/admin/: {YEAR} review progress: accept the replacement for a case given back; "
+            "ranking board: a flagged case under discussion"
+        ),
         Phase.SELECTION: f"/admin/: {YEAR} selection board with the proposal staged; then verification",
         Phase.VERIFICATION: f"/admin/: {YEAR} selection board: a case failed its check; replace it, publish",
     }[phase]

@@ -8,14 +8,16 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from demo import build, current, load, reference, scores
 from govcases.enums import CaseStatus, Level, Phase
 from govcases.models import Agency, Case, CaseImage, CaseTransition, Category, Publication, Round
+from govcases.notifications import person_name
 from govcases.services import case_submit
 from reviews.enums import ReviewStatus
-from reviews.models import Assignment, Review, ReviewerProfile, SelectionDecision
+from reviews.models import Assignment, DiscussionComment, Recusal, Review, ReviewerProfile, SelectionDecision
 from reviews.selectors import ranking_rows, verification_list
 from reviews.services import reviewer_conflicts
 from tests.govcases.test_demo_data import LEVEL_COUNTS
@@ -234,6 +236,48 @@ def test_the_2025_round_in_review_was_triaged_first_and_some_cases_were_screened
     assert not Assignment.objects.filter(case__round=round, case__status=CaseStatus.SCREENED_OUT).exists()
     phases = list(round.phase_changes.values_list("to_phase", flat=True))
     assert phases == [Phase.SUBMISSION, Phase.TRIAGE, Phase.REVIEW]
+
+
+def test_the_2025_round_in_review_has_its_flagged_case_discussed(round_2024, client):
+    round = Round.objects.get(year=2025)
+    comments = list(DiscussionComment.objects.filter(case__round=round).select_related("author", "case"))
+    assert [comment.body for comment in comments] == [current.DISCUSSION_QUESTION, current.DISCUSSION_ANSWER]
+    question, answer = comments
+    case = question.case
+    assert question.author.groups.filter(name="organisers").exists()
+    assert Review.objects.filter(
+        assignment__case=case, assignment__reviewer=answer.author, status=ReviewStatus.SUBMITTED
+    ).exists()
+    assert next(row for row in ranking_rows(round=round) if row.case.pk == case.pk).flagged
+    # Another reviewer of the case, who submitted too, reads both comments on the case's discussion page.
+    reader = (
+        Assignment.objects.filter(case=case, review__status=ReviewStatus.SUBMITTED)
+        .exclude(reviewer=answer.author)
+        .select_related("reviewer")
+        .first()
+    )
+    client.force_login(reader.reviewer)
+    page = client.get(reverse("review:reviews_assignment_discussion", args=[reader.pk]))
+    assert page.status_code == 200
+    assert current.DISCUSSION_QUESTION in page.content.decode()
+    assert current.DISCUSSION_ANSWER in page.content.decode()
+
+
+def test_the_2025_round_in_review_has_a_case_given_back_and_its_replacement_waiting(
+    round_2024, demo_output, client
+):
+    round = Round.objects.get(year=2025)
+    recusal = Recusal.objects.select_related("reviewer", "proposed").get(case__round=round)
+    assert (recusal.kind, recusal.reason) == (Recusal.Kind.DECLINED, current.DECLINE_REASON)
+    assert recusal.resolved_at is None and recusal.proposed is not None
+    assert not Assignment.objects.filter(case=recusal.case, reviewer=recusal.reviewer).exists()
+    client.force_login(User.objects.get(username="organiser"))
+    page = client.get(reverse("admin:reviews_reviewprogress_change", args=[round.pk])).content.decode()
+    assert f'id="recusal-{recusal.pk}"' in page
+    assert current.DECLINE_REASON in page
+    assert person_name(recusal.proposed) in page
+    organiser_line = next(line for line in demo_output.splitlines() if line.startswith("organiser"))
+    assert "replacement" in organiser_line and "discussion" in organiser_line
 
 
 def test_the_2024_round_went_without_triage_or_verification(round_2024):
