@@ -14,6 +14,12 @@ from reviews.services import review_save, review_submit
 from tests import factories
 
 from .browser import fill_scores, log_in, log_out, submit_review, visit
+from .test_stages import (
+    check_case,
+    propose_and_start_verification,
+    publish_from_the_board,
+    replace_on_the_board,
+)
 from .test_whole_round import confirm_step, error_messages
 
 pytestmark = pytest.mark.e2e
@@ -145,42 +151,22 @@ def test_triage_review_with_a_case_given_back_and_a_discussion_then_verification
     confirm_step(page, round.pk)
     round.refresh_from_db()
     assert round.phase == Phase.SELECTION, error_messages(page)
-    visit(page, f"/admin/reviews/selectionboard/{round.pk}/change/")
-    with page.expect_navigation():
-        page.locator("#propose-form button[value=propose]").click()
-    with page.expect_navigation():
-        page.locator("#to-verification a").click()
-    with page.expect_navigation():
-        page.locator("#step-form [type=submit]").click()
-    round.refresh_from_db()
-    assert round.phase == Phase.VERIFICATION, error_messages(page)
+    propose_and_start_verification(page, round)
     log_out(page)
 
     # 7. The research team's check of the disputed case fails; the organiser replaces it; the replacement
     #    passes its check and the selection is published.
     log_in(page, researcher)
-    visit(page, f"/admin/reviews/verificationboard/{round.pk}/change/")
-    page.fill(f"#case-{disputed.pk} .verification-fail input[name=reason]", "与2023年入选案例为同一项目")
-    with page.expect_navigation():
-        page.locator(f"#case-{disputed.pk} .verification-fail button").click()
+    check_case(page, round, disputed, failure="与2023年入选案例为同一项目")
     log_out(page)
     log_in(page, organiser)
-    visit(page, f"/admin/reviews/selectionboard/{round.pk}/change/")
-    with page.expect_navigation():
-        page.locator(f"#row-{disputed.pk} button[value=deselect]").click()
-    page.fill(f"#row-{steady.pk} input[name=reason]", "复核未通过，递补")
-    with page.expect_navigation():
-        page.locator(f"#row-{steady.pk} button[value=select]").click()
+    replace_on_the_board(page, round, disputed, steady, "复核未通过，递补")
     log_out(page)
     log_in(page, researcher)
-    visit(page, f"/admin/reviews/verificationboard/{round.pk}/change/")
-    with page.expect_navigation():
-        page.locator(f"#case-{steady.pk} .verification-pass button").click()
+    check_case(page, round, steady)
     log_out(page)
     log_in(page, organiser)
-    visit(page, f"/admin/reviews/selectionboard/{round.pk}/change/")
-    with page.expect_navigation():
-        page.locator("#publish-form button[value=publish]").click()
+    publish_from_the_board(page, round)
     round.refresh_from_db()
     assert round.phase == Phase.PUBLISHED, error_messages(page)
     assert list(round.cases.filter(status=CaseStatus.PUBLISHED)) == [steady]

@@ -22,6 +22,46 @@ OUT_REASON = "属于常规业务系统建设，创新性不足"
 DEAD_LINK = "服务链接打开后提示“页面不存在”"
 
 
+def propose_and_start_verification(page, round) -> None:
+    """The organiser, on the selection board: the proposal, then on to verification through its step page."""
+    visit(page, f"/admin/reviews/selectionboard/{round.pk}/change/")
+    with page.expect_navigation():
+        page.locator("#propose-form button[value=propose]").click()
+    with page.expect_navigation():
+        page.locator("#to-verification a").click()
+    with page.expect_navigation():
+        page.locator("#step-form [type=submit]").click()
+    round.refresh_from_db()
+    assert round.phase == Phase.VERIFICATION, error_messages(page)
+
+
+def check_case(page, round, case, failure: str = "") -> None:
+    """The research team, on the verification list: the case's check passes, or fails with the reason."""
+    visit(page, f"/admin/reviews/verificationboard/{round.pk}/change/")
+    outcome = ".verification-pass"
+    if failure:
+        outcome = ".verification-fail"
+        page.fill(f"#case-{case.pk} {outcome} input[name=reason]", failure)
+    with page.expect_navigation():
+        page.locator(f"#case-{case.pk} {outcome} button").click()
+
+
+def replace_on_the_board(page, round, failed, replacement, reason: str) -> None:
+    """The organiser, on the selection board: the case that failed its check out, another in, with a reason."""
+    visit(page, f"/admin/reviews/selectionboard/{round.pk}/change/")
+    with page.expect_navigation():
+        page.locator(f"#row-{failed.pk} button[value=deselect]").click()
+    page.fill(f"#row-{replacement.pk} input[name=reason]", reason)
+    with page.expect_navigation():
+        page.locator(f"#row-{replacement.pk} button[value=select]").click()
+
+
+def publish_from_the_board(page, round) -> None:
+    visit(page, f"/admin/reviews/selectionboard/{round.pk}/change/")
+    with page.expect_navigation():
+        page.locator("#publish-form button[value=publish]").click()
+
+
 def test_triage_then_verification_with_a_failed_check_resolved(page, screenshot, transactional_db):
     round = factories.RoundFactory(
         year=2025,
@@ -80,23 +120,12 @@ def test_triage_then_verification_with_a_failed_check_resolved(page, screenshot,
     assert round.phase == Phase.SELECTION, error_messages(page)
 
     # 3. The proposal, then on to verification from the selection board.
-    visit(page, f"/admin/reviews/selectionboard/{round.pk}/change/")
-    with page.expect_navigation():
-        page.locator("#propose-form button[value=propose]").click()
-    with page.expect_navigation():
-        page.locator("#to-verification a").click()
-    with page.expect_navigation():
-        page.locator("#step-form [type=submit]").click()
-    round.refresh_from_db()
-    assert round.phase == Phase.VERIFICATION, error_messages(page)
+    propose_and_start_verification(page, round)
     log_out(page)
 
     # 4. The research team fails the first case's check.
     log_in(page, researcher)
-    visit(page, f"/admin/reviews/verificationboard/{round.pk}/change/")
-    page.fill(f"#case-{first.pk} .verification-fail input[name=reason]", DEAD_LINK)
-    with page.expect_navigation():
-        page.locator(f"#case-{first.pk} .verification-fail button").click()
+    check_case(page, round, first, failure=DEAD_LINK)
     assert DEAD_LINK in page.locator(f"#case-{first.pk} .verification-state").inner_text()
     assert_accessible(page)
     screenshot(page, "02-verification-failed")
@@ -110,24 +139,16 @@ def test_triage_then_verification_with_a_failed_check_resolved(page, screenshot,
         page.locator("#publish-form button[value=publish]").click()
     assert round.publications.count() == 0
     assert any("复核" in message for message in error_messages(page)), error_messages(page)
-    with page.expect_navigation():
-        page.locator(f"#row-{first.pk} button[value=deselect]").click()
-    page.fill(f"#row-{second.pk} input[name=reason]", "复核未通过，递补")
-    with page.expect_navigation():
-        page.locator(f"#row-{second.pk} button[value=select]").click()
+    replace_on_the_board(page, round, first, second, "复核未通过，递补")
     screenshot(page, "03-replaced")
     log_out(page)
 
     # 6. The replacement is checked and passes; the selection is published.
     log_in(page, researcher)
-    visit(page, f"/admin/reviews/verificationboard/{round.pk}/change/")
-    with page.expect_navigation():
-        page.locator(f"#case-{second.pk} .verification-pass button").click()
+    check_case(page, round, second)
     log_out(page)
     log_in(page, organiser)
-    visit(page, f"/admin/reviews/selectionboard/{round.pk}/change/")
-    with page.expect_navigation():
-        page.locator("#publish-form button[value=publish]").click()
+    publish_from_the_board(page, round)
     round.refresh_from_db()
     assert round.phase == Phase.PUBLISHED, error_messages(page)
     assert list(round.cases.filter(status=CaseStatus.PUBLISHED)) == [second]
