@@ -22,9 +22,9 @@ from govcases.notifications import person_name
 from govcases.permissions import RUN_ROUND, allowed
 
 from . import assignment_flow, scoring
+from .conflicts import AgencyIndex
 from .enums import BidChoice, ReviewStatus
 from .models import Assignment, Bid, Criterion, DiscussionComment, Review, ReviewerProfile, ReviewRevision
-from .services.assignment import AgencyIndex
 
 # Reviewers write in the discussion and revise their reviews while the round is in review or selection: the
 # organisers close it by publishing the round (a revision then would change a published ranking).
