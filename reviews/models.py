@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from govcases.models import Agency, AuditEntry, Case, Category, Round
 
 from .enums import BidChoice, ReviewStatus
+from .shortage import Shortage
 
 
 class ReviewerProfile(models.Model):
@@ -354,7 +355,8 @@ class Recusal(AuditEntry):
         related_name="+",
         verbose_name=_("proposed replacement"),
     )
-    unfilled_reason = models.TextField(_("why no replacement"), blank=True)
+    # What is short (reviews.shortage.Shortage as data), not a sentence: each reader gets it in their language.
+    unfilled = models.JSONField(_("why no replacement"), null=True, blank=True)
     replacement = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -380,6 +382,11 @@ class Recusal(AuditEntry):
 
     def __str__(self):
         return f"{self.reviewer} ✗ {self.case}"
+
+    @property
+    def unfilled_reason(self) -> str:
+        """Why nobody can take the case, in the active language ("" while a replacement is proposed)."""
+        return Shortage(**self.unfilled).explain(self.case.category) if self.unfilled else ""
 
     @property
     def revised_round_id(self) -> int:

@@ -740,7 +740,7 @@ def recusals_open(*, round: Round) -> list[Recusal]:
     the reviewer who gave each back (`reviewer_name`) and of the one proposed (`proposed_name`)."""
     recusals = list(
         Recusal.objects.filter(case__round=round, resolved_at__isnull=True)
-        .select_related("case__agency", "reviewer", "proposed")
+        .select_related("case__agency", "case__category", "reviewer", "proposed")
         .order_by("at", "pk")
     )
     for recusal in recusals:

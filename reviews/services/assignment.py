@@ -10,7 +10,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from govcases import notifications, outbox
 from govcases.enums import Level, Phase
@@ -23,6 +22,7 @@ from ..conflicts import AgencyIndex
 from ..enums import ASSIGNABLE_STATUSES, ASSIGNMENT_PHASES, BidChoice, ReviewStatus
 from ..models import Assignment, Bid, Recusal, Review, ReviewerProfile
 from ..permissions import REVIEW
+from ..shortage import Shortage
 
 # --- conflicts of interest -------------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ def conflict_reason(profile: ReviewerProfile, agency: Agency) -> str | None:
 @dataclass
 class AssignmentReport:
     created: int = 0
-    unfilled: list[tuple[Case, str]] = field(default_factory=list)
+    unfilled: list[tuple[Case, str]] = field(default_factory=list)  # read at once, in the active language
 
 
 def organiser_required(by: AbstractBaseUser | None) -> None:
@@ -192,9 +192,8 @@ def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> 
         _notify_assigned(round, Counter(reviewer for _case, reviewer in solution.pairs))
         for case in problem.cases:
             if len(problem.assigned[case.pk]) < round.reviews_per_case:
-                report.unfilled.append(
-                    (case, _unfilled_reason(case, round, problem.reviewers, problem.declined[case.pk]))
-                )
+                shortage = case_shortage(case, round, problem.reviewers, problem.declined[case.pk])
+                report.unfilled.append((case, shortage.explain(case.category)))
     return report
 
 
@@ -223,39 +222,24 @@ def _notify_assigned(round: Round, counts: Counter) -> None:
     )
 
 
-def _unfilled_reason(
+def case_shortage(
     case: Case, round: Round, reviewers: list[assignment_flow.ReviewerLoad], declined: set[int]
-) -> str:
+) -> Shortage:
     """Why a case is short of reviewers. The flow is optimal, so every reviewer who may score it and is not
     on it yet has no room left: otherwise the solver would have given them the case."""
     if not case.category_id:
-        return _("The case has no category.")
+        return Shortage(Shortage.NO_CATEGORY)
     panel = [reviewer for reviewer in reviewers if case.category_id in reviewer.panels]
     if len(panel) < round.reviews_per_case:
-        return ngettext(
-            "The panel of %(category)s is too small: %(count)d reviewer for %(needed)d reviews per case.",
-            "The panel of %(category)s is too small: %(count)d reviewers for %(needed)d reviews per case.",
-            len(panel),
-        ) % {
-            "category": case.category,
-            "count": len(panel),
-            "needed": round.reviews_per_case,
-        }
+        return Shortage(Shortage.SMALL_PANEL, count=len(panel), of=round.reviews_per_case)
     free = [
         reviewer
         for reviewer in panel
         if case.agency_id not in reviewer.conflicts and reviewer.id not in declined
     ]
     if len(free) < round.reviews_per_case:
-        return ngettext(
-            "Everyone else on the panel has a conflict of interest: only %(count)d of %(panel)d may score it.",
-            "Everyone else on the panel has a conflict of interest: only %(count)d of %(panel)d may score it.",
-            len(free),
-        ) % {
-            "count": len(free),
-            "panel": len(panel),
-        }
-    return _("The reviewers who may score it have reached their maximum load.")
+        return Shortage(Shortage.CONFLICTS, count=len(free), of=len(panel))
+    return Shortage(Shortage.FULL)
 
 
 def assignment_check(*, reviewer: AbstractBaseUser, case: Case) -> None:

@@ -7,7 +7,6 @@ language, and a case that nobody can take is reported with the reason.
 """
 
 from collections import Counter
-from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,9 +29,9 @@ from ..permissions import SCORE
 from .assignment import (
     _check_assignment_phase,
     _notify_assigned,
-    _unfilled_reason,
     assignment_check,
     assignment_problem,
+    case_shortage,
     organiser_required,
 )
 
@@ -83,10 +82,10 @@ def assignment_decline(
             reason=reason,
             by=by,
         )
-        explain_unfilled = _propose(recusal, round, case)
+        _propose(recusal, round, case)
         if round.replace_declined_automatically and recusal.proposed_id:
             _replace(recusal, round, case, by=None)
-        _notify_organisers(recusal, round, case, explain_unfilled)
+        _notify_organisers(recusal, round, case)
     return recusal
 
 
@@ -130,17 +129,14 @@ def _locked(recusal: Recusal) -> tuple[Round, Recusal, Case]:
     return round, recusal, case
 
 
-def _propose(recusal: Recusal, round: Round, case: Case) -> Callable[[], str]:
+def _propose(recusal: Recusal, round: Round, case: Case) -> None:
     """Solves the round's assignment problem for this one case and one more reviewer: the same solver and the
-    same costs as the whole assignment (conflicts, loads, bids), so the proposal is what it would choose.
-
-    Returns what explains a case nobody can take, in the active language when called: the recusal keeps it
-    in the language of the moment; each organiser's e-mail says it in theirs."""
+    same costs as the whole assignment (conflicts, loads, bids), so the proposal is what it would choose; a
+    case nobody can take keeps why (`Recusal.unfilled`)."""
     problem = assignment_problem(round=round)
     need = next((need for need in problem.needs if need.id == case.pk), None)
     recusal.proposed = None
-    recusal.unfilled_reason = ""
-    explain = str
+    recusal.unfilled = None
     if need is None:
         # Someone took the case in the meantime: it has its reviewers.
         recusal.resolved_at = timezone.now()
@@ -164,13 +160,8 @@ def _propose(recusal: Recusal, round: Round, case: Case) -> Callable[[], str]:
             recusal.proposed = get_user_model().objects.get(pk=solution.pairs[0][1])
         else:
             declined = problem.declined[case.pk] | waiting
-
-            def explain():
-                return _unfilled_reason(case, round, problem.reviewers, declined)
-
-            recusal.unfilled_reason = explain()
-    recusal.save(update_fields=["proposed", "unfilled_reason", "resolved_at"])
-    return explain
+            recusal.unfilled = case_shortage(case, round, problem.reviewers, declined).as_data()
+    recusal.save(update_fields=["proposed", "unfilled", "resolved_at"])
 
 
 def _replace(recusal: Recusal, round: Round, case: Case, *, by: AbstractBaseUser | None) -> Assignment:
@@ -183,9 +174,7 @@ def _replace(recusal: Recusal, round: Round, case: Case, *, by: AbstractBaseUser
     return assignment
 
 
-def _notify_organisers(
-    recusal: Recusal, round: Round, case: Case, explain_unfilled: Callable[[], str]
-) -> None:
+def _notify_organisers(recusal: Recusal, round: Round, case: Case) -> None:
     """Tells every organiser, in their language, who gave which case back, why, and what happens next."""
     people = get_user_model().objects.in_bulk(
         [pk for pk in (recusal.reviewer_id, recusal.proposed_id, recusal.replacement_id) if pk]
@@ -206,7 +195,7 @@ def _notify_organisers(
             "reason": recusal.reason,
             "proposed": name(recusal.proposed_id),
             "replacement": name(recusal.replacement_id),
-            "unfilled": lazy(explain_unfilled, str)(),
+            "unfilled": lazy(lambda: recusal.unfilled_reason, str)(),
             "url": settings.SITE_URL + reverse("admin:reviews_reviewprogress_change", args=[round.pk]),
         },
         round=round,

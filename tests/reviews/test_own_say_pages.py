@@ -214,3 +214,20 @@ def test_the_board_shows_why_nobody_can_take_a_case_and_asks_again_on_demand(cli
     assert in_chinese("The solver was asked again: its answer is shown below.") in page
     row = page.split(f'id="recusal-{recusal.pk}"')[1].split("</tr>")[0]
     assert "赵丁" in row and 'value="replace"' in row
+
+
+def test_why_nobody_can_take_a_case_reads_in_the_organisers_language_whoever_gave_it_back(
+    client, built, organiser
+):
+    """The shortage is kept as facts: a reviewer working in English gives the case back, and the Chinese
+    organiser's board explains it in Chinese (and an English organiser's in English)."""
+    built.reviewer_c.reviewer_profile.declared_conflicts.add(built.shared_case.agency)
+    with translation.override("en"):
+        recusal = assignment_decline(assignment=built.a_shared, by=built.reviewer_a, reason="出差")
+    client.force_login(organiser)
+    row = client.get(board_url(built.round)).content.decode().split(f'id="recusal-{recusal.pk}"')[1]
+    row = row.split("</tr>")[0]
+    assert "评审组其他成员均需回避" in row, row
+    assert "conflict of interest" not in row
+    with translation.override("en"):
+        assert "conflict of interest" in recusal.unfilled_reason
