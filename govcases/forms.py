@@ -85,6 +85,46 @@ class CaseForm(forms.ModelForm):
             field.needed_to_submit = name in SUBMISSION_REQUIRED
 
 
+class CaseIdentifyingPartsForm(forms.ModelForm):
+    """The organisers' case page (CaseAdmin): the case itself is read-only there; what they change is which of
+    its pictures and attachments identify its agency. The boxes are columns of the page's tables of
+    pictures and attachments (CaseAdmin.image_table, .attachment_table)."""
+
+    identifying_images = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("pictures that identify the agency")
+    )
+    identifying_attachments = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("attachments that identify the agency")
+    )
+
+    PART_FIELDS = ["identifying_images", "identifying_attachments"]
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["identifying_images"].queryset = self.instance.images.all()
+        self.fields["identifying_attachments"].queryset = self.instance.attachments.all()
+        if self.is_bound:
+            # What the case's history compares the posted boxes with.
+            for name in self.PART_FIELDS:
+                self.initial[name] = [part.pk for part in self.fields[name].queryset if part.identifying]
+
+    def changed_parts(self) -> list[tuple]:
+        """The pictures and attachments whose mark the organiser changed, each with its new mark."""
+        changed = []
+        for name in self.PART_FIELDS:
+            marked = {part.pk for part in self.cleaned_data[name]}
+            changed += [
+                (part, part.pk in marked)
+                for part in self.fields[name].queryset
+                if part.identifying != (part.pk in marked)
+            ]
+        return changed
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 

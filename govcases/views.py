@@ -271,9 +271,10 @@ def portal_case_new(request):
     if round is None or not round.submission_open():
         messages.error(request, _("Cases can be added only while submissions are open."))
         return redirect("portal:dashboard")
-    form = CaseForm(request.POST or None, round=round)
     if request.method != "POST":
-        return _render_form(request, round=round, case=None, form=form)
+        return _render_form(request, round=round, case=None, form=CaseForm(round=round))
+    # Bound even to an empty POST, which saves an untitled draft like any other incomplete one.
+    form = CaseForm(request.POST, round=round)
     case = None
     try:
         case = services.case_create(round=round, by=request.user, data=_valid_fields(form))

@@ -2,12 +2,14 @@
 files the organisers mark as identifying, on every page of theirs, in its discussion, and at /files/."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import translation
 
 from govcases import blind
 from govcases.exceptions import Refused
-from govcases.models import Agency, AgencyMember, CaseAttachment, CaseImage, Round
+from govcases.models import Agency, AgencyMember, Case, CaseAttachment, CaseImage, Round
 from govcases.services import case_part_identifying_set
 from reviews.models import Assignment
 from reviews.services import discussion_comment_post, review_save, review_submit
@@ -189,24 +191,11 @@ def test_organisers_mark_files_identifying_in_the_case_admin(client, scenario, o
     image = case.images.get()
     client.force_login(organiser)
     url = reverse("admin:govcases_case_change", args=[case.pk])
-    page = client.get(url)
-    assert page.status_code == 200
-    data = {
-        "images-TOTAL_FORMS": "1",
-        "images-INITIAL_FORMS": "1",
-        "images-MIN_NUM_FORMS": "0",
-        "images-MAX_NUM_FORMS": "1000",
-        "images-0-id": image.pk,
-        "images-0-case": case.pk,
-        "attachments-TOTAL_FORMS": "1",
-        "attachments-INITIAL_FORMS": "1",
-        "attachments-MIN_NUM_FORMS": "0",
-        "attachments-MAX_NUM_FORMS": "1000",
-        "attachments-0-id": attachment.pk,
-        "attachments-0-case": case.pk,
-        "attachments-0-identifying": "on",
-    }
-    response = client.post(url, data)
+    page = client.get(url).content.decode()
+    # A box per picture and attachment, in the tables that show them.
+    for name, part in [("identifying_images", image), ("identifying_attachments", attachment)]:
+        assert f'name="{name}" value="{part.pk}"' in page
+    response = client.post(url, {"identifying_attachments": [attachment.pk]})
     assert response.status_code == 302, [
         line for line in response.content.decode().splitlines() if "error" in line
     ]
@@ -215,5 +204,32 @@ def test_organisers_mark_files_identifying_in_the_case_admin(client, scenario, o
     assert attachment.identifying and not image.identifying
     with pytest.raises(Refused):
         case_part_identifying_set(part=image, identifying=True, by=scenario.reviewer_a)
+    image.refresh_from_db()
+    assert not image.identifying
+
+
+def test_the_case_page_marks_only_its_own_parts_and_writes_nothing_else(client, scenario, organiser):
+    case, other = scenario.shared_case, scenario.a_only_case
+    image, foreign = case.images.get(), other.images.get()
+    before = Case.objects.filter(pk=case.pk).values().get()
+    client.force_login(organiser)
+    url = reverse("admin:govcases_case_change", args=[case.pk])
+
+    # A picture of another case planted in the form: refused with the page shown again, nothing marked.
+    refused = client.post(url, {"identifying_images": [image.pk, foreign.pk]})
+    assert refused.status_code == 200 and "errornote" in refused.content.decode()
+    assert not CaseImage.objects.filter(identifying=True).exists()
+
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    assert client.post(url, {"identifying_images": [image.pk]}, **english).status_code == 302
+    image.refresh_from_db()
+    assert image.identifying
+    # The case's own row is untouched (its status included), and its history says what changed.
+    assert Case.objects.filter(pk=case.pk).values().get() == before
+    with translation.override("en"):
+        history = LogEntry.objects.get(object_id=str(case.pk)).get_change_message()
+    assert history == "Changed pictures that identify the agency."
+    # Unticking it takes the mark away again.
+    assert client.post(url, {}).status_code == 302
     image.refresh_from_db()
     assert not image.identifying
