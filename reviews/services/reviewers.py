@@ -92,11 +92,9 @@ def reviewer_profile_update(
     """Changes a reviewer's profile (never whose it is); returns what changed, as recorded in the account's
     trail (govcases.AccountChange) with the reason."""
     categories, declared_conflicts = list(categories), list(declared_conflicts)
-    if not categories:
-        raise Refused(_("Name at least one category the reviewer is expert in."))
     with transaction.atomic():
         # The stored profile, locked: what it was is what the record compares with.
-        stored = ReviewerProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+        stored = ReviewerProfile.objects.select_for_update().get(pk=profile.pk)
         reviewer_profile_check(
             profile=stored,
             by=by,
@@ -104,6 +102,8 @@ def reviewer_profile_update(
             declared_conflicts=declared_conflicts,
             reason=reason,
         )
+        if not categories:
+            raise Refused(_("Name at least one category the reviewer is expert in."))
         changes = []
         for field, value in [
             ("affiliation_agency", affiliation_agency),
@@ -113,7 +113,8 @@ def reviewer_profile_update(
             if getattr(stored, field) != value:
                 changes.append(f"{field}: {getattr(stored, field) or '—'} → {value or '—'}")
                 setattr(stored, field, value)
-        stored.save()
+        if changes:
+            stored.save()
         for field, chosen in [("categories", categories), ("declared_conflicts", declared_conflicts)]:
             related = getattr(stored, field)
             before = set(related.all())
