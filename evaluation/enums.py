@@ -23,6 +23,13 @@ class TierRule(models.TextChoices):
     CUTOFFS = "cutoffs", _("A minimum total per tier")
 
 
+class Tier(models.TextChoices):
+    """An agency's tier in its tier group; the codes are the keys of the published tiers."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+
+
 class DimensionSource(models.TextChoices):
     ENTERED = "entered", _("Entered by the evaluators")
     SELECTED_CASES = "selected_cases", _("Computed from the published case selection")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from govcases.pagecache import cached_until
 
 from . import opendata, phrasing, selectors
+from .enums import Tier
 
 BAR_WIDTH = 300
 LABEL_WIDTH = 150
@@ -82,8 +83,14 @@ def evaluation_page(request, year: int):
     return render(request, "evaluation/public.html", page_context(publication, request.LANGUAGE_CODE))
 
 
+def _json(publication) -> bytes:
+    return json.dumps(
+        opendata.publication_data(publication=publication), ensure_ascii=False, indent=1
+    ).encode()
+
+
 FORMATS = {
-    "json": ("application/json", lambda data: json.dumps(data, ensure_ascii=False, indent=1).encode()),
+    "json": ("application/json", _json),
     "csv": ("text/csv; charset=utf-8", opendata.publication_csv),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", opendata.publication_xlsx),
 }
@@ -92,12 +99,27 @@ FORMATS = {
 def _open_data(request, year: int, kind: str) -> HttpResponse:
     publication = selectors.publication_get(year=year, version=_version(request))
     content_type, write = FORMATS[kind]
-    response = HttpResponse(
-        write(opendata.publication_data(publication=publication)), content_type=content_type
-    )
+    response = HttpResponse(write(publication), content_type=content_type)
     if kind != "json":
         response["Content-Disposition"] = f'attachment; filename="evaluation-{year}.{kind}"'
     return response
+
+
+@require_safe
+@cached_until(selectors.publications_stamp)
+def evaluation_data(request):
+    """What each column and key of the open data means, with the published years' downloads."""
+    return render(
+        request,
+        "evaluation/data.html",
+        {
+            "columns": opendata.COLUMNS,
+            "groups": opendata.GROUPS,
+            "tiers": Tier.choices,
+            "years": selectors.published_years(),
+            "english": not request.LANGUAGE_CODE.startswith("zh"),
+        },
+    )
 
 
 # Kept in the cache as the pages are, until the next publication of an evaluation.

@@ -4,6 +4,7 @@ from . import public
 
 app_name = "evaluation"
 urlpatterns = [
+    path("data/", public.evaluation_data, name="data"),
     path("<int:year>/", public.evaluation_page, name="page"),
     path("<int:year>.json", public.evaluation_json, name="json"),
     path("<int:year>.csv", public.evaluation_csv, name="csv"),

@@ -11,7 +11,8 @@ from django.forms import modelformset_factory
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -32,13 +33,47 @@ from ..models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent
 
 
 class ReviewerProfileForm(forms.ModelForm):
+    """A reviewer's profile as the organisers edit it: never whose it is (the invitation decided that)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Kept in the account's trail. Needed when the affiliated agency or the declared conflicts change."
+        ),
+    )
+
     class Meta:
         model = ReviewerProfile
-        fields = ["user", "affiliation_agency", "institution", "categories", "declared_conflicts", "max_load"]
+        fields = [
+            "affiliation_agency",
+            "institution",
+            "categories",
+            "declared_conflicts",
+            "max_load",
+            "reason",
+        ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, by=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = self.fields["user"].queryset.filter(groups__name=REVIEWERS).distinct()
+        self.by = by
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            services.reviewer_profile_check(
+                profile=self.instance,
+                by=self.by,
+                affiliation_agency=cleaned.get("affiliation_agency"),
+                declared_conflicts=cleaned.get("declared_conflicts", []),
+                reason=cleaned.get("reason", ""),
+            )
+        except Refused as refused:
+            raise forms.ValidationError(str(refused)) from refused
+        return cleaned
 
 
 class ReviewerInviteForm(ReviewerRowForm):
@@ -86,6 +121,50 @@ class ReviewerProfileAdmin(OrganisersOnly, InvitationImportAdmin, admin.ModelAdm
     ]
     filter_horizontal = ["categories", "declared_conflicts"]
     list_select_related = ["user", "affiliation_agency"]
+    # Whose profile it is stays as invited: re-pointing it would hand one person's expertise, load and
+    # conflicts to another.
+    readonly_fields = ["account"]
+    fields = [
+        "account",
+        "affiliation_agency",
+        "institution",
+        "categories",
+        "declared_conflicts",
+        "max_load",
+        "reason",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        by = request.user
+
+        class BoundProfileForm(form):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, by=by, **form_kwargs)
+
+        return BoundProfileForm
+
+    def save_model(self, request, obj, form, change):
+        # The form has copied its values onto `obj`; the service compares them with the stored profile.
+        data = form.cleaned_data
+        services.reviewer_profile_update(
+            profile=obj,
+            by=request.user,
+            affiliation_agency=data["affiliation_agency"],
+            institution=data["institution"],
+            categories=data["categories"],
+            declared_conflicts=data["declared_conflicts"],
+            max_load=data["max_load"],
+            reason=data["reason"],
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the categories and conflicts were saved by the service, with the record of the change
+
+    @admin.display(description=gettext_lazy("account"))
+    def account(self, profile):
+        url = reverse("admin:auth_user_change", args=[profile.user_id])
+        return format_html('<a href="{}">{}</a>', url, profile.user.get_username())
 
     def get_queryset(self, request):
         return (

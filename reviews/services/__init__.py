@@ -22,7 +22,7 @@ from .assignment import (
 from .bidding import bid_set, bids_save, round_bidding_set
 from .discussion import discussion_comment_post, review_revise, reviewer_add
 from .recusal import ProposalOutdated, assignment_decline, recusal_propose, recusal_replace
-from .reviewers import reviewer_invite
+from .reviewers import reviewer_invite, reviewer_profile_check, reviewer_profile_update
 from .reviews import (
     ReviewSheet,
     review_bulk_submit,
@@ -70,6 +70,8 @@ __all__ = [
     "review_save",
     "review_submit",
     "reviewer_invite",
+    "reviewer_profile_check",
+    "reviewer_profile_update",
     "round_bidding_set",
     "round_publish",
     "rubric_save",

@@ -107,11 +107,13 @@ def check_csv_and_xlsx_hold_the_same_rankings(client):
     response = client.get("/evaluation/2024.csv")
     assert response["Content-Disposition"] == 'attachment; filename="evaluation-2024.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["kind", "group", "rank", "agency", "total", "tier"]
-    provinces = [row for row in rows if row[0] == "ranking" and row[1] == "省（自治区）"]
-    assert [row[3] for row in provinces[:5]] == ["广东", "贵州", "四川", "海南", "安徽"]
-    assert [row[2] for row in provinces[:5]] == ["1", "2", "2", "4", "4"]
-    assert sum(1 for row in rows if row[0] == "tier" and row[5] == "优秀") == 7 + 13 + 23 + 16
+    assert rows[0] == ["kind", "group", "group_name", "rank", "agency", "total", "tier", "tier_name"]
+    provinces = [row for row in rows if row[0] == "ranking" and row[1] == "province"]
+    assert {row[2] for row in provinces} == {"省（自治区）"}
+    assert [row[4] for row in provinces[:5]] == ["广东", "贵州", "四川", "海南", "安徽"]
+    assert [row[3] for row in provinces[:5]] == ["1", "2", "2", "4", "4"]
+    excellent = [row for row in rows if row[0] == "tier" and row[6] == "excellent"]
+    assert len(excellent) == 7 + 13 + 23 + 16 and {row[7] for row in excellent} == {"优秀"}
     workbook = load_workbook(io.BytesIO(client.get("/evaluation/2024.xlsx").content))
     sheet = workbook["results"]
     assert [cell.value for cell in sheet[1]] == rows[0]

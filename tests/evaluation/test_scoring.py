@@ -194,14 +194,28 @@ def test_selected_cases_points_stop_at_the_maximum():
 
 
 def test_a_name_that_would_run_as_a_formula_is_written_as_text_in_the_csv():
+    from evaluation.models import EvaluationPublication
     from evaluation.opendata import publication_csv
 
-    data = {
+    snapshot = {
         "groups": [
-            {"name": "省（自治区）", "totals": [{"rank": 1, "agency": "=HYPERLINK(1)", "total": 90.5}]}
+            {
+                "code": "province",
+                "name": "省（自治区）",
+                "name_en": "Provinces and autonomous regions",
+                "totals": [{"rank": 1, "agency": "=HYPERLINK(1)", "total": "90.50"}],
+            }
         ],
-        "tiers": [{"group": "省级政府", "excellent": ["@SUM(1)"], "good": []}],
+        "tiers": [
+            {
+                "code": "provincial",
+                "group": "省级政府",
+                "name_en": "Provincial governments",
+                "excellent": ["@SUM(1)"],
+                "good": [],
+            }
+        ],
     }
-    text = publication_csv(data).decode("utf-8-sig")
+    text = publication_csv(EvaluationPublication(data=snapshot)).decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "'@SUM(1)" in text
     assert ",90.5," in text  # numbers stay numbers
