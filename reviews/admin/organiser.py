@@ -28,15 +28,7 @@ from .. import selectors, services
 from ..enums import RUBRIC_FROZEN_PHASES, ReviewStatus
 from ..forms import AssignmentRemovalForm, CriterionForm, ReopenForm
 from ..imports import ReviewerResource, ReviewerRowForm
-from ..models import (
-    Assignment,
-    Criterion,
-    Review,
-    ReviewerProfile,
-    ReviewEvent,
-    ReviewRevision,
-    Score,
-)
+from ..models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, ReviewRevision, Score
 
 # --- reviewers -------------------------------------------------------------------------------------------
 
