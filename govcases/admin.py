@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_tasks_db.models import DBTaskResult
 
 from . import booklet, bulk, outbox, selectors, services, steps
-from .admin_actions import run_for_each
+from .admin_actions import confirmation_page, run_for_each
 from .enums import CaseStatus, Phase
 from .exceptions import Refused
 from .forms import BulkMailForm, CaseIdentifyingPartsForm, InviteForm, ReasonForm, RoundCopyForm, StepForm
@@ -51,23 +51,6 @@ from .models import (
 from .notifications import KINDS as EMAIL_KINDS
 from .people_import import AgencyStaffResource, AgencyStaffRowForm, InvitationImportAdmin, LanguageField
 from .sites import AuditTrailInline, LeanList, OrganisersOnly, ReadOnly
-
-
-def _intermediate(modeladmin, request, queryset, *, template, form, title, action):
-    return TemplateResponse(
-        request,
-        template,
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "objects": queryset,
-            "form": form,
-            "action": action,
-            "opts": modeladmin.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        },
-    )
-
 
 # --- agencies --------------------------------------------------------------------------------------------
 
@@ -152,7 +135,7 @@ class AgencyAdmin(OrganisersOnly, admin.ModelAdmin):
                     messages.SUCCESS,
                 )
             return None
-        return _intermediate(
+        return confirmation_page(
             self,
             request,
             queryset,
@@ -485,7 +468,7 @@ def _reason_action(to: str, description, title):
     def action(modeladmin, request, queryset):
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if not (form.is_bound and form.is_valid()):
-            return _intermediate(
+            return confirmation_page(
                 modeladmin,
                 request,
                 queryset,

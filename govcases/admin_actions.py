@@ -3,8 +3,9 @@
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 
 from .exceptions import Refused
 
@@ -37,3 +38,24 @@ def run_for_each(
         except (Refused, ValidationError) as refusal:
             modeladmin.message_user(request, f"{label(item)}: {refusal_text(refusal)}", messages.ERROR)
     return done
+
+
+def confirmation_page(
+    modeladmin, request, chosen, *, template, form, title, action, **context
+) -> TemplateResponse:
+    """The page an action shows before it does anything: the chosen objects (`objects`, each a hidden input
+    named `action_checkbox_name`, so that confirming chooses them again), the action's `form` and name."""
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "objects": chosen,
+            "form": form,
+            "action": action,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            **context,
+        },
+    )

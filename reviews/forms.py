@@ -106,6 +106,16 @@ class ReopenForm(forms.Form):
     )
 
 
+class AssignmentRemovalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the assignments' history with who removed them and when."),
+    )
+
+
 class CriterionForm(forms.ModelForm):
     """A rubric line: the category's criteria may never add up to more than 100 points."""
 

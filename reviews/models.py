@@ -93,6 +93,50 @@ class Assignment(models.Model):
         return f"{self.reviewer} → {self.case}"
 
 
+class AssignmentEvent(AuditEntry):
+    """The trail of a round's assignments: every reviewer put on a case (by hand, by the solver, in place of one
+    who gave it back) and taken off it (by an organiser, or given back by the reviewer), with whether a draft
+    review was thrown away. The assignment itself is gone once removed: the case and reviewer are kept here."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Added by hand")
+        GENERATED = "generated", _("Added by the solver")
+        REPLACEMENT = "replacement", _("Added as a replacement")
+        REMOVED = "removed", _("Removed")
+        GIVEN_BACK = "given_back", _("Given back by the reviewer")
+
+    REMOVALS = (Action.REMOVED, Action.GIVEN_BACK)
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="assignment_events", verbose_name=_("case"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="assignment_events", verbose_name=_("reviewer")
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    draft_discarded = models.BooleanField(_("draft review discarded"), default=False)
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("assignment event")
+        verbose_name_plural = _("assignment events")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["added", "generated", "replacement", "removed", "given_back"]),
+                name="assignment_event_action_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(draft_discarded=False) | models.Q(action__in=["removed", "given_back"]),
+                name="assignment_event_draft_only_on_removal",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "at"], name="assignment_event_case")]
+
+    def __str__(self):
+        return f"{self.case_id} / {self.reviewer_id}: {self.action}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.case.round_id
+
+
 class Bid(models.Model):
     """A reviewer's say on one case before assignment: the solver weighs keen, willing and rather not as
     costs, and never gives a reviewer a case they declared a conflict with."""

@@ -35,7 +35,7 @@ from govcases.models import Case, EmailTemplate, OutboxMessage, Profile
 from govcases.permissions import EVALUATORS
 from govcases.services import account_change_record, publication_create
 from reviews.enums import BidChoice, ReviewStatus
-from reviews.models import Assignment, Bid, DiscussionComment, Recusal, Review
+from reviews.models import Assignment, AssignmentEvent, Bid, DiscussionComment, Recusal, Review
 from tests import factories
 from tests.reading import read
 
@@ -350,6 +350,7 @@ ADMIN_NO_ADD = {
     "reviews.review",
     "reviews.bid",
     "reviews.recusal",
+    "reviews.assignmentevent",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -619,6 +620,9 @@ def _build() -> Data:
         )
         assignments[tenant] = Assignment.objects.create(reviewer=reviewers[tenant], case=case_in_review)
     Review.objects.create(assignment=assignments["A"], status=ReviewStatus.DRAFT, comment="草稿")
+    AssignmentEvent.objects.create(
+        case=case_in_review, reviewer=reviewers["B"], action=AssignmentEvent.Action.ADDED, by=organiser
+    )
     Bid.objects.create(reviewer=reviewers["A"], case=case_in_review, choice=BidChoice.KEEN)
     declining = factories.ReviewerFactory()
     Recusal.objects.create(

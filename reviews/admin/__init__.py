@@ -14,11 +14,12 @@ base           what the boards share: add a board with one RoundBoard class and 
 
 from django.contrib import admin
 
-from ..models import Assignment, Bid, Criterion, Recusal, Review, ReviewerProfile
+from ..models import Assignment, AssignmentEvent, Bid, Criterion, Recusal, Review, ReviewerProfile
 from ..sites import review_site
 from .bidding import BiddingPage
 from .organiser import (
     AssignmentAdmin,
+    AssignmentEventAdmin,
     BidAdmin,
     CriterionAdmin,
     RecusalAdmin,
@@ -35,6 +36,7 @@ from .verification import VerificationBoard
 admin.site.register(ReviewerProfile, ReviewerProfileAdmin)
 admin.site.register(Criterion, CriterionAdmin)
 admin.site.register(Assignment, AssignmentAdmin)
+admin.site.register(AssignmentEvent, AssignmentEventAdmin)
 admin.site.register(Review, ReviewAdmin)
 admin.site.register(Bid, BidAdmin)
 admin.site.register(Recusal, RecusalAdmin)

@@ -6,6 +6,8 @@ page beyond the admin's own through reviews.selectors. Registered in reviews/adm
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.forms import modelformset_factory
 from django.http import Http404, HttpResponseRedirect
@@ -16,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from govcases.admin_actions import run_for_each
+from govcases.admin_actions import confirmation_page, run_for_each
 from govcases.exceptions import Refused
 from govcases.models import Category, Round
 from govcases.people_import import InvitationImportAdmin, LanguageField
@@ -25,7 +27,7 @@ from govcases.sites import AuditTrailInline, OrganisersOnly, ReadOnly
 
 from .. import selectors, services
 from ..enums import RUBRIC_FROZEN_PHASES, ReviewStatus
-from ..forms import CriterionForm, ReopenForm
+from ..forms import AssignmentRemovalForm, CriterionForm, ReopenForm
 from ..imports import ReviewerResource, ReviewerRowForm
 from ..models import Assignment, Criterion, Review, ReviewerProfile, ReviewEvent, ReviewRevision, Score
 
@@ -423,22 +425,66 @@ class AssignmentAdmin(OrganisersOnly, admin.ModelAdmin):
         obj.pk, obj.created_at, obj.created_by = created.pk, created.created_at, created.created_by
 
     def delete_model(self, request, obj):
-        services.assignment_remove(assignment=obj, by=request.user)
+        services.assignment_remove(assignment=obj, by=request.user, reason=request.POST.get("reason", ""))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """One assignment's delete page is the action's confirmation page for it: the same warning about its
+        draft, the same optional reason, the same service (Django's own page would list the review and its
+        scores as objects the organiser may not delete)."""
+        assignment = self.get_object(request, unquote(object_id))
+        if assignment is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_delete_permission(request, assignment):
+            raise PermissionDenied
+        chosen = Assignment.objects.filter(pk=assignment.pk)
+        return self._remove(request, chosen, action=None) or HttpResponseRedirect(
+            reverse("admin:reviews_assignment_changelist")
+        )
 
     @admin.action(description=gettext_lazy("Remove the chosen assignments"), permissions=["delete"])
     def remove_assignments(self, request, queryset):
-        removed = run_for_each(
+        return self._remove(request, queryset, action="remove_assignments")
+
+    def _remove(self, request, chosen, *, action: str | None):
+        """Shows what removing the chosen assignments throws away (the drafts; submitted reviews stay) and
+        asks for an optional reason; removes them only once confirmed, and says how many went."""
+        confirmed = "confirm" in request.POST
+        form = AssignmentRemovalForm(request.POST if confirmed else None)
+        if not (confirmed and form.is_valid()):
+            assignments = list(
+                chosen.select_related("case__agency", "reviewer", "review").order_by("case_id", "reviewer_id")
+            )
+            statuses = [getattr(assignment, "review", None) for assignment in assignments]
+            return confirmation_page(
+                self,
+                request,
+                assignments,
+                template="admin/reviews/assignment/remove.html",
+                form=form,
+                title=_("Remove assignments"),
+                action=action,
+                drafts=sum(1 for review in statuses if review and review.status == ReviewStatus.DRAFT),
+                submitted=sum(1 for review in statuses if review and review.status == ReviewStatus.SUBMITTED),
+            )
+        events = run_for_each(
             self,
             request,
-            queryset.select_related("case", "reviewer"),
-            lambda assignment: services.assignment_remove(assignment=assignment, by=request.user),
+            chosen.select_related("case", "reviewer"),
+            lambda assignment: services.assignment_remove(
+                assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
+            ),
         )
-        self.message_user(
-            request,
-            ngettext("%(count)d assignment removed.", "%(count)d assignments removed.", len(removed))
-            % {"count": len(removed)},
-            messages.SUCCESS,
-        )
+        if events:
+            drafts = sum(event.draft_discarded for event in events)
+            report = ngettext(
+                "%(count)d assignment removed.", "%(count)d assignments removed.", len(events)
+            ) % {"count": len(events)}
+            if drafts:
+                report += " " + ngettext(
+                    "%(count)d draft review was discarded.", "%(count)d draft reviews were discarded.", drafts
+                ) % {"count": drafts}
+            self.message_user(request, report, messages.SUCCESS)
+        return None
 
 
 # --- reviews ---------------------------------------------------------------------------------------------
@@ -483,6 +529,17 @@ class RecusalAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["kind", "case__round", "case__category"]
     search_fields = ["case__title", "reviewer__username"]
     list_select_related = ["case", "reviewer", "proposed", "replacement"]
+
+
+class AssignmentEventAdmin(ReadOnly, admin.ModelAdmin):
+    """The assignments' history: who put which reviewer on which case, or took them off it, when and why,
+    and whether a draft review was thrown away. Written only by reviews.services (assignment, recusal)."""
+
+    list_display = ["at", "case", "reviewer", "action", "by", "reason", "draft_discarded"]
+    list_filter = ["case__round", "action", ("reviewer", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["case__title"]
+    list_select_related = ["case", "reviewer", "by"]
+    ordering = ["-at", "-pk"]
 
 
 class ReviewAdmin(ReadOnly, admin.ModelAdmin):

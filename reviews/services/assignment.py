@@ -20,7 +20,7 @@ from govcases.permissions import RUN_ROUND, allowed
 from .. import assignment_flow
 from ..conflicts import AgencyIndex
 from ..enums import ASSIGNABLE_STATUSES, ASSIGNMENT_PHASES, BidChoice, ReviewStatus
-from ..models import Assignment, Bid, Recusal, Review, ReviewerProfile
+from ..models import Assignment, AssignmentEvent, Bid, Recusal, Review, ReviewerProfile
 from ..permissions import REVIEW
 from ..shortage import Shortage
 
@@ -186,6 +186,19 @@ def assignment_generate(*, round: Round, by: AbstractBaseUser | None = None) -> 
             Assignment(case_id=case_id, reviewer_id=reviewer_id, created_by=by, created_at=now)
             for case_id, reviewer_id in solution.pairs
         )
+        if solution.pairs:
+            cases = {case.pk: case for case in problem.cases}
+            # One insert, and the round's revision bumped once (AuditQuerySet.bulk_create), however many.
+            AssignmentEvent.objects.bulk_create(
+                AssignmentEvent(
+                    case=cases[case_id],
+                    reviewer_id=reviewer_id,
+                    action=AssignmentEvent.Action.GENERATED,
+                    by=by,
+                    at=now,
+                )
+                for case_id, reviewer_id in solution.pairs
+            )
         for case_id, reviewer_id in solution.pairs:
             problem.assigned[case_id].add(reviewer_id)
         report = AssignmentReport(created=len(solution.pairs))
@@ -269,24 +282,59 @@ def assignment_check(*, reviewer: AbstractBaseUser, case: Case) -> None:
 
 
 def assignment_add(*, reviewer: AbstractBaseUser, case: Case, by: AbstractBaseUser | None) -> Assignment:
-    """Assigns one reviewer to one case by hand; refuses a conflicted pair with the reason."""
+    """Assigns one reviewer to one case by hand, audited; refuses a conflicted pair with the reason."""
     organiser_required(by)
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=case.round_id)
         _check_assignment_phase(round)
         case = Case.objects.select_related("agency", "category").get(pk=case.pk)
         assignment_check(reviewer=reviewer, case=case)
-        return Assignment.objects.create(reviewer=reviewer, case=case, created_by=by)
-
-
-def assignment_remove(*, assignment: Assignment, by: AbstractBaseUser | None) -> None:
-    """Removes an assignment (and its draft); a submitted review is evidence and is never thrown away."""
-    organiser_required(by)
-    with transaction.atomic():
-        assignment = (
-            Assignment.objects.select_for_update().select_related("case__round").get(pk=assignment.pk)
+        assignment = Assignment.objects.create(reviewer=reviewer, case=case, created_by=by)
+        AssignmentEvent.objects.create(
+            case=case, reviewer=reviewer, action=AssignmentEvent.Action.ADDED, by=by
         )
-        _check_assignment_phase(assignment.case.round)
-        if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
-            raise Refused(_("The review of this assignment was submitted; it cannot be removed."))
-        assignment.delete()
+        return assignment
+
+
+def _end_assignment(
+    assignment: Assignment, *, action: str, by: AbstractBaseUser | None, reason: str = ""
+) -> AssignmentEvent:
+    """Deletes a locked assignment whose review is not submitted, with its draft if it has one, and records
+    who took it off the case and whether a draft went with it: the one way an assignment ends."""
+    status = Review.objects.filter(assignment=assignment).values_list("status", flat=True).first()
+    if status == ReviewStatus.SUBMITTED:
+        raise Refused(_("The review of this assignment was submitted; it cannot be removed."))
+    case, reviewer_id = assignment.case, assignment.reviewer_id
+    assignment.delete()
+    return AssignmentEvent.objects.create(
+        case=case,
+        reviewer_id=reviewer_id,
+        action=action,
+        by=by,
+        reason=reason.strip(),
+        draft_discarded=status == ReviewStatus.DRAFT,
+    )
+
+
+def assignment_remove(
+    *, assignment: Assignment, by: AbstractBaseUser | None, reason: str = ""
+) -> AssignmentEvent:
+    """Removes an assignment (and its draft), audited with the reason if one is given; a submitted review is
+    evidence and is never thrown away."""
+    organiser_required(by)
+    round_id = Assignment.objects.filter(pk=assignment.pk).values_list("case__round_id", flat=True).first()
+    if round_id is None:
+        raise Refused(_("This assignment was already removed."))
+    with transaction.atomic():
+        # The round first, as every assignment change locks it.
+        round = Round.objects.select_for_update().get(pk=round_id)
+        _check_assignment_phase(round)
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .filter(pk=assignment.pk)
+            .first()
+        )
+        if assignment is None:
+            raise Refused(_("This assignment was already removed."))
+        return _end_assignment(assignment, action=AssignmentEvent.Action.REMOVED, by=by, reason=reason)

@@ -24,10 +24,11 @@ from govcases.permissions import allowed
 
 from .. import assignment_flow
 from ..enums import ASSIGNABLE_STATUSES, ReviewStatus
-from ..models import Assignment, Recusal, Review
+from ..models import Assignment, AssignmentEvent, Recusal, Review
 from ..permissions import SCORE
 from .assignment import (
     _check_assignment_phase,
+    _end_assignment,
     _notify_assigned,
     assignment_check,
     assignment_problem,
@@ -74,7 +75,8 @@ def assignment_decline(
         if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
             raise Refused(_("You submitted your review of this case: it can no longer be given back."))
         case = assignment.case
-        assignment.delete()
+        # The Recusal below says why; the assignment's own trail says it ended, and whether a draft went.
+        _end_assignment(assignment, action=AssignmentEvent.Action.GIVEN_BACK, by=by, reason=reason)
         recusal = Recusal.objects.create(
             case=case,
             reviewer=by,
@@ -166,6 +168,9 @@ def _propose(recusal: Recusal, round: Round, case: Case) -> None:
 
 def _replace(recusal: Recusal, round: Round, case: Case, *, by: AbstractBaseUser | None) -> Assignment:
     assignment = Assignment.objects.create(reviewer_id=recusal.proposed_id, case=case, created_by=by)
+    AssignmentEvent.objects.create(
+        case=case, reviewer_id=recusal.proposed_id, action=AssignmentEvent.Action.REPLACEMENT, by=by
+    )
     recusal.replacement_id = recusal.proposed_id
     recusal.resolved_at = timezone.now()
     recusal.resolved_by = by

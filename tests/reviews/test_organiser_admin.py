@@ -152,13 +152,17 @@ def test_an_assignment_with_a_submitted_review_cannot_be_removed(client, scored,
     client.force_login(organiser)
     response = client.post(
         reverse("admin:reviews_assignment_changelist"),
-        {"action": "remove_assignments", "_selected_action": [scored.b_shared.pk, scored.a_only.pk]},
+        {
+            "action": "remove_assignments",
+            "_selected_action": [scored.b_shared.pk, scored.a_only.pk],
+            "confirm": "1",
+        },
     )
     assert response.status_code == 302
     assert Assignment.objects.filter(pk=scored.b_shared.pk).exists()
     assert not Assignment.objects.filter(pk=scored.a_only.pk).exists()
     delete = reverse("admin:reviews_assignment_delete", args=[scored.b_shared.pk])
-    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.post(delete, {"confirm": "1"}).status_code == 403
     assert Assignment.objects.filter(pk=scored.b_shared.pk).exists()
 
 
