@@ -66,7 +66,13 @@ def main() -> None:
     sheet.append(["姓名", "电子邮箱", "工作单位", "评审类别", "回避单位"])
     for n in range(args.rows):
         sheet.append(
-            [f"专家{n}", f"expert{n}@bench.example.cn", f"测试{n % 50}", "公开解读、在线服务", f"测试{n}"]
+            [
+                f"专家{n}",
+                f"expert{n}@bench.example.cn",
+                f"测试{n % 50}",
+                "公开解读、在线服务",
+                f"测试{n % args.agencies}",
+            ]
         )
     buffer = io.BytesIO()
     book.save(buffer)
@@ -90,7 +96,7 @@ def main() -> None:
         print(
             f"{label}: {args.rows} rows in {elapsed:.2f} s ({elapsed / args.rows * 1000:.1f} ms a row), "
             f"{len(queries)} queries ({len(queries) / args.rows:.1f} a row), "
-            f"{'errors' if result.has_errors() or result.has_validation_errors() else 'no errors'}"
+            f"{len(result.invalid_rows)} rows with problems, {len(result.base_errors) + len(result.error_rows)} errors"
         )
     print(
         f"database: {connection.vendor}; reviewers now: {User.objects.filter(email__endswith='@bench.example.cn').count()}"
