@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Q
 from django.shortcuts import redirect
@@ -214,13 +214,14 @@ class InvitationResource(resources.ModelResource):
         columns' order and each problem with the name of its column."""
         result = super().import_row(row, instance_loader, **kwargs)
         result.number = kwargs["row_number"]
+        result.sheet_row = result.number + 1  # as the spreadsheet numbers it, below the headings
         result.cells = ["" if row.get(key) is None else str(row[key]).strip() for key in self.columns]
-        error = result.validation_error
-        result.problems = (
-            [(field, message) for field, messages in error.message_dict.items() for message in messages]
-            if error is not None
-            else []
-        )
+        errors = result.validation_error.update_error_dict({}) if result.validation_error else {}
+        result.problems = [
+            ("" if field == NON_FIELD_ERRORS else str(field), str(message))
+            for field, messages in errors.items()
+            for message in ValidationError(messages).messages
+        ]
         return result
 
     def save_instance(self, instance, is_create, row, **kwargs):
