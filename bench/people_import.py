@@ -8,6 +8,15 @@ a reviewers' XLSX file, per row.
 Builds its own database (bench/output/people-<rows>.sqlite3, or a PostgreSQL database `<name>_people<rows>`),
 with the 2024 categories and the agencies of the demo's size, then reads the file as the admin does and runs
 the import twice: as the preview (rolled back) and as the confirmation. It prints figures; it asserts nothing.
+
+Measured with 1,000 reviewers (two shared cores):
+    before the batches (each row through the one-person services):
+        SQLite      preview 17.6 s, 33,006 queries (33.0 a row); confirmed 16.2 s, 33,005 queries
+        PostgreSQL  preview 55.3 s, 33,005 queries (33.0 a row); confirmed 115.7 s, 33,005 queries
+    after (rows checked against what was read once, written together):
+        SQLite      preview 0.9 s, 72 queries; confirmed 0.8 s, 71 queries (29 and 28 for 30 rows: the
+                    rest is bulk inserts split to stay under SQLite's 999 parameters a statement)
+        PostgreSQL  preview 1.2 s, 28 queries; confirmed 1.1 s, 27 queries (the same for any number of rows)
 """
 
 import argparse

@@ -349,3 +349,32 @@ def test_the_preview_and_the_import_of_30_rows_take_as_many_queries_as_of_3(
         ReviewerProfile.objects.all().delete()
         AgencyMember.objects.exclude(user__email=address).delete()
     assert counts[30] == counts[3], counts
+
+
+def test_a_person_named_twice_in_a_file_is_invited_once_and_never_to_two_agencies(
+    admin_client, organiser, world
+):
+    rows = [
+        ["姓名", "电子邮箱", "单位"],
+        ["周杰", "zhoujie@import.example.cn", "北京海淀区"],
+        ["周杰", "ZhouJie@import.example.cn", "北京海淀区"],
+        ["吴刚", "wugang@import.example.cn", "北京"],
+        ["吴刚", "wugang@import.example.cn", "北京海淀区"],
+    ]
+    response = preview(admin_client, STAFF_IMPORT, csv_file(rows), CSV)
+    assert set(row_errors(response)) == {4}
+    assert "wugang@import.example.cn已是北京市人民政府的工作人员" in row_errors(response)[4]
+    assert nothing_written()
+
+    del rows[4]
+    confirm(admin_client, STAFF_IMPORT, preview(admin_client, STAFF_IMPORT, csv_file(rows), CSV))
+
+    assert dict(AgencyMember.objects.values_list("user__email", "agency")) == {
+        "zhoujie@import.example.cn": world["haidian"].pk,
+        "wugang@import.example.cn": world["beijing"].pk,
+    }
+    assert sorted(OutboxMessage.objects.values_list("recipient", flat=True)) == [
+        "wugang@import.example.cn",
+        "zhoujie@import.example.cn",
+    ]
+    assert AccountChange.objects.count() == 2
