@@ -108,14 +108,6 @@ class LanguageField(forms.ChoiceField):
         )
 
 
-class RowValues(resources.Diff):
-    """The preview's cells: what each row says, as text. (Every row is new, so a diff would only colour it,
-    and with inline styles the site's Content-Security-Policy refuses.)"""
-
-    def as_html(self):
-        return ["" if value is None else str(value) for value in self.right]
-
-
 class InvitationResource(resources.ModelResource):
     """Rows of people to invite. Subclasses name their columns (`columns`: key → header aliases), those that
     name agencies (`agency_columns`), their `row_form`, the service's batch (`new_batch`) and how a row goes
@@ -139,18 +131,16 @@ class InvitationResource(resources.ModelResource):
         # whole import is one transaction. The resource's own bulk lists stay empty (`save_instance` below).
         use_bulk = True
         report_skipped = False  # a blank line is no one
+        skip_diff = True  # the preview shows each row's cells and problems (`import_row`), not a diff
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        # One field per column, stored on the row's instance under a name no model field has, so that the
-        # preview's table shows what each row says.
+        # One field per column, stored on the row's instance under a name no model field has: import-export
+        # names the file's columns from them.
         for key in self.columns:
             self.fields[key] = fields.Field(attribute=f"row_{key}", column_name=key)
         self.lookups = Lookups()
         self.batch = None
-
-    def get_diff_class(self):
-        return RowValues
 
     def get_diff_headers(self):
         # The preview's column headings in the organiser's language, in the order of the fields.
