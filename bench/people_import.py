@@ -8,6 +8,15 @@ a reviewers' XLSX file, per row.
 Builds its own database (bench/output/people-<rows>.sqlite3, or a PostgreSQL database `<name>_people<rows>`),
 with the 2024 categories and the agencies of the demo's size, then reads the file as the admin does and runs
 the import twice: as the preview (rolled back) and as the confirmation. It prints figures; it asserts nothing.
+
+Measured with 1,000 reviewers (two shared cores):
+    before the batches (each row through the one-person services):
+        SQLite      preview 17.6 s, 33,006 queries (33.0 a row); confirmed 16.2 s, 33,005 queries
+        PostgreSQL  preview 55.3 s, 33,005 queries (33.0 a row); confirmed 115.7 s, 33,005 queries
+    after (rows checked against what was read once, written together):
+        SQLite      preview 0.9 s, 72 queries; confirmed 0.8 s, 71 queries (29 and 28 for 30 rows: the
+                    rest is bulk inserts split to stay under SQLite's 999 parameters a statement)
+        PostgreSQL  preview 1.2 s, 28 queries; confirmed 1.1 s, 27 queries (the same for any number of rows)
 """
 
 import argparse
@@ -66,7 +75,13 @@ def main() -> None:
     sheet.append(["姓名", "电子邮箱", "工作单位", "评审类别", "回避单位"])
     for n in range(args.rows):
         sheet.append(
-            [f"专家{n}", f"expert{n}@bench.example.cn", f"测试{n % 50}", "公开解读、在线服务", f"测试{n}"]
+            [
+                f"专家{n}",
+                f"expert{n}@bench.example.cn",
+                f"测试{n % 50}",
+                "公开解读、在线服务",
+                f"测试{n % args.agencies}",
+            ]
         )
     buffer = io.BytesIO()
     book.save(buffer)
@@ -90,7 +105,7 @@ def main() -> None:
         print(
             f"{label}: {args.rows} rows in {elapsed:.2f} s ({elapsed / args.rows * 1000:.1f} ms a row), "
             f"{len(queries)} queries ({len(queries) / args.rows:.1f} a row), "
-            f"{'errors' if result.has_errors() or result.has_validation_errors() else 'no errors'}"
+            f"{len(result.invalid_rows)} rows with problems, {len(result.base_errors) + len(result.error_rows)} errors"
         )
     print(
         f"database: {connection.vendor}; reviewers now: {User.objects.filter(email__endswith='@bench.example.cn').count()}"

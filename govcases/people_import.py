@@ -4,16 +4,24 @@ preview lists each row's errors; only a file without any error can be confirmed,
 that still meets an error writes nothing (the whole import is one transaction).
 
 A resource here is one kind of invitation: its `row_form` checks a row's shape (columns, addresses, names of
-agencies and categories) and `invite` calls the service. Column headers may be in English or Chinese.
+agencies and categories) and `add` puts the row's person in the service's batch (`new_batch`), which checks
+them by the same rules as a one-person invitation. What the rows name (agencies, categories, the people's
+existing accounts) is read once for the whole file, and the batch is written once after the last row, so a
+file of 1,000 people costs a fixed number of queries, not some per row. Column headers may be in English or
+Chinese.
 """
+
+from collections.abc import Iterable
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
@@ -22,8 +30,8 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from .enums import AccountAction
 from .exceptions import Refused
-from .models import Agency, AgencyMember
-from .services import agency_member_invite
+from .models import Agency, AgencyMember, Category
+from .services import AgencyStaffBatch
 
 # A list in one cell: 在线服务、公开解读 or "service, disclosure".
 LIST_SEPARATORS = "、,，;；\n"
@@ -35,16 +43,57 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()]
 
 
-def agency_named(name: str) -> Agency | None:
-    """The agency a spreadsheet names by its official or published name."""
-    return Agency.objects.filter(Q(name=name) | Q(display_name=name)).order_by("pk").first()
+class Lookups:
+    """What the rows of a file name, read once for the whole file: agencies by their official or published
+    name (one query for all the names given beforehand) and the categories (one query). A name not given
+    beforehand (a one-person form's) is read when asked for."""
+
+    def __init__(self, agency_names: Iterable[str] = ()):
+        self._agencies: dict[str, Agency | None] = {}
+        self._read_agencies(agency_names)
+
+    def _read_agencies(self, names: Iterable[str]) -> None:
+        names = {name for name in names if name and name not in self._agencies}
+        if not names:
+            return
+        self._agencies.update(dict.fromkeys(names))
+        # The oldest agency of a name wins, as it always has: read newest first, so older ones overwrite.
+        for agency in Agency.objects.filter(Q(name__in=names) | Q(display_name__in=names)).order_by("-pk"):
+            for name in {agency.name, agency.display_name} & names:
+                self._agencies[name] = agency
+
+    def agency(self, name: str) -> Agency | None:
+        """The agency named by its official or published name."""
+        self._read_agencies([name])
+        return self._agencies[name]
+
+    @cached_property
+    def categories(self) -> list[Category]:
+        return list(Category.objects.all())
+
+    def category(self, name: str) -> Category | None:
+        """The category named by its Chinese or English name or its code (any case)."""
+        folded = name.lower()
+        return min(
+            (
+                category
+                for category in self.categories
+                if name == category.name or folded in {category.name_en.lower(), category.code.lower()}
+            ),
+            key=lambda category: category.pk,
+            default=None,
+        )
 
 
 class RowForm(forms.Form):
-    """One row of an invitation spreadsheet, checked for shape."""
+    """One row of an invitation spreadsheet, checked for shape; `lookups` holds what a whole file names."""
 
     name = forms.CharField(label=gettext_lazy("full name"), max_length=150)
     email = forms.EmailField(label=gettext_lazy("e-mail"))
+
+    def __init__(self, *args, lookups: Lookups | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookups = lookups or Lookups()
 
 
 class LanguageField(forms.ChoiceField):
@@ -59,17 +108,10 @@ class LanguageField(forms.ChoiceField):
         )
 
 
-class RowValues(resources.Diff):
-    """The preview's cells: what each row says, as text. (Every row is new, so a diff would only colour it,
-    and with inline styles the site's Content-Security-Policy refuses.)"""
-
-    def as_html(self):
-        return ["" if value is None else str(value) for value in self.right]
-
-
 class InvitationResource(resources.ModelResource):
-    """Rows of people to invite. Subclasses name their columns (`columns`: key → header aliases), their
-    `row_form` and the service call (`invite`)."""
+    """Rows of people to invite. Subclasses name their columns (`columns`: key → header aliases), those that
+    name agencies (`agency_columns`), their `row_form`, the service's batch (`new_batch`) and how a row goes
+    into it (`add`)."""
 
     # Each column's key (its English header), its Chinese header, then other names people use for it.
     columns: dict[str, tuple[str, ...]] = {
@@ -77,6 +119,7 @@ class InvitationResource(resources.ModelResource):
         "email": ("email", "电子邮箱", "e-mail", "邮箱", "电子邮件"),
     }
     required = ("name", "email")
+    agency_columns: tuple[str, ...] = ()
     row_form = RowForm
 
     class Meta:
@@ -84,27 +127,46 @@ class InvitationResource(resources.ModelResource):
         force_init_instance = True  # every row is a new invitation
         clean_model_instances = False
         use_transactions = True
+        # No savepoint per row: a row writes nothing (the batch is written after the last one), and the
+        # whole import is one transaction. The resource's own bulk lists stay empty (`save_instance` below).
+        use_bulk = True
+        report_skipped = False  # a blank line is no one
+        skip_diff = True  # the preview shows each row's cells and problems (`import_row`), not a diff
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        # One field per column, stored on the row's instance under a name no model field has, so that the
-        # preview's table shows what each row says.
+        # One field per column, stored on the row's instance under a name no model field has: import-export
+        # names the file's columns from them.
         for key in self.columns:
             self.fields[key] = fields.Field(attribute=f"row_{key}", column_name=key)
-
-    def get_diff_class(self):
-        return RowValues
+        self.lookups = Lookups()
+        self.batch = None
 
     def get_diff_headers(self):
         # The preview's column headings in the organiser's language, in the order of the fields.
         return [str(self.row_form.base_fields[key].label) for key in self.columns]
 
     def before_import(self, dataset, **kwargs):
-        """Headers to their keys (English or Chinese, any case), optional columns added."""
+        """Headers to their keys (English or Chinese, any case), optional columns added; what the rows name
+        read once."""
         aliases = {alias.lower(): key for key, names in self.columns.items() for alias in names}
         dataset.headers = [
             aliases.get(str(header or "").strip().lower(), header) for header in dataset.headers
         ]
+
+        def cells(key):
+            return (
+                [str(cell).strip() for cell in dataset[key] if cell is not None]
+                if key in dataset.headers
+                else []
+            )
+
+        self.lookups = Lookups(
+            name for key in self.agency_columns for cell in cells(key) for name in [cell, *split_list(cell)]
+        )
+        self.batch = self.new_batch(
+            emails=cells("email"), by=kwargs.get("user"), action=AccountAction.IMPORTED
+        )
         missing = [key for key in self.required if key not in dataset.headers]
         if missing:
 
@@ -126,7 +188,7 @@ class InvitationResource(resources.ModelResource):
         instance.row_blank = not any(values.values())
         if instance.row_blank:
             return
-        form = self.row_form(data=values)
+        form = self.row_form(data=values, lookups=self.lookups)
         if not form.is_valid():
             raise ValidationError(
                 {form.fields[key].label: errors for key, errors in form.errors.items() if key in form.fields}
@@ -137,21 +199,58 @@ class InvitationResource(resources.ModelResource):
         # A blank line in a sheet is no one; skipped rather than removed, so rows keep the sheet's numbers.
         return instance.row_blank and not import_validation_errors
 
+    def import_row(self, row, instance_loader, **kwargs):
+        """The row's result, with what the preview shows of it: its number in the sheet, its cells in the
+        columns' order and each problem with the name of its column."""
+        result = super().import_row(row, instance_loader, **kwargs)
+        result.number = kwargs["row_number"]
+        result.sheet_row = result.number + 1  # as the spreadsheet numbers it, below the headings
+        result.cells = ["" if row.get(key) is None else str(row[key]).strip() for key in self.columns]
+        errors = result.validation_error.update_error_dict({}) if result.validation_error else {}
+        result.problems = [
+            ("" if field == NON_FIELD_ERRORS else str(field), str(message))
+            for field, messages in errors.items()
+            for message in ValidationError(messages).messages
+        ]
+        return result
+
     def save_instance(self, instance, is_create, row, **kwargs):
         try:
-            saved = self.invite(instance.row_cleaned, by=kwargs["user"], action=AccountAction.IMPORTED)
+            pending = self.add(self.batch, instance.row_cleaned)
         except Refused as refused:
             raise ValidationError({_("e-mail"): str(refused)}) from refused
-        # The row's instance becomes the saved one, for the preview's and the result's names of the rows.
-        instance.__dict__.update({key: value for key, value in saved.__dict__.items() if key != "_state"})
+        # The row's instance becomes the batch's, for the preview's and the result's names of the rows.
+        instance.__dict__.update({key: value for key, value in pending.__dict__.items() if key != "_state"})
+        instance._state.fields_cache.update(pending._state.fields_cache)
 
     def save_m2m(self, instance, row, **kwargs):
         """The service sets the relations itself."""
 
-    def invite(self, cleaned: dict, *, by, action: str = AccountAction.INVITED):
-        """Invites the row's (or the one-person form's) person; returns the saved row of the resource's
-        model."""
+    def after_import(self, dataset, result, **kwargs):
+        # Written for the preview too (then rolled back), so that it meets whatever the confirmation would.
+        if not (result.has_errors() or result.has_validation_errors()):
+            try:
+                self.batch.write()
+            except IntegrityError as clash:
+                raise Refused(
+                    _("Someone else changed these people's accounts meanwhile; upload the file again.")
+                ) from clash
+
+    def new_batch(self, *, emails: list[str], by, action: str):
+        """The service's batch the rows go into."""
         raise NotImplementedError
+
+    def add(self, batch, cleaned: dict):
+        """Puts the row's (or the one-person form's) person into `batch`; returns the row of the
+        resource's model, saved once the batch is written."""
+        raise NotImplementedError
+
+    def invite(self, cleaned: dict, *, by, action: str = AccountAction.INVITED):
+        """Invites the one-person form's person now."""
+        batch = self.new_batch(emails=[cleaned["email"]], by=by, action=action)
+        saved = self.add(batch, cleaned)
+        batch.write()
+        return saved
 
 
 class InviteAdmin:
@@ -226,7 +325,7 @@ class AgencyStaffRowForm(RowForm):
 
     def clean_agency(self):
         name = self.cleaned_data["agency"]
-        agency = agency_named(name)
+        agency = self.lookups.agency(name)
         if agency is None:
             raise ValidationError(_("No agency is called “%(name)s”.") % {"name": name})
         return agency
@@ -237,19 +336,20 @@ class AgencyStaffResource(InvitationResource):
 
     columns = {**InvitationResource.columns, "agency": ("agency", "参评单位", "单位")}
     required = ("name", "email", "agency")
+    agency_columns = ("agency",)
     row_form = AgencyStaffRowForm
 
     class Meta(InvitationResource.Meta):
         model = AgencyMember
         name = gettext_lazy("agency officers")
 
-    def invite(self, cleaned, *, by, action=AccountAction.INVITED):
-        user = agency_member_invite(
+    def new_batch(self, *, emails, by, action):
+        return AgencyStaffBatch(by=by, emails=emails, action=action)
+
+    def add(self, batch, cleaned):
+        return batch.add(
             agency=cleaned["agency"],
             email=cleaned["email"],
             name=cleaned["name"],
             language=cleaned.get("language") or settings.LANGUAGE_CODE,
-            by=by,
-            action=action,
         )
-        return user.agency_membership

@@ -4,16 +4,13 @@ expertise and declared conflicts (agencies), checked and invited as govcases.peo
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govcases.enums import AccountAction
-from govcases.models import Category
-from govcases.people_import import InvitationResource, RowForm, agency_named, split_list
+from govcases.people_import import InvitationResource, RowForm, split_list
 
 from .models import ReviewerProfile
-from .services import reviewer_invite
+from .services import ReviewerBatch
 
 
 class ReviewerRowForm(RowForm):
@@ -24,18 +21,14 @@ class ReviewerRowForm(RowForm):
     def clean_categories(self):
         found, unknown = [], []
         for name in split_list(self.cleaned_data["categories"]):
-            category = (
-                Category.objects.filter(Q(name=name) | Q(name_en__iexact=name) | Q(code__iexact=name))
-                .order_by("pk")
-                .first()
-            )
+            category = self.lookups.category(name)
             (found if category else unknown).append(category or name)
         if unknown:
             raise ValidationError(
                 _("No category is called %(names)s; the categories are %(known)s.")
                 % {
                     "names": "、".join(f"“{name}”" for name in unknown),
-                    "known": "、".join(Category.objects.values_list("name", flat=True)),
+                    "known": "、".join(category.name for category in self.lookups.categories),
                 }
             )
         return found
@@ -43,13 +36,20 @@ class ReviewerRowForm(RowForm):
     def clean_conflicts(self):
         found, unknown = [], []
         for name in split_list(self.cleaned_data["conflicts"]):
-            agency = agency_named(name)
+            agency = self.lookups.agency(name)
             (found if agency else unknown).append(agency or name)
         if unknown:
             raise ValidationError(
                 _("No agency is called %(names)s.") % {"names": "、".join(f"“{name}”" for name in unknown)}
             )
         return found
+
+    def clean(self):
+        cleaned = super().clean()
+        # An affiliation that names an agency is that agency (its conflicts follow); any other, an institution.
+        affiliation = cleaned.get("affiliation") or ""
+        cleaned["affiliation_agency"] = self.lookups.agency(affiliation) if affiliation else None
+        return cleaned
 
 
 class ReviewerResource(InvitationResource):
@@ -60,23 +60,24 @@ class ReviewerResource(InvitationResource):
         "conflicts": ("conflicts", "回避单位", "declared conflicts", "申报回避"),
     }
     required = ("name", "email", "categories")
+    agency_columns = ("affiliation", "conflicts")
     row_form = ReviewerRowForm
 
     class Meta(InvitationResource.Meta):
         model = ReviewerProfile
         name = gettext_lazy("reviewers")
 
-    def invite(self, cleaned, *, by, action=AccountAction.INVITED):
-        affiliation = cleaned["affiliation"]
-        agency = agency_named(affiliation) if affiliation else None
-        return reviewer_invite(
+    def new_batch(self, *, emails, by, action):
+        return ReviewerBatch(by=by, emails=emails, action=action)
+
+    def add(self, batch, cleaned):
+        agency = cleaned["affiliation_agency"]
+        return batch.add(
             email=cleaned["email"],
             name=cleaned["name"],
             categories=cleaned["categories"],
-            institution="" if agency else affiliation,
+            institution="" if agency else cleaned["affiliation"],
             affiliation_agency=agency,
             declared_conflicts=cleaned["conflicts"],
             language=cleaned.get("language") or settings.LANGUAGE_CODE,
-            by=by,
-            action=action,
         )

@@ -30,6 +30,8 @@ from .drafts import (
 )
 from .people import (
     ROLE_LABELS,
+    AgencyStaffBatch,
+    InvitationBatch,
     account_active_set,
     account_change_record,
     account_invite,
@@ -51,6 +53,8 @@ __all__ = [
     "Refused",
     "SUBMISSION_REQUIRED",
     "ROLE_LABELS",
+    "AgencyStaffBatch",
+    "InvitationBatch",
     "account_active_set",
     "account_change_record",
     "account_invite",

@@ -4,10 +4,13 @@ preview that shows every row's error before anything is written, a file with any
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from govcases.enums import AccountAction
@@ -224,3 +227,154 @@ def test_the_import_page_names_the_columns_a_file_needs(admin_client, world):
     assert "评审类别 (categories)" in reviewers and "回避单位 (conflicts) — 可选" in reviewers
     staff = admin_client.get(STAFF_IMPORT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "参评单位 (agency)" in staff and "Nothing is written while any row has an error" in staff
+
+
+def row_markup(page: str, sheet_row: int) -> str:
+    """The preview's table row of the spreadsheet's row `sheet_row`, as HTML."""
+    for row in re.findall(r"<tr class=\"invitation-[a-z]+\">.*?</tr>", page, flags=re.S):
+        if re.search(rf"<th scope=\"row\">{sheet_row}</th>", row):
+            return row
+    raise AssertionError(f"no row {sheet_row} in the preview")
+
+
+def text(markup: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", markup).split())
+
+
+def test_the_preview_writes_each_problem_in_its_row_with_the_column_and_a_summary_on_top(
+    admin_client, organiser, world
+):
+    upload = xlsx_file(
+        [
+            ["姓名", "电子邮箱", "工作单位", "评审类别", "回避单位"],
+            ["王芳", "wangfang@import.example.cn", "中国社会科学院", "公开解读、在线服务", "北京"],
+            ["李强", "not-an-address", "清华大学", "在线服务", ""],
+            ["赵敏", "zhaomin@import.example.cn", "北京海淀区", "区块链", ""],
+            [None, None, None, None, None],
+            ["周杰", organiser.email, "", "互动交流", ""],
+        ]
+    )
+
+    page = preview(admin_client, REVIEWERS_IMPORT, upload, XLSX).content.decode()
+
+    summary = text(
+        page[page.index('id="invitation-summary"') : page.index("</div>", page.index("invitation-summary"))]
+    )
+    assert "4 行中有 3 行有问题；改正之前不会写入任何内容。" in summary
+    assert page.index("invitation-summary") < page.index('id="invitation-rows"')
+    # Rows as the spreadsheet numbers them (the headings are row 1), the blank line left out.
+    assert "✓ 无误" in text(row_markup(page, 2)) and "王芳" in text(row_markup(page, 2))
+    assert "问题 电子邮箱：输入一个有效的 Email 地址。" in text(row_markup(page, 3))
+    assert "评审类别：没有名为“区块链”的类别" in text(row_markup(page, 4))
+    assert "电子邮箱：只有超级管理员才能修改组织方" in text(row_markup(page, 6))
+    assert 'class="invitation-problem"' in row_markup(page, 6)
+    assert "validation-error-container" not in page  # nothing hidden behind a hover
+    assert nothing_written()
+
+
+def test_the_preview_is_in_english_for_an_english_session(admin_client, world):
+    upload = xlsx_file(
+        [
+            ["name", "email", "categories", "declared conflicts"],
+            ["Li", "li@import.example.cn", "blockchain", "Mars City"],
+            ["Wang", "wang@import.example.cn", "service", ""],
+        ]
+    )
+    page = preview(admin_client, REVIEWERS_IMPORT, upload, XLSX, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 of 2 rows has a problem; nothing will be written until it is fixed." in text(page)
+    problems = text(row_markup(page, 2))
+    assert "categories reviewed: No category is called “blockchain”" in problems
+    assert "declared conflicts: No agency is called “Mars City”." in problems
+    assert "✓ Ready" in text(row_markup(page, 3))
+    assert nothing_written()
+
+
+def test_a_clean_preview_says_every_row_is_ready(admin_client, world):
+    upload = csv_file([["name", "email", "agency"], ["Zhou", "zhou@import.example.cn", "北京"]])
+    page = preview(admin_client, STAFF_IMPORT, upload, CSV).content.decode()
+    assert "全部 1 行无误：确认导入即邀请他们。" in text(page)
+    assert "✓ 无误" in text(row_markup(page, 2)) and "invitation-problem" not in page
+
+
+def test_a_file_that_cannot_be_read_says_why_without_a_traceback(admin_client, world):
+    upload = csv_file([["姓名", "电话"], ["王芳", "010-1234"]])
+    page = preview(admin_client, REVIEWERS_IMPORT, upload, CSV).content.decode()
+    assert "无法读取该文件，未写入任何内容" in page and "Traceback" not in page
+    assert nothing_written()
+
+
+def reviewers_file(count: int) -> SimpleUploadedFile:
+    return xlsx_file(
+        [["姓名", "电子邮箱", "工作单位", "评审类别", "回避单位"]]
+        + [
+            [
+                f"专家{n}",
+                f"expert{n}@import.example.cn",
+                ["北京", "清华大学"][n % 2],
+                "公开解读、在线服务",
+                "北京海淀区",
+            ]
+            for n in range(count)
+        ]
+    )
+
+
+def staff_file(count: int) -> SimpleUploadedFile:
+    return csv_file(
+        [["姓名", "电子邮箱", "单位"]]
+        + [[f"官员{n}", f"officer{n}@import.example.cn", ["北京", "北京海淀区"][n % 2]] for n in range(count)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "make_file", "file_format"),
+    [(REVIEWERS_IMPORT, reviewers_file, XLSX), (STAFF_IMPORT, staff_file, CSV)],
+)
+def test_the_preview_and_the_import_of_30_rows_take_as_many_queries_as_of_3(
+    admin_client, world, url, make_file, file_format
+):
+    # Someone with an account among the rows: an officer who becomes a reviewer too; an officer invited again.
+    address = "expert0@import.example.cn" if url == REVIEWERS_IMPORT else "officer0@import.example.cn"
+    factories.AgencyMemberFactory(agency=world["beijing"], user__email=address)
+    counts = {}
+    for rows in [3, 30]:
+        with CaptureQueriesContext(connection) as previewed:
+            response = preview(admin_client, url, make_file(rows), file_format)
+        assert response.context["confirm_form"] is not None
+        with CaptureQueriesContext(connection) as confirmed:
+            confirm(admin_client, url, response)
+        counts[rows] = (len(previewed), len(confirmed))
+        AccountChange.objects.all().delete()
+        OutboxMessage.objects.all().delete()
+        ReviewerProfile.objects.all().delete()
+        AgencyMember.objects.exclude(user__email=address).delete()
+    assert counts[30] == counts[3], counts
+
+
+def test_a_person_named_twice_in_a_file_is_invited_once_and_never_to_two_agencies(
+    admin_client, organiser, world
+):
+    rows = [
+        ["姓名", "电子邮箱", "单位"],
+        ["周杰", "zhoujie@import.example.cn", "北京海淀区"],
+        ["周杰", "ZhouJie@import.example.cn", "北京海淀区"],
+        ["吴刚", "wugang@import.example.cn", "北京"],
+        ["吴刚", "wugang@import.example.cn", "北京海淀区"],
+    ]
+    response = preview(admin_client, STAFF_IMPORT, csv_file(rows), CSV)
+    assert set(row_errors(response)) == {4}
+    assert "wugang@import.example.cn已是北京市人民政府的工作人员" in row_errors(response)[4]
+    assert nothing_written()
+
+    del rows[4]
+    confirm(admin_client, STAFF_IMPORT, preview(admin_client, STAFF_IMPORT, csv_file(rows), CSV))
+
+    assert dict(AgencyMember.objects.values_list("user__email", "agency")) == {
+        "zhoujie@import.example.cn": world["haidian"].pk,
+        "wugang@import.example.cn": world["beijing"].pk,
+    }
+    assert sorted(OutboxMessage.objects.values_list("recipient", flat=True)) == [
+        "wugang@import.example.cn",
+        "zhoujie@import.example.cn",
+    ]
+    assert AccountChange.objects.count() == 2
