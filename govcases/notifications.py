@@ -125,6 +125,16 @@ KINDS = {
             "Read the discussion and reply here:\n{{ url }}\n"
         ),
     ),
+    "discussion_closed": Kind(
+        _("A case's discussion closed by the organisers"),
+        "name, case_title, reason, round, url",
+        _("Discussion closed: {{ case_title }}"),
+        _(
+            "Dear {{ name }},\n\nthe organisers of {{ round.title }} closed the discussion of “{{ case_title }}”"
+            " as settled:\n\n{{ reason }}\n\nNo more comments or revisions can be made in it; you can still "
+            "read it here:\n{{ url }}\n"
+        ),
+    ),
     "review_added": Kind(
         _("One more case for a reviewer"),
         "reviewer, case_title, round, deadline, url",

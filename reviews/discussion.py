@@ -1,7 +1,9 @@
 """Reads for the discussion of a case and for blind review (selectors), each in a constant number of queries.
 
 A case's discussion is open once its reviewers disagree (the round's thresholds flag it), or once someone
-has written in it or revised a review after it: it stays open when a revision brings the scores together.
+has written in it or revised a review after it: it stays open when a revision brings the scores together,
+until the organisers close it as settled (a DiscussionEvent; they may reopen it). A closed discussion is
+read-only: its reviewers still read it, nobody writes in it.
 Each reviewer reads it, with the other reviews, only after submitting their own (reviews.permissions.DISCUSS).
 Reviewers appear to each other as “Reviewer A, B, C” (in the order they were assigned); the organisers see
 their names. In a blind round a reviewer reads the case as `reviewer_case` gives it.
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Value
 from django.utils.translation import gettext as _
 
 from govcases import blind
@@ -24,7 +26,16 @@ from govcases.permissions import RUN_ROUND, allowed
 from . import assignment_flow, scoring
 from .conflicts import AgencyIndex
 from .enums import BidChoice, ReviewStatus
-from .models import Assignment, Bid, Criterion, DiscussionComment, Review, ReviewerProfile, ReviewRevision
+from .models import (
+    Assignment,
+    Bid,
+    Criterion,
+    DiscussionComment,
+    DiscussionEvent,
+    Review,
+    ReviewerProfile,
+    ReviewRevision,
+)
 
 # Reviewers write in the discussion and revise their reviews while the round is in review or selection: the
 # organisers close it by publishing the round (a revision then would change a published ranking).
@@ -112,8 +123,16 @@ def case_with_parts(case_id: int) -> Case:
 # --- which discussions are open --------------------------------------------------------------------------
 
 
+def latest_discussion_events(**where):
+    """The latest DiscussionEvent of each case among those `where` selects (a queryset: it may join another
+    query)."""
+    later = DiscussionEvent.objects.filter(case_id=OuterRef("case_id"), pk__gt=OuterRef("pk"))
+    return DiscussionEvent.objects.filter(**where).filter(~Exists(later))
+
+
 def open_discussions(case_ids) -> set[int]:
-    """Which of these cases have an open discussion (two queries, however many cases)."""
+    """Which of these cases have an open discussion, not closed by the organisers (two queries, however many
+    cases)."""
     case_ids = set(case_ids)
     totals: dict[int, list[int]] = defaultdict(list)
     thresholds = {}
@@ -134,18 +153,51 @@ def open_discussions(case_ids) -> set[int]:
             values, range_threshold=thresholds[case_id][0], stdev_threshold=thresholds[case_id][1]
         )
     }
-    # Commented on or revised since: one query for both (the queue asks on every page it shows).
-    commented = DiscussionComment.objects.filter(case_id__in=case_ids).values_list("case_id").order_by()
-    revised = (
-        ReviewRevision.objects.filter(review__assignment__case_id__in=case_ids)
-        .values_list("review__assignment__case_id")
+    # Commented on or revised since, and closed: one query for the three (the queue asks on every page).
+    commented = (
+        DiscussionComment.objects.filter(case_id__in=case_ids)
+        .annotate(closing=Value(False, BooleanField()))
+        .values_list("case_id", "closing")
         .order_by()
     )
-    return flagged | {case_id for (case_id,) in commented.union(revised)}
+    revised = (
+        ReviewRevision.objects.filter(review__assignment__case_id__in=case_ids)
+        .annotate(closing=Value(False, BooleanField()))
+        .values_list("review__assignment__case_id", "closing")
+        .order_by()
+    )
+    closed = (
+        latest_discussion_events(case_id__in=case_ids, closed=True)
+        .annotate(closing=Value(True, BooleanField()))
+        .values_list("case_id", "closing")
+        .order_by()
+    )
+    opened, shut = set(flagged), set()
+    for case_id, closing in commented.union(revised, closed):
+        (shut if closing else opened).add(case_id)
+    return opened - shut
 
 
 def discussion_open(case: Case) -> bool:
     return case.pk in open_discussions([case.pk])
+
+
+def discussion_closing(case: Case) -> DiscussionEvent | None:
+    """The organisers' closing of the case's discussion (who, when, why), while it is closed (one query)."""
+    event = latest_discussion_events(case_id=case.pk).select_related("by").first()
+    return event if event is not None and event.closed else None
+
+
+def discussion_readable(case: Case) -> bool:
+    """Whether the case has a discussion its reviewers may read: open, or closed by the organisers."""
+    return discussion_open(case) or discussion_closing(case) is not None
+
+
+def closed_discussions(*, round_id: int) -> set[int]:
+    """The cases of a round whose discussion the organisers closed, for the boards (one query)."""
+    return set(
+        latest_discussion_events(case__round_id=round_id, closed=True).values_list("case_id", flat=True)
+    )
 
 
 # --- the discussion page ---------------------------------------------------------------------------------
@@ -183,13 +235,22 @@ class ShownComment:
 
 
 @dataclass
+class ShownClosing:
+    by: str  # the organiser's name (to organisers), or “The organisers” (to reviewers)
+    at: datetime
+    reason: str
+
+
+@dataclass
 class Discussion:
     case: ReviewerCase
     criteria: list[Criterion]
     reviews: list[ShownReview]
     comments: list[ShownComment]
     own_review: Review | None  # the viewer's own, when they are one of the case's reviewers
-    writable: bool  # the phase lets people write and revise
+    writable: bool  # the phase lets people write and revise, and the organisers have not closed it
+    closing: ShownClosing | None = None  # the organisers' closing, while the discussion is closed
+    in_phase: bool = True  # the round is in review or selection (the organisers may close or reopen)
 
 
 def reviewer_letter(position: int) -> str:
@@ -200,7 +261,7 @@ def reviewer_letter(position: int) -> str:
 
 def discussion(*, case: Case, viewer: AbstractBaseUser) -> Discussion:
     """The discussion of a case as `viewer` reads it: the case (blind for reviewers of a blind round), every
-    review with its scores and revisions, and the comments. A constant number of queries (about nine)."""
+    review with its scores and revisions, the comments and its closing. A constant number of queries (about ten)."""
     case = case_with_parts(case.pk)
     for_organisers = allowed(viewer, RUN_ROUND)
     shown_case = reviewer_case(case, hide=case.round.blind_review and not for_organisers)
@@ -275,13 +336,23 @@ def discussion(*, case: Case, viewer: AbstractBaseUser) -> Discussion:
         .select_related("author")
         .order_by("at", "pk")
     ]
+    closing = discussion_closing(case)
+    if closing is not None:
+        closing = ShownClosing(
+            by=person_name(closing.by) if for_organisers and closing.by else _("The organisers"),
+            at=closing.at,
+            reason=shown_case.redact(closing.reason),
+        )
+    in_phase = case.round.phase in DISCUSSION_PHASES
     return Discussion(
         case=shown_case,
         criteria=criteria,
         reviews=reviews,
         comments=comments,
         own_review=own_review,
-        writable=case.round.phase in DISCUSSION_PHASES,
+        writable=in_phase and closing is None,
+        closing=closing,
+        in_phase=in_phase,
     )
 
 
@@ -347,15 +418,15 @@ def extra_reviewer_candidates(*, case: Case) -> list[Candidate]:
     return candidates
 
 
-def case_short_or_flagged(case: Case) -> bool:
-    """Whether the ranking board offers one more reviewer for the case: its reviews disagree, or it has
-    fewer submitted reviews than the round asks for."""
+def case_short_and_flagged(case: Case) -> tuple[bool, bool]:
+    """Whether the case has fewer submitted reviews than the round asks for, and whether they disagree: the
+    ranking board offers one more reviewer for either (for a disagreement, while its discussion is not closed)."""
     totals = list(
         Review.objects.filter(
             assignment__case=case, status=ReviewStatus.SUBMITTED, total__isnull=False
         ).values_list("total", flat=True)
     )
-    return len(totals) < case.round.reviews_per_case or scoring.disagreement(
+    return len(totals) < case.round.reviews_per_case, scoring.disagreement(
         totals,
         range_threshold=float(case.round.disagreement_range),
         stdev_threshold=float(case.round.disagreement_stdev),

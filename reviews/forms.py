@@ -79,6 +79,17 @@ class CommentForm(forms.Form):
     )
 
 
+class DiscussionClosingForm(forms.Form):
+    """Why an organiser closes a case's discussion as settled, or reopens it."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why: the reason is shown to the case's reviewers.")},
+    )
+
+
 class DeclineForm(forms.Form):
     """A reviewer giving a case back: declined, or a conflict of interest they found, and why."""
 

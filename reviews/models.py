@@ -276,6 +276,29 @@ class DiscussionComment(models.Model):
         return f"{self.case_id}: {self.body[:40]}"
 
 
+class DiscussionEvent(AuditEntry):
+    """An organiser closed a case's discussion as settled, or reopened it, with why (AuditEntry.reason). The
+    latest event of a case counts: while it is a closing, the discussion is read-only for everyone."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="discussion_events", verbose_name=_("case"))
+    closed = models.BooleanField(_("closed"))
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("discussion closed or reopened")
+        verbose_name_plural = _("discussions closed or reopened")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="discussion_event_has_reason"),
+        ]
+        indexes = [models.Index(fields=["case", "at"], name="discussion_event_case")]
+
+    def __str__(self):
+        return f"{self.case_id}: {'closed' if self.closed else 'reopened'}"
+
+    @property
+    def revised_round_id(self) -> int:
+        return self.case.round_id
+
+
 class ReviewerAddition(AuditEntry):
     """An organiser gave a flagged or short case one more reviewer from the ranking board."""
 

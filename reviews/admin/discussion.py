@@ -1,6 +1,7 @@
 """The organisers' side of a case's disagreement, reached from the ranking board: the case's reviews (with their
-revisions) and discussion, where the organisers read and write, and one more reviewer for a flagged or short
-case, chosen from those who may take it in the order the assignment's solver would prefer them."""
+revisions) and discussion, where the organisers read and write, close it as settled and reopen it (each on a
+confirmation page, with a reason), and one more reviewer for a flagged or short case, chosen from those who may
+take it in the order the assignment's solver would prefer them."""
 
 from django import forms
 from django.http import HttpResponseRedirect
@@ -10,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govcases.enums import Phase
+from govcases.exceptions import Refused
 from govcases.models import Case
+from govcases.notifications import person_name
 
 from .. import discussion, services
-from ..forms import CommentForm
+from ..forms import CommentForm, DiscussionClosingForm
 
 
 class ReviewerChoiceForm(forms.Form):
@@ -39,6 +42,16 @@ class CaseDisagreementViews:
                 "case/<int:case_id>/discussion/",
                 self.view(self.discussion_view),
                 name=self.url_name("discussion"),
+            ),
+            path(
+                "case/<int:case_id>/discussion/close/",
+                self.view(self.close_discussion_view),
+                name=self.url_name("close_discussion"),
+            ),
+            path(
+                "case/<int:case_id>/discussion/reopen/",
+                self.view(self.reopen_discussion_view),
+                name=self.url_name("reopen_discussion"),
             ),
             path(
                 "case/<int:case_id>/add-reviewer/",
@@ -73,12 +86,60 @@ class CaseDisagreementViews:
                 "board_url": self.reverse("change", case.round_id),
                 "add_reviewer_url": self.reverse("add_reviewer", case.pk),
                 "add_reviewer_open": case.round.phase == Phase.REVIEW,
+                "close_url": self.reverse("close_discussion", case.pk),
+                "reopen_url": self.reverse("reopen_discussion", case.pk),
+                "can_close": thread.writable and discussion.discussion_open(case),
+            },
+        )
+
+    def close_discussion_view(self, request, case_id: int):
+        return self._closing_view(request, case_id, close=True)
+
+    def reopen_discussion_view(self, request, case_id: int):
+        return self._closing_view(request, case_id, close=False)
+
+    def _closing_view(self, request, case_id: int, *, close: bool):
+        """The confirmation page of closing (or reopening) a case's discussion: what it means, and why."""
+        case = get_object_or_404(Case.objects.select_related("round", "agency", "category"), pk=case_id)
+        discussion_url = self.reverse("discussion", case.pk)
+        form = DiscussionClosingForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            service = services.discussion_close if close else services.discussion_reopen
+            try:
+                service(case=case, by=request.user, reason=form.cleaned_data["reason"])
+            except Refused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                self.report(
+                    request,
+                    _("The discussion is closed; the case's reviewers are told by e-mail.")
+                    if close
+                    else _("The discussion is open again."),
+                )
+                return HttpResponseRedirect(discussion_url)
+        closing = discussion.discussion_closing(case)
+        title = _("Close the discussion of “%(case)s”") if close else _("Reopen the discussion of “%(case)s”")
+        return self.page(
+            request,
+            case.round,
+            "admin/reviews/discussion_closing.html",
+            title % {"case": case.title},
+            {
+                "case": case,
+                "close": close,
+                "form": form,
+                "closing": closing,
+                "closing_by": person_name(closing.by) if closing and closing.by else "",
+                "discussion_url": discussion_url,
+                "board_url": self.reverse("change", case.round_id),
             },
         )
 
     def add_reviewer_view(self, request, case_id: int):
         case = get_object_or_404(Case.objects.select_related("round", "agency", "category"), pk=case_id)
         candidates = discussion.extra_reviewer_candidates(case=case)
+        short, flagged = discussion.case_short_and_flagged(case)
+        closed = discussion.discussion_closing(case) is not None
         form = ReviewerChoiceForm(request.POST or None, candidates=candidates)
         if request.method == "POST" and form.is_valid():
             candidate = form.candidates[form.cleaned_data["reviewer"]]
@@ -101,7 +162,8 @@ class CaseDisagreementViews:
                 "case": case,
                 "form": form,
                 "candidates": candidates,
-                "needs_more": discussion.case_short_or_flagged(case),
+                "needs_more": short or (flagged and not closed),
+                "closed_as_settled": flagged and not short and closed,
                 "board_url": self.reverse("change", case.round_id),
             },
         )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from govcases.enums import Level, Phase, RankingScore
 from govcases.models import Category
 
-from .. import exports, selectors
+from .. import discussion, exports, selectors
 from .base import RoundBoard
 from .discussion import CaseDisagreementViews
 
@@ -117,6 +117,7 @@ class RankingBoard(CaseDisagreementViews, RoundBoard):
             ),
             "filters": filters,
             "add_reviewer_open": round.phase == Phase.REVIEW,
+            "closed_discussions": discussion.closed_discussions(round_id=round.pk),
             "order": order,
             "sortable": SORTABLE_SCORES,
             "sort_urls": self._sort_urls(request, order),

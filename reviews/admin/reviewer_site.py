@@ -165,7 +165,8 @@ class QueueChangeList(LeanChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        # Which of the page's cases have a discussion the reviewer may read (three queries for the page).
+        # Which of the page's cases have an open discussion to join (two queries for the page): one the
+        # organisers closed is not linked here, its reviewers read it from the scoring page.
         submitted = [
             row.case_id
             for row in self.result_list
@@ -387,7 +388,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "shown_comment": shown.redact(review.comment) if review else "",
             "discussion_url": (
                 reverse("review:reviews_assignment_discussion", args=[assignment.pk])
-                if locked and discussion.discussion_open(assignment.case)
+                if locked and discussion.discussion_readable(assignment.case)
                 else None
             ),
             "review": review,
@@ -473,7 +474,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             return TemplateResponse(
                 request, "reviews/review_site/discussion_denied.html", context, status=403
             )
-        if not discussion.discussion_open(assignment.case):
+        if not discussion.discussion_readable(assignment.case):
             raise Http404(_("This case has no discussion: its reviewers agree."))
         thread = discussion.discussion(case=assignment.case, viewer=request.user)
         comment_form = CommentForm(request.POST if "_comment" in request.POST else None)

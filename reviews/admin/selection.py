@@ -10,7 +10,7 @@ from govcases.enums import Phase
 from govcases.models import Quota
 from govcases.services import round_phase_set
 
-from .. import selectors
+from .. import discussion, selectors
 from ..services import round_publish, selection_decide, selection_propose
 from ..services.selection import DECISION_PHASES
 from .base import RoundBoard
@@ -37,6 +37,7 @@ class SelectionBoard(RoundBoard):
                 lambda: {
                     "round": round,
                     "board": selectors.selection_board(round=round, complete=complete),
+                    "closed_discussions": discussion.closed_discussions(round_id=round.pk),
                     "complete": complete,
                     "proposing": round.phase == Phase.SELECTION,
                     "deciding": round.phase in DECISION_PHASES,

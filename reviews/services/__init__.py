@@ -1,6 +1,6 @@
 """Everything that changes reviewers' work and the selection, by topic: `assignment`, `bidding` and `recusal`
 (the reviewers' own say before and after it), `reviews` (scoring, reopening, reminders), `discussion`
-(comments, revised reviews, one more reviewer), `rubrics` and `selection` (staged decisions under quotas,
+(comments, revised reviews, closing and reopening, one more reviewer), `rubrics` and `selection` (staged decisions under quotas,
 publication). Callers
 import from here; the reads these share with pages (the rubric, the reminders' preview, the quotas' state)
 are in reviews.selectors.
@@ -20,7 +20,13 @@ from .assignment import (
     reviewer_conflicts,
 )
 from .bidding import bid_set, bids_save, round_bidding_set
-from .discussion import discussion_comment_post, review_revise, reviewer_add
+from .discussion import (
+    discussion_close,
+    discussion_comment_post,
+    discussion_reopen,
+    review_revise,
+    reviewer_add,
+)
 from .recusal import ProposalOutdated, assignment_decline, recusal_propose, recusal_replace
 from .reviewers import ReviewerBatch, reviewer_invite, reviewer_profile_check, reviewer_profile_update
 from .reviews import (
@@ -56,7 +62,9 @@ __all__ = [
     "bid_set",
     "bids_save",
     "conflict_reason",
+    "discussion_close",
     "discussion_comment_post",
+    "discussion_reopen",
     "recusal_propose",
     "recusal_replace",
     "reviewer_conflicts",

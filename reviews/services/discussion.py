@@ -1,5 +1,5 @@
-"""Disagreement handled: a case's discussion, reviews revised after it, and one more reviewer for a flagged or
-short case. Who may read and write is reviews.permissions.DISCUSS; which discussions are open and what each
+"""Disagreement handled: a case's discussion, reviews revised after it, its closing as settled by the
+organisers (and reopening), and one more reviewer for a flagged or short case. Who may read and write is reviews.permissions.DISCUSS; which discussions are open and what each
 participant reads is in reviews.discussion."""
 
 from django.conf import settings
@@ -19,20 +19,34 @@ from govcases.permissions import RUN_ROUND, allowed
 from .. import discussion as reads
 from .. import scoring
 from ..enums import ReviewStatus
-from ..models import Assignment, DiscussionComment, Review, ReviewerAddition, ReviewRevision
+from ..models import (
+    Assignment,
+    DiscussionComment,
+    DiscussionEvent,
+    Review,
+    ReviewerAddition,
+    ReviewRevision,
+)
 from ..permissions import DISCUSS, SCORE
 from ..selectors import rubric
 from .assignment import assignment_add, organiser_required
 from .reviews import check_points, write_scores
 
 COMMENT_LENGTH = 5000
+REASON_LENGTH = 1000
 
 
-def _check_writable(case: Case) -> None:
+def _check_in_phase(case: Case) -> None:
     if case.round.phase not in reads.DISCUSSION_PHASES:
         raise Refused(_("The discussion is closed: the round is no longer in review or selection."))
     if case.status != CaseStatus.IN_REVIEW:
         raise Refused(_("This case is no longer in review."))
+
+
+def _check_writable(case: Case) -> None:
+    _check_in_phase(case)
+    if reads.discussion_closing(case) is not None:
+        raise Refused(_("The organisers closed this discussion: it can be read, not changed."))
 
 
 def discussion_comment_post(*, case: Case, by: AbstractBaseUser, body: str) -> DiscussionComment:
@@ -105,6 +119,74 @@ def _notify_participants(case: Case, comment: DiscussionComment) -> None:
     outbox.outbox_queue(messages=messages)
 
 
+def _closing_reason(by: AbstractBaseUser | None, reason: str) -> str:
+    if by is None or not allowed(by, RUN_ROUND):
+        raise Refused(_("Only the organisers can close or reopen a discussion."))
+    reason = reason.strip()
+    if not reason:
+        raise Refused(_("Say why: the reason is shown to the case's reviewers."))
+    if len(reason) > REASON_LENGTH:
+        raise Refused(_("A reason has at most %(count)d characters.") % {"count": REASON_LENGTH})
+    return reason
+
+
+def discussion_close(*, case: Case, by: AbstractBaseUser, reason: str) -> DiscussionEvent:
+    """Closes an open discussion as settled: from now on nobody comments or revises a review through it, its
+    reviewers still read it. Audited (which brings the boards up to date); its reviewers are told by e-mail."""
+    reason = _closing_reason(by, reason)
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("round", "agency").get(pk=case.pk)
+        _check_in_phase(case)
+        if reads.discussion_closing(case) is not None:
+            raise Refused(_("This discussion is already closed."))
+        if not reads.discussion_open(case):
+            raise Refused(_("This case has no discussion to close: its reviewers agree and nobody wrote."))
+        event = DiscussionEvent.objects.create(case=case, closed=True, by=by, reason=reason)
+        _notify_closed(case, event)
+    return event
+
+
+def discussion_reopen(*, case: Case, by: AbstractBaseUser, reason: str) -> DiscussionEvent:
+    """Opens a closed discussion again: its reviewers comment and revise as before. Audited."""
+    reason = _closing_reason(by, reason)
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("round").get(pk=case.pk)
+        _check_in_phase(case)
+        if reads.discussion_closing(case) is None:
+            raise Refused(_("This discussion is not closed."))
+        return DiscussionEvent.objects.create(case=case, closed=False, by=by, reason=reason)
+
+
+def _notify_closed(case: Case, event: DiscussionEvent) -> None:
+    """E-mails the case's reviewers who may read the discussion (they submitted), each in their language,
+    reviewers of a blind round without the agency's name."""
+    reviewers = dict(
+        Assignment.objects.filter(case=case, review__status=ReviewStatus.SUBMITTED).values_list(
+            "reviewer_id", "pk"
+        )
+    )
+    recipients = notifications.user_recipients(set(reviewers))
+    users = get_user_model().objects.in_bulk(list(recipients))
+    composer = notifications.Composer()
+    messages = [
+        composer.message(
+            "discussion_closed",
+            recipient,
+            {
+                "name": notifications.person_name(users[pk]),
+                "case_title": reads.for_reviewers(case, case.title),
+                "reason": reads.for_reviewers(case, event.reason),
+                "round": case.round,
+                "url": settings.SITE_URL
+                + reverse("review:reviews_assignment_discussion", args=[reviewers[pk]]),
+            },
+            round=case.round,
+        )
+        for pk, recipient in sorted(recipients.items())
+    ]
+    outbox.outbox_queue(messages=messages)
+
+
 def review_revise(
     *, review: Review, by: AbstractBaseUser, points: dict[int, int | None], comment: str, reason: str
 ) -> Review:
@@ -158,14 +240,22 @@ def review_revise(
 
 def reviewer_add(*, case: Case, reviewer: AbstractBaseUser, by: AbstractBaseUser | None) -> Assignment:
     """Gives a flagged or short case one more reviewer (while the round is in review), audited, and tells the
-    reviewer by e-mail. Refuses a reviewer who may not score the case, as assigning by hand does."""
+    reviewer by e-mail; not a flagged case whose discussion was closed as settled, unless it is short. Refuses a reviewer who may not score the case, as assigning by hand does."""
     organiser_required(by)
     with transaction.atomic():
         case = Case.objects.select_related("round").get(pk=case.pk)
         if case.round.phase != Phase.REVIEW:
             raise Refused(_("A reviewer can be added only while the round is in review."))
-        if not reads.case_short_or_flagged(case):
+        short, flagged = reads.case_short_and_flagged(case)
+        if not (short or flagged):
             raise Refused(_("This case has all its reviews and they agree: it needs no more reviewers."))
+        # A disagreement the organisers closed as settled wants no new voice; a review still missing does.
+        if not short and reads.discussion_closing(case) is not None:
+            raise Refused(
+                _(
+                    "The organisers closed this case's discussion as settled: reopen it before adding a reviewer."
+                )
+            )
         if reviewer.pk not in {candidate.user.pk for candidate in reads.extra_reviewer_candidates(case=case)}:
             raise Refused(
                 _("%(reviewer)s may not review this case: not on its panel, in conflict, or fully loaded.")
