@@ -193,6 +193,11 @@ def discussion_readable(case: Case) -> bool:
     return discussion_open(case) or discussion_closing(case) is not None
 
 
+def discussion_history(case: Case) -> list[DiscussionEvent]:
+    """Every closing and reopening of the case's discussion, oldest first, for the organisers (one query)."""
+    return list(DiscussionEvent.objects.filter(case=case).select_related("by").order_by("at", "pk"))
+
+
 def closed_discussions(*, round_id: int) -> set[int]:
     """The cases of a round whose discussion the organisers closed, for the boards (one query)."""
     return set(

@@ -125,7 +125,12 @@ def subjects(route: Route) -> list[str]:
         "review:reviews_assignment_decline",
     ):
         return ["assignment of reviewer A", "assignment of reviewer B"]
-    if route.name in ("admin:reviews_rankingboard_discussion", "admin:reviews_rankingboard_add_reviewer"):
+    if route.name in (
+        "admin:reviews_rankingboard_discussion",
+        "admin:reviews_rankingboard_close_discussion",
+        "admin:reviews_rankingboard_reopen_discussion",
+        "admin:reviews_rankingboard_add_reviewer",
+    ):
         return ["case in review"]
     if "app_label" in parameters:
         # One request per app the pattern accepts: (?P<app_label>auth|axes|govcases|reviews)
@@ -752,6 +757,8 @@ def test_the_walk_finds_every_part_of_the_site():
         "admin:reviews_selectionboard_change",
         "admin:reviews_criterion_rubric",
         "admin:reviews_rankingboard_discussion",
+        "admin:reviews_rankingboard_close_discussion",
+        "admin:reviews_rankingboard_reopen_discussion",
         "admin:reviews_rankingboard_add_reviewer",
     } <= names
     models = {route.model for route in ROUTES if route.site == "admin"}

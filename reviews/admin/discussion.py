@@ -89,6 +89,10 @@ class CaseDisagreementViews:
                 "close_url": self.reverse("close_discussion", case.pk),
                 "reopen_url": self.reverse("reopen_discussion", case.pk),
                 "can_close": thread.writable and discussion.discussion_open(case),
+                "history": [
+                    (event, person_name(event.by) if event.by else "")
+                    for event in discussion.discussion_history(case)
+                ],
             },
         )
 

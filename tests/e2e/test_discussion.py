@@ -1,6 +1,6 @@
 """A flagged case discussed in the browser: the board flags it, an organiser writes in its discussion, a
-reviewer reads the other review (only after submitting their own), replies and revises their scores, and the
-board shows the case's new mean."""
+reviewer reads the other review (only after submitting their own), replies and revises their scores, the
+board shows the case's new mean, and the organiser closes the settled discussion, which the reviewer still reads."""
 
 import pytest
 
@@ -69,3 +69,23 @@ def test_a_flagged_case_is_discussed_and_a_score_revised(page, screenshot):
     row = page.locator(f"#case-{built.shared_case.pk}")
     assert "96.00" in row.inner_text()
     assert row.locator("a.discuss").count() == 0
+
+    # Settled: the organiser closes the discussion, on a confirmation page, with a reason.
+    visit(page, f"/admin/reviews/rankingboard/case/{built.shared_case.pk}/discussion/")
+    page.locator("#close-discussion").click()
+    assert "不能再发表评论" in page.locator("#closing-explained").inner_text()
+    page.fill("#closing-form textarea[name=reason]", "评分依据已说明，分歧已消除。")
+    page.locator("#closing-form [type=submit]").click()
+    assert "评分依据已说明，分歧已消除。" in page.locator("#discussion-closing").inner_text()
+    assert page.locator("#comment-form").count() == 0
+    screenshot(page, "03-organiser-closed")
+    visit(page, f"/admin/reviews/rankingboard/{round.pk}/change/")
+    assert "讨论已关闭" in page.locator(f"#case-{built.shared_case.pk}").inner_text()
+    log_out(page)
+
+    # Reviewer B still reads it, and can no longer write in it.
+    log_in(page, built.reviewer_b)
+    visit(page, f"/review/reviews/assignment/{built.b_shared.pk}/discussion/")
+    assert "评分依据已说明，分歧已消除。" in page.locator("#discussion-closing").inner_text()
+    assert page.locator("#comment-form").count() == 0 and page.locator("#revision-form").count() == 0
+    assert OutboxMessage.objects.filter(kind="discussion_closed", recipient=built.reviewer_b.email).exists()

@@ -132,7 +132,10 @@ def test_an_organiser_closes_a_discussion_on_a_confirmation_page_and_reopens_it(
     assert not reopened.closed and reopened.reason == "乙专家补充了新材料" and reopened.by == organiser
     assert discussion.discussion_open(scenario.shared_case)
     page = client.get(organiser_discussion(scenario.shared_case)).content.decode()
-    assert 'id="comment-form"' in page and SETTLED not in page
+    assert 'id="comment-form"' in page and 'id="discussion-closing"' not in page
+    # The organisers read every closing and reopening, with who and why.
+    history = page[page.index('id="closing-history"') :]
+    assert SETTLED in history and "乙专家补充了新材料" in history and history.count("赵组长") == 2
     discussion_comment_post(case=scenario.shared_case, by=scenario.reviewer_a, body="重新开放后补充")
 
 
