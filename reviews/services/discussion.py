@@ -202,6 +202,8 @@ def review_revise(
             .get(pk=review.pk)
         )
         case = review.assignment.case
+        # The case's row too: a closing (which locks it) then waits for this revision, or this one sees it.
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").get()
         if by is None or not allowed(by, SCORE, review.assignment):
             raise Refused(_("Only the reviewer who wrote a review can revise it."))
         if review.status != ReviewStatus.SUBMITTED:
