@@ -28,11 +28,10 @@ import random
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = PROJECT_ROOT / "bench" / "output"
-sys.path.insert(0, str(PROJECT_ROOT))
+from publish import OUTPUT, PROJECT_ROOT, fresh_django  # bench/ is on the path of a script run from it
+
+sys.path.insert(0, str(PROJECT_ROOT))  # the solver in memory needs no Django
 # The 2024 round's 509 recommended cases by category: the large round in memory has the same mix.
 CATEGORY_SHARES = {"disclosure": 140, "service": 170, "interaction": 110, "platform": 89}
 
@@ -174,15 +173,7 @@ def scenario_memory(args) -> dict:
 def scenario_demo(args) -> list[dict]:
     import dataclasses
 
-    from publish import database_url  # bench/ is on the path of a script run from it
-
-    os.environ["DATABASE_URL"] = database_url(args.database_url, args.cases, purpose="assign")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    fresh_django(args.database_url, args.cases, "assign")
     from django.db import connection
     from django.test.utils import override_settings
 
@@ -191,8 +182,6 @@ def scenario_demo(args) -> list[dict]:
     from reviews.assignment_flow import CaseNeed
     from reviews.services.assignment import assignment_problem
 
-    settings.MEDIA_ROOT = OUTPUT / f"media-assign-{args.cases}"
-    call_command("migrate", verbosity=0)
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         result = load.demo_load(
             cases=None if args.cases == 509 else args.cases, seed=args.seed, publish=False, current="review"

@@ -13,32 +13,21 @@ medians and query counts; it asserts nothing.
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = PROJECT_ROOT / "bench" / "output"
+from publish import fresh_django  # bench/ is on the path of a script run from it
+
 URLS = ["/evaluation/2024.json", "/evaluation/2024.csv", "/evaluation/2024.xlsx", "/evaluation/2024/"]
 
 
 def main() -> None:
-    from publish import database_url  # bench/ is on the path of a script run from it
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50, help="requests per URL and state")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
 
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = database_url(args.database_url, 2024, purpose="evaluation")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
-    sys.path.insert(0, str(PROJECT_ROOT))
-    import django
-
-    django.setup()
+    fresh_django(args.database_url, 2024, "evaluation")
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -48,7 +37,6 @@ def main() -> None:
     from evaluation import services
     from evaluation.models import Evaluation
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     build.agencies_load()
     evaluation_demo.evaluation_demo_load(facts=reference.reference(), organiser=None, evaluator=None)

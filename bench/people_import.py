@@ -22,10 +22,9 @@ Measured with 1,000 reviewers (two shared cores):
 import argparse
 import io
 import os
-import sys
 import time
 
-from publish import OUTPUT, PROJECT_ROOT, database_url
+from publish import fresh_django  # bench/ is on the path of a script run from it
 
 
 def main() -> None:
@@ -35,15 +34,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
 
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = database_url(args.database_url, args.rows, purpose="people")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
-    sys.path.insert(0, str(PROJECT_ROOT))
-    import django
-
-    django.setup()
+    fresh_django(args.database_url, args.rows, "people")
     from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
     from django.db import connection
     from import_export.formats.base_formats import XLSX
     from openpyxl import Workbook
@@ -53,7 +45,6 @@ def main() -> None:
     from govcases.permissions import ORGANISERS
     from reviews.imports import ReviewerResource
 
-    call_command("migrate", verbosity=0)
     for position, (code, name) in enumerate(
         [
             ("disclosure", "公开解读"),

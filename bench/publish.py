@@ -39,6 +39,30 @@ def database_url(base: str | None, cases: int, purpose: str = "publish") -> str:
     return f"{stem}/{name}"
 
 
+def django_setup(database: str, media: Path, **environment: str) -> None:
+    """Django for a benchmark script, set up on `database` and the media folder `media`; `environment`:
+    more settings, as the settings read them, unless the caller's environment has them already."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = database
+    os.environ["MEDIA_ROOT"] = str(media)
+    for key, value in environment.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import django
+
+    django.setup()
+
+
+def fresh_django(base: str | None, size: int, purpose: str, **environment: str) -> None:
+    """Django set up on a fresh, migrated database of the benchmark's own (`database_url`) and its own media
+    folder, bench/output/media-<purpose>-<size>/."""
+    django_setup(database_url(base, size, purpose), OUTPUT / f"media-{purpose}-{size}", **environment)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -50,15 +74,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
 
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = database_url(args.database_url, args.cases or 509)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
-    sys.path.insert(0, str(PROJECT_ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    fresh_django(args.database_url, args.cases or 509, "publish")
     from django.db import connection
     from django.test.utils import override_settings
 
@@ -67,8 +83,6 @@ def main() -> None:
     from govcases.models import Case, CaseTransition, OutboxMessage, Round
     from reviews.services import round_publish
 
-    settings.MEDIA_ROOT = OUTPUT / f"media-publish-{args.cases or 509}"
-    call_command("migrate", verbosity=0)
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         result = load.demo_load(cases=args.cases, seed=args.seed, publish=False)
         round = Round.objects.get(pk=result.round.pk)

@@ -14,14 +14,9 @@ round's size; the verification list compares every selected case with every case
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-
-from bench.publish import OUTPUT, database_url  # noqa: E402
+from publish import fresh_django  # bench/ is on the path of a script run from it
 
 
 def main() -> None:
@@ -30,15 +25,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
 
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = database_url(args.database_url, 509, purpose="stages")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcases.settings")
-    os.environ.setdefault("TWO_FACTOR_REQUIRED", "0")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    fresh_django(args.database_url, 509, "stages", TWO_FACTOR_REQUIRED="0")
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -48,8 +35,6 @@ def main() -> None:
     from govcases.enums import Phase
     from govcases.models import Round
 
-    settings.MEDIA_ROOT = OUTPUT / "media-stages-509"
-    call_command("migrate", verbosity=0)
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         load.demo_load(seed=2024, current=Phase.VERIFICATION)
     round = Round.objects.get(year=2025)

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -557,6 +557,7 @@ class CaseAdmin(OrganisersOnly, LeanList, admin.ModelAdmin):
         (gettext_lazy("Images"), {"fields": ["image_table"]}),
         (gettext_lazy("Attachments"), {"fields": ["attachment_table"]}),
         (gettext_lazy("Status changes"), {"fields": ["transition_table"]}),
+        (gettext_lazy("Review"), {"fields": ["assignment_links"]}),
     ]
 
     # The case is read-only here but for the marks of the parts that identify its agency (a blind round's
@@ -639,6 +640,28 @@ class CaseAdmin(OrganisersOnly, LeanList, admin.ModelAdmin):
                 for change in case.transitions.select_related("by").order_by("at", "pk")
             ],
         )
+
+    @admin.display(description=gettext_lazy("assignments"))
+    def assignment_links(self, case):
+        # The reviews app keeps the assignments and their trail; govcases names its admin lists only by URL,
+        # so a site without them shows no link.
+        links = []
+        for anchor, url_name, text in [
+            ("case-assignments", "admin:reviews_assignment_changelist", _("Reviewers assigned to this case")),
+            (
+                "case-assignment-events",
+                "admin:reviews_assignmentevent_changelist",
+                _("Assignment history of this case"),
+            ),
+        ]:
+            try:
+                url = f"{reverse(url_name)}?case__id__exact={case.pk}"
+            except NoReverseMatch:
+                continue
+            links.append((anchor, url, text))
+        if not links:
+            return "—"
+        return format_html_join(" · ", '<a id="{}" href="{}">{}</a>', links)
 
     def has_add_permission(self, request, *args):
         return False

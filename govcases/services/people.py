@@ -92,19 +92,19 @@ def _invitation_round(role: str) -> tuple[Round | None, object]:
 
 
 def _first_role(roles: Iterable[str]) -> str:
-    """The role an invitation names for someone with these roles."""
+    """The role an invitation sent again names for someone with these roles."""
     return next((role for role in [AGENCIES, REVIEWERS, EVALUATORS, ORGANISERS] if role in roles), "")
 
 
 @dataclass
 class Invitee:
     """One person of an invitation batch: their account (new ones unsaved until the batch is written), the
-    language of their e-mails, their roles once invited and the agency they are an officer of."""
+    language of their e-mails, the role they are invited to and the agency they are an officer of."""
 
     user: User
     new: bool
     language: str
-    roles: set[str]
+    role: str
     agency: Agency | None = None
 
 
@@ -115,7 +115,7 @@ def _invitations_queue(invitees: Iterable[Invitee]) -> None:
     rounds: dict[str, tuple[Round | None, object]] = {}
     messages = []
     for invitee in invitees:
-        role = _first_role(invitee.roles)
+        role = invitee.role
         if role not in rounds:
             rounds[role] = _invitation_round(role)
         round, deadline = rounds[role]
@@ -123,7 +123,8 @@ def _invitations_queue(invitees: Iterable[Invitee]) -> None:
             "user": invitee.user,
             "name": notifications.person_name(invitee.user),
             "role": ROLE_LABELS.get(role, ""),
-            "agency": invitee.agency,
+            # An officer invited as a reviewer is not a reviewer "of" their agency.
+            "agency": invitee.agency if role == AGENCIES else None,
             "round": round,
             "deadline": deadline,
             "days": settings.INVITATION_VALID_DAYS,
@@ -139,13 +140,15 @@ def invitation_send(*, user: AbstractBaseUser) -> None:
     the round and its deadline that concern them."""
     membership = AgencyMember.objects.filter(user=user).select_related("agency").first()
     language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
+    roles = set(user.groups.values_list("name", flat=True))
     _invitations_queue(
         [
             Invitee(
                 user=user,
                 new=False,
                 language=language or settings.LANGUAGE_CODE,
-                roles=set(user.groups.values_list("name", flat=True)),
+                # Sent again, with no batch to say which role it was for: the person's first.
+                role=_first_role(roles),
                 agency=membership.agency if membership else None,
             )
         ]
@@ -219,7 +222,9 @@ class InvitationBatch:
                 raise Refused(_("The user name %(username)s is taken.") % {"username": key})
             user = User(username=key, email=email, first_name=name.strip()[:150])
             user.set_unusable_password()
-            invitee = Invitee(user=user, new=True, language=language or settings.LANGUAGE_CODE, roles=set())
+            invitee = Invitee(
+                user=user, new=True, language=language or settings.LANGUAGE_CODE, role=self.role
+            )
         else:
             account_manage_check(user=user, by=self.by, roles=self._roles[user.pk])
             membership = self.memberships.get(user.pk)
@@ -227,10 +232,9 @@ class InvitationBatch:
                 user=user,
                 new=False,
                 language=user.language or settings.LANGUAGE_CODE,
-                roles=set(self._roles[user.pk]),
+                role=self.role,
                 agency=membership.agency if membership else None,
             )
-        invitee.roles.add(self.role)
         self.invitees[key] = invitee
         return invitee
 

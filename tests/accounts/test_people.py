@@ -20,7 +20,7 @@ from accounts.services import account_unlock
 from govcases.enums import AccountAction, Phase
 from govcases.exceptions import Refused
 from govcases.invitations import invitation_token_generator
-from govcases.models import AccountChange, AgencyMember, OutboxMessage
+from govcases.models import AccountChange, AgencyMember, OutboxMessage, Profile
 from govcases.permissions import AGENCIES, EVALUATORS, ORGANISERS, REVIEWERS
 from govcases.services import (
     account_active_set,
@@ -260,6 +260,29 @@ def test_an_officers_invitation_names_the_agency_and_the_submission_deadline_in_
     assert "杭州市人民政府" in received.body and round.title in received.body
     assert "hz@example.cn" in received.body and "/accounts/invitation/" in received.body
     assert "单位填报人员" in received.body and "周杰" in received.body and "14天内" in received.body
+
+
+@pytest.mark.parametrize(
+    "language, invited_as, other_role",
+    [("zh-hans", "开通评审专家账号", "单位填报人员"), ("en", "as reviewer", "agency officer")],
+)
+def test_an_officer_invited_as_a_reviewer_is_told_they_are_invited_as_a_reviewer(
+    organiser, language, invited_as, other_role
+):
+    round = factories.RoundFactory(
+        year=2025, phase=Phase.REVIEW, review_deadline=timezone.now() + timedelta(days=20)
+    )
+    officer = factories.AgencyMemberFactory(agency=factories.AgencyFactory(name="杭州市人民政府")).user
+    Profile.objects.create(user=officer, language=language)
+    reviewer_invite(
+        email=officer.email, name="周杰", categories=factories.categories_2024()[:1], by=organiser
+    )
+
+    message = OutboxMessage.objects.get(recipient=officer.email, kind="invitation")
+    assert invited_as in message.body and round.title in message.body
+    # Not the role they already had, nor the agency they are an officer of.
+    assert other_role not in message.body and "杭州市人民政府" not in message.body
+    assert roles(officer) == {AGENCIES, REVIEWERS}
 
 
 def token_made(user, days_ago: float) -> str:

@@ -229,6 +229,23 @@ def test_the_import_page_names_the_columns_a_file_needs(admin_client, world):
     assert "参评单位 (agency)" in staff and "Nothing is written while any row has an error" in staff
 
 
+@pytest.mark.parametrize(
+    "language, internal_line", [("zh-hans", "此次将导入以下字段"), ("en", "This importer will import")]
+)
+def test_the_import_page_names_the_columns_only_as_a_spreadsheet_may_head_them(
+    admin_client, world, language, internal_line
+):
+    """Not also by their internal keys in import-export's own line, on the page nor after a file with a
+    problem (the form shown again below the preview)."""
+    problem = csv_file([["姓名", "电子邮箱", "参评单位"], ["王芳", "not-an-address", "北京"]])
+    for page in [
+        admin_client.get(STAFF_IMPORT, HTTP_ACCEPT_LANGUAGE=language).content.decode(),
+        preview(admin_client, STAFF_IMPORT, problem, CSV, HTTP_ACCEPT_LANGUAGE=language).content.decode(),
+    ]:
+        assert "姓名 (name)" in page and "参评单位 (agency)" in page
+        assert internal_line not in page and "name, email" not in page
+
+
 def row_markup(page: str, sheet_row: int) -> str:
     """The preview's table row of the spreadsheet's row `sheet_row`, as HTML."""
     for row in re.findall(r"<tr class=\"invitation-[a-z]+\">.*?</tr>", page, flags=re.S):

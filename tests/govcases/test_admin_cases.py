@@ -19,6 +19,8 @@ from govcases.exceptions import Refused
 from govcases.models import AgencyMember, Case, CaseImage, CaseTransition, EmailTemplate, RoundPhaseChange
 from govcases.permissions import AGENCIES
 from govcases.services import agency_member_invite, case_submit, case_transition
+from reviews.models import AssignmentEvent
+from reviews.services import assignment_add, assignment_remove
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -474,3 +476,46 @@ def test_a_list_with_a_column_the_lean_rows_cannot_write_falls_back_to_djangos(
     changelist.formset = None
     changelist.list_display = [*changelist.list_display, "__str__"]
     assert changelist.lean_rows() is None
+
+
+@pytest.mark.parametrize(
+    "language, assigned, history",
+    [("zh-hans", "分配给本案例的评审专家", "本案例的分配记录"), ("en", None, None)],
+)
+def test_a_case_page_leads_to_its_reviewers_and_the_history_of_their_assignments_only(
+    admin_client, organiser, round_, language, assigned, history
+):
+    round_.phase = Phase.REVIEW
+    round_.save()
+    cases = factories.CaseFactory.create_batch(2, round=round_, status=CaseStatus.IN_REVIEW)
+    url = reverse("admin:govcases_case_change", args=[cases[0].pk])
+    admin_client.get(url)  # the first page of a process also fills Django's cache of content types
+    unassigned = count_queries(admin_client, url)
+    stays, goes, elsewhere = factories.ReviewerFactory.create_batch(3)
+    assignment_add(reviewer=stays, case=cases[0], by=organiser)
+    assignment_remove(assignment=assignment_add(reviewer=goes, case=cases[0], by=organiser), by=organiser)
+    assignment_add(reviewer=elsewhere, case=cases[1], by=organiser)
+
+    # The links cost the page no query, however many reviewers came and went.
+    assert count_queries(admin_client, url) == unassigned
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    html = admin_client.get(url, **headers).content.decode()
+    links = {
+        anchor: (href.replace("&amp;", "&"), text)
+        for anchor, href, text in re.findall(
+            r'<a id="(case-assignment[a-z-]*)" href="([^"]+)">([^<]+)</a>', html
+        )
+    }
+    assert {anchor: text for anchor, (_href, text) in links.items()} == {
+        "case-assignments": assigned or "Reviewers assigned to this case",
+        "case-assignment-events": history or "Assignment history of this case",
+    }
+
+    listed = admin_client.get(links["case-assignments"][0], **headers)
+    assert [(a.case, a.reviewer) for a in listed.context["cl"].result_list] == [(cases[0], stays)]
+    trail = admin_client.get(links["case-assignment-events"][0], **headers)
+    assert {(event.case, event.reviewer, event.action) for event in trail.context["cl"].result_list} == {
+        (cases[0], stays, AssignmentEvent.Action.ADDED),
+        (cases[0], goes, AssignmentEvent.Action.ADDED),
+        (cases[0], goes, AssignmentEvent.Action.REMOVED),
+    }
