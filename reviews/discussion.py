@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Value
+from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Prefetch, Value
 from django.utils.translation import gettext as _
 
 from govcases import blind
@@ -153,29 +153,22 @@ def open_discussions(case_ids) -> set[int]:
             values, range_threshold=thresholds[case_id][0], stdev_threshold=thresholds[case_id][1]
         )
     }
-    # Commented on or revised since, and closed: one query for the three (the queue asks on every page).
-    commented = (
-        DiscussionComment.objects.filter(case_id__in=case_ids)
-        .annotate(closing=Value(False, BooleanField()))
-        .values_list("case_id", "closing")
-        .order_by()
+    # Commented on or revised since, and closed or reopened: one query for the three, each row naming its
+    # case, and for an organiser's closing or reopening its id and which it was (the queue asks on every
+    # page it shows: finding each case's latest event in SQL took as long as the rest of the page's reads).
+    no_event = (Value(0, IntegerField()), Value(False, BooleanField()))
+    commented = DiscussionComment.objects.filter(case_id__in=case_ids).values_list("case_id", *no_event)
+    revised = ReviewRevision.objects.filter(review__assignment__case_id__in=case_ids).values_list(
+        "review__assignment__case_id", *no_event
     )
-    revised = (
-        ReviewRevision.objects.filter(review__assignment__case_id__in=case_ids)
-        .annotate(closing=Value(False, BooleanField()))
-        .values_list("review__assignment__case_id", "closing")
-        .order_by()
-    )
-    closed = (
-        latest_discussion_events(case_id__in=case_ids, closed=True)
-        .annotate(closing=Value(True, BooleanField()))
-        .values_list("case_id", "closing")
-        .order_by()
-    )
-    opened, shut = set(flagged), set()
-    for case_id, closing in commented.union(revised, closed):
-        (shut if closing else opened).add(case_id)
-    return opened - shut
+    events = DiscussionEvent.objects.filter(case_id__in=case_ids).values_list("case_id", "pk", "closed")
+    opened, latest_event = set(flagged), {}
+    for case_id, event_id, closed in commented.order_by().union(revised.order_by(), events.order_by()):
+        if not event_id:
+            opened.add(case_id)
+        elif event_id > latest_event.get(case_id, (0, False))[0]:
+            latest_event[case_id] = (event_id, closed)
+    return {case_id for case_id in opened if not latest_event.get(case_id, (0, False))[1]}
 
 
 def discussion_open(case: Case) -> bool:

@@ -305,6 +305,13 @@ def test_which_discussions_are_open_takes_two_queries_however_many_are_closed(sc
             discussion_reopen(case=case, by=organiser, reason="再议")
         else:
             discussion_close(case=case, by=organiser, reason=SETTLED)
+    # Closed, reopened and closed again: the latest counts.
+    case = in_review_case(scenario.round, scenario.category)
+    DiscussionComment.objects.create(case=case, author=organiser, body="意见")
+    cases.append(case.pk)
+    discussion_close(case=case, by=organiser, reason=SETTLED)
+    discussion_reopen(case=case, by=organiser, reason="再议")
+    discussion_close(case=case, by=organiser, reason=SETTLED)
     discussion_close(case=scenario.shared_case, by=organiser, reason=SETTLED)
     with CaptureQueriesContext(connection) as queries:
         opened = discussion.open_discussions(cases)
