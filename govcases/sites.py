@@ -1,3 +1,4 @@
+import datetime
 import html
 from collections.abc import Callable
 
@@ -6,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import ResultList
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import display_for_field, quote
+from django.contrib.admin.utils import display_for_field, display_for_value, quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
@@ -238,8 +239,9 @@ class LeanChangeList(ChangeList):
 
         Django looks up each cell's field, its empty value and its link, and escapes it through format_html:
         25–40 µs a cell, most of a list page's time. Here each column is looked at once per page. None where
-        Django's own rows are needed: a popup, editable rows, or a column other than a model's own field
-        (text, choice, date or foreign key) or the action checkbox.
+        Django's own rows are needed: a popup, editable rows, or a column that is neither the action
+        checkbox, a model's own field (text, choice, date or foreign key) nor a display function of the
+        ModelAdmin (other than a yes/no icon).
         """
         if self.is_popup or self.formset is not None:
             return None
@@ -255,41 +257,61 @@ class LeanChangeList(ChangeList):
         if name == "action_checkbox":
             checkbox = self.model_admin.action_checkbox
             return lambda row: f'<td class="action-checkbox">{checkbox(row)}</td>'
-        text = self._cell_text(name)
-        if text is None:
+        shown = self._cell_shown(name)
+        if shown is None:
             return None
-        field = self.lookup_opts.get_field(name)
-        classes = f"field-{name}"
-        if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
-            classes += " nowrap"
         links = self.list_display_links or ()
         if name not in links:
-            return lambda row: f'<td class="{classes}">{html_text(text(row))}</td>'
+            return lambda row: '<td class="{}">{}</td>'.format(*shown(row))
         # Django puts the first link of a row in a <th> (the row's heading).
         first_link = next(column for column in self.list_display if column in links)
         tag = "th" if name == first_link else "td"
         url = self._row_url_around_the_id
 
         def linked(row):
-            return (
-                f'<{tag} class="{classes}"><a href="{url[0]}{quote(row.pk)}{url[1]}">'
-                f"{html_text(text(row))}</a></{tag}>"
-            )
+            classes, text = shown(row)
+            return f'<{tag} class="{classes}"><a href="{url[0]}{quote(row.pk)}{url[1]}">{text}</a></{tag}>'
 
         return linked
 
-    def _cell_text(self, name) -> Callable[[models.Model], str] | None:
-        """What a cell of column `name` shows, as Django's display_for_field shows it; None if the column
-        is not a model field of a kind written here."""
+    def _cell_shown(self, name) -> Callable[[models.Model], tuple[str, str]] | None:
+        """A row's cell of column `name` as Django shows it: its classes and its text as HTML. None if the
+        column is not of a kind written here."""
+        classes = f"field-{name}"
+        empty = self.model_admin.get_empty_value_display()
         try:
             field = self.lookup_opts.get_field(name) if isinstance(name, str) else None
         except FieldDoesNotExist:
+            field = None
+        if field is None:
+            display = getattr(self.model_admin, name, None) if name != "__str__" else None
+            if not callable(display) or getattr(display, "boolean", False):
+                return None
+            empty = getattr(display, "empty_value_display", empty)
+
+            def shown_by_display(row):
+                value = display(row)
+                if isinstance(value, str) and not value.strip():
+                    value = ""
+                nowrap = " nowrap" if isinstance(value, (datetime.date, datetime.time)) else ""
+                return classes + nowrap, html_text(display_for_value(value, empty))
+
+            return shown_by_display
+        text = self._field_text(field, empty)
+        if text is None:
             return None
-        if field is None or field.auto_created or not field.concrete:
+        if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
+            classes += " nowrap"
+        return lambda row: (classes, html_text(text(row)))
+
+    @staticmethod
+    def _field_text(field, empty) -> Callable[[models.Model], str] | None:
+        """What a cell of a model's own field shows, as Django's display_for_field shows it; None for a
+        field of a kind not written here."""
+        if field.auto_created or not field.concrete:
             return None
-        empty = self.model_admin.get_empty_value_display()
         if field.many_to_one:
-            return lambda row: getattr(row, name) or empty
+            return lambda row: getattr(row, field.name) or empty
         attname = field.attname
         if field.flatchoices:
             # Translated once per page, not once per row.

@@ -7,11 +7,8 @@ case as reviews.discussion.reviewer_case gives it. Everything that changes a rev
 reviews.services, which refuses what the rules forbid.
 """
 
-from dataclasses import dataclass
 
 from django.contrib import admin, messages
-from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.views.main import ORDER_VAR
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -96,72 +93,11 @@ class QueuePaginator(Paginator):
         return self.progress.assigned
 
 
-@dataclass(frozen=True)
-class QueueColumn:
-    label: str
-    css_name: str
-    sort_url: str | None  # None: the column does not sort
-    order: str | None  # "ascending" or "descending" if the queue is sorted by it
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    url: str
-    title: str
-    category: object
-    agency: str
-    progress: str
-    total: object
-    discussion_url: str | None = None
-
-
 class QueueChangeList(LeanChangeList):
     """The queue, with the reviewer's progress through the whole of it (`progress`), which the page shows
-    above the list and as the total beside a search or a filter.
-
-    Its table is the queue's own (reviews/review_site/queue_table.html, in the change list's `result_list`
-    block): five plain columns need none of what Django's result table does for each cell of any model
-    (a field lookup, an empty-value check and escaping through format_html), which took a third of the page.
+    above the list and as the total beside a search or a filter. Its rows are written by LeanChangeList
+    from the ModelAdmin's display functions, with the markup of Django's own result table.
     """
-
-    @cached_property
-    def queue_columns(self) -> list[QueueColumn]:
-        """The columns' headings; a sortable one links to the queue sorted by it, the other way round if it
-        already is."""
-        sorted_by = self.get_ordering_field_columns()
-        columns = []
-        for index, name in enumerate(self.list_display):
-            display = getattr(self.model_admin, name)
-            order = {"asc": "ascending", "desc": "descending"}.get(sorted_by.get(index))
-            sortable = getattr(display, "admin_order_field", None) is not None
-            flip = "-" if order == "ascending" else ""
-            columns.append(
-                QueueColumn(
-                    label=display.short_description,
-                    css_name=name,
-                    sort_url=self.get_query_string({ORDER_VAR: f"{flip}{index}"}) if sortable else None,
-                    order=order,
-                )
-            )
-        return columns
-
-    @cached_property
-    def queue_rows(self) -> list[QueueRow]:
-        queue_admin = self.model_admin
-        # A row's link keeps the queue's search and filters, as the admin's own rows do.
-        filters = {"preserved_filters": self.preserved_filters, "opts": self.opts}
-        return [
-            QueueRow(
-                url=add_preserved_filters(filters, self.url_for_result(assignment)),
-                title=queue_admin.case_title(assignment),
-                category=queue_admin.case_category(assignment),
-                agency=queue_admin.case_agency(assignment),
-                progress=queue_admin.progress(assignment),
-                total=queue_admin.own_total(assignment),
-                discussion_url=queue_admin.discussion_url(assignment),
-            )
-            for assignment in self.result_list
-        ]
 
     def get_results(self, request):
         super().get_results(request)
@@ -186,7 +122,6 @@ class QueueChangeList(LeanChangeList):
 class ReviewQueueAdmin(admin.ModelAdmin):
     """The reviewer's queue (the changelist) and the scoring page (the change view)."""
 
-    # The headings; each row's cells are written in this order by reviews/review_site/queue_table.html.
     list_display = ["case_title", "case_category", "case_agency", "progress", "own_total", "discussion_link"]
     list_display_links = ["case_title"]
     list_filter = [CategoryFilter, ProgressFilter]
@@ -296,7 +231,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         review = own_review(assignment)
         return review.total if review is not None and review.total is not None else "–"
 
-    @admin.display(description=gettext_lazy("discussion"))
+    @admin.display(description=gettext_lazy("discussion"), empty_value="")
     def discussion_link(self, assignment):
         url = self.discussion_url(assignment)
         return format_html('<a href="{}">{}</a>', url, _("Discussion")) if url else ""
