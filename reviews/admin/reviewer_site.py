@@ -7,7 +7,6 @@ case as reviews.discussion.reviewer_case gives it. Everything that changes a rev
 reviews.services, which refuses what the rules forbid.
 """
 
-
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
