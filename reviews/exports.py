@@ -13,6 +13,7 @@ from govcases.csvsafe import csv_text
 from govcases.enums import Level
 from govcases.models import Round
 
+from .discussion import closed_discussions
 from .enums import ReviewStatus
 from .models import Criterion, Score
 from .selectors import RankingRow, ranking_rows
@@ -129,10 +130,11 @@ def _aggregate_headers() -> list[str]:
         _("Range"),
         _("Normalised"),
         _("Disagreement"),
+        _("Discussion closed"),
     ]
 
 
-def _aggregate_values(row: RankingRow) -> list:
+def _aggregate_values(row: RankingRow, closed: set[int]) -> list:
     return [
         row.shown_rank,
         _("tied") if row.tied else "",
@@ -143,6 +145,7 @@ def _aggregate_values(row: RankingRow) -> list:
         row.reviews,
         *(_plain(value) for value in (row.mean, row.median, row.stdev, row.range, row.normalised)),
         _("yes") if row.flagged else "",
+        _("yes") if row.case.pk in closed else "",
     ]
 
 
@@ -151,6 +154,7 @@ def scoring_xlsx(*, round: Round) -> bytes:
     rows = ranking_rows(round=round)
     lines = _review_lines(round)
     criteria = _criteria(round)
+    closed = closed_discussions(round_id=round.pk)
     workbook = spreadsheets.workbook_new()
     by_category: dict[int, list[RankingRow]] = defaultdict(list)
     categories = {}
@@ -169,7 +173,7 @@ def scoring_xlsx(*, round: Round) -> bytes:
         spreadsheets.sheet_append(sheet, header)
         spreadsheets.header_bold(sheet)
         for row in category_rows:
-            values = _aggregate_values(row)
+            values = _aggregate_values(row, closed)
             for line in lines.get(row.case.pk, []):
                 values.append(line.reviewer)
                 values += [line.points.get(criterion.pk) for criterion in rubric]
@@ -190,14 +194,16 @@ def scoring_csv(*, round: Round) -> str:
     rows = ranking_rows(round=round)
     lines = _review_lines(round)
     criteria = _criteria(round)
+    closed = closed_discussions(round_id=round.pk)
     width = max((len(rubric) for rubric in criteria.values()), default=0)
-    header = [*RANKING_COLUMNS, "reviewer", "total"]
+    # A disagreement the organisers closed as settled is told apart from one still being discussed.
+    header = [*RANKING_COLUMNS, "discussion_closed", "reviewer", "total"]
     for position in range(1, width + 1):
         header += [f"criterion_{position}", f"points_{position}"]
 
     def records():
         for row in rows:
-            aggregates = list(ranking_record(row).values())
+            aggregates = [*ranking_record(row).values(), row.case.pk in closed]
             for line in lines.get(row.case.pk, []) or [None]:
                 values = [*aggregates, line.reviewer if line else "", line.total if line else None]
                 if line:

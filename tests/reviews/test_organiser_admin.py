@@ -22,7 +22,7 @@ from govcases.services import case_transition
 from reviews.admin.ranking import RankingBoard
 from reviews.enums import ReviewStatus
 from reviews.models import Assignment, Criterion, Review
-from reviews.services import CriterionLine, review_reopen, review_submit, rubric_save
+from reviews.services import CriterionLine, discussion_close, review_reopen, review_submit, rubric_save
 from tests import factories
 
 from .scenario import build, in_review_case
@@ -500,6 +500,38 @@ def test_exports_hold_every_score(client, scored, organiser):
         "李乙",
     }
     assert {row["mean"] for row in rows if row["case_id"] == str(scored.shared_case.pk)} == {"60.00"}
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "yes"), [("en", "Discussion closed", "yes"), ("zh-hans", "讨论已关闭", "是")]
+)
+def test_exports_say_which_discussions_the_organisers_closed(
+    client, scenario, organiser, language, header, yes
+):
+    review_submit(assignment=scenario.a_shared, by=scenario.reviewer_a, points=scenario.full_points())
+    review_submit(assignment=scenario.a_only, by=scenario.reviewer_a, points=scenario.full_points())
+    review_submit(
+        assignment=scenario.b_shared, by=scenario.reviewer_b, points=scenario.full_points(lambda c: 5)
+    )
+    discussion_close(case=scenario.shared_case, by=organiser, reason="分歧已说明")
+    client.force_login(organiser)
+
+    response = client.get(
+        reverse("admin:reviews_rankingboard_xlsx", args=[scenario.round.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    sheet = load_workbook(io.BytesIO(response.content))[scenario.category.name]
+    column = [cell.value for cell in sheet[1]].index(header)
+    closed = {row[2]: row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert closed == {scenario.shared_case.pk: yes, scenario.a_only_case.pk: None}
+
+    response = client.get(
+        reverse("admin:reviews_rankingboard_csv", args=[scenario.round.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    rows = csv.DictReader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff")))
+    assert {(row["case_id"], row["discussion_closed"]) for row in rows} == {
+        (str(scenario.shared_case.pk), "true"),
+        (str(scenario.a_only_case.pk), "false"),
+    }
 
 
 # --- commands --------------------------------------------------------------------------------------------
