@@ -126,15 +126,7 @@ class ReviewerProfileAdmin(OrganisersOnly, InvitationImportAdmin, admin.ModelAdm
     # Whose profile it is stays as invited: re-pointing it would hand one person's expertise, load and
     # conflicts to another.
     readonly_fields = ["account"]
-    fields = [
-        "account",
-        "affiliation_agency",
-        "institution",
-        "categories",
-        "declared_conflicts",
-        "max_load",
-        "reason",
-    ]
+    fields = ["account", *ReviewerProfileForm.Meta.fields]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
