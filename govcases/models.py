@@ -593,6 +593,8 @@ class AccountChange(AuditEntry):
     username = models.CharField(_("user name"), max_length=150)
     action = models.CharField(_("action"), max_length=16, choices=AccountAction.choices)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
+    # The role (its group's name) an invitation was for: a link sent again names the same role.
+    role = models.CharField(_("role"), max_length=32, blank=True)
 
     class Meta(AuditEntry.Meta):
         verbose_name = _("account change")

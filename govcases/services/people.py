@@ -141,14 +141,21 @@ def invitation_send(*, user: AbstractBaseUser) -> None:
     membership = AgencyMember.objects.filter(user=user).select_related("agency").first()
     language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
     roles = set(user.groups.values_list("name", flat=True))
+    # The role of their latest invitation, if they still hold it (an officer since invited as a reviewer is
+    # told again of the reviewer's role); for invitations recorded without it, their first role.
+    invited_as = (
+        AccountChange.objects.filter(user=user, action__in=[AccountAction.INVITED, AccountAction.IMPORTED])
+        .exclude(role="")
+        .values_list("role", flat=True)
+        .first()
+    )
     _invitations_queue(
         [
             Invitee(
                 user=user,
                 new=False,
                 language=language or settings.LANGUAGE_CODE,
-                # Sent again, with no batch to say which role it was for: the person's first.
-                role=_first_role(roles),
+                role=invited_as if invited_as in roles else _first_role(roles),
                 agency=membership.agency if membership else None,
             )
         ]
@@ -261,6 +268,7 @@ class InvitationBatch:
                         action=self.action,
                         by=self.by,
                         detail=str(ROLE_LABELS[self.role])[:300],
+                        role=self.role,
                     )
                     for invitee in invitees
                 ]

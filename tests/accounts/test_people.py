@@ -285,6 +285,49 @@ def test_an_officer_invited_as_a_reviewer_is_told_they_are_invited_as_a_reviewer
     assert roles(officer) == {AGENCIES, REVIEWERS}
 
 
+@pytest.mark.parametrize(
+    "language, invited_as, other_role",
+    [("zh-hans", "开通评审专家账号", "单位填报人员"), ("en", "as reviewer", "agency officer")],
+)
+def test_an_invitation_sent_again_names_the_role_of_the_latest_invitation(
+    organiser, language, invited_as, other_role
+):
+    factories.RoundFactory(year=2025, phase=Phase.REVIEW, review_deadline=timezone.now() + timedelta(days=20))
+    officer = agency_member_invite(
+        agency=factories.AgencyFactory(name="杭州市人民政府"),
+        email="zhou@example.cn",
+        name="周杰",
+        language=language,
+        by=organiser,
+    )
+    reviewer_invite(
+        email=officer.email, name="周杰", categories=factories.categories_2024()[:1], by=organiser
+    )
+
+    invitation_resend(user=officer, by=organiser)
+
+    sent = OutboxMessage.objects.filter(recipient=officer.email, kind="invitation").order_by("pk")
+    assert sent.count() == 3
+    assert invited_as in sent.last().body
+    assert other_role not in sent.last().body and "杭州市人民政府" not in sent.last().body
+    # The first invitation, for the officer's role, named it and the agency.
+    assert other_role in sent.first().body and "杭州市人民政府" in sent.first().body
+
+
+def test_an_invitation_recorded_without_its_role_is_sent_again_for_the_first_role_held(organiser):
+    factories.RoundFactory(year=2026)
+    officer = agency_member_invite(
+        agency=factories.AgencyFactory(name="杭州市人民政府"), email="zhou@example.cn", by=organiser
+    )
+    account_invite(email=officer.email, role=REVIEWERS, by=organiser)
+    AccountChange.objects.filter(user=officer).update(role="")  # as recorded before the role was kept
+
+    invitation_resend(user=officer, by=organiser)
+
+    resent = OutboxMessage.objects.filter(recipient=officer.email, kind="invitation").latest("pk")
+    assert "单位填报人员" in resent.body and "杭州市人民政府" in resent.body
+
+
 def token_made(user, days_ago: float) -> str:
     """The invitation token as it was made `days_ago` days ago."""
     generator = invitation_token_generator
