@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Prefetch, Value
+from django.db.models import BooleanField, Count, IntegerField, Prefetch, Value
 from django.utils.translation import gettext as _
 
 from govcases import blind
@@ -123,11 +123,14 @@ def case_with_parts(case_id: int) -> Case:
 # --- which discussions are open --------------------------------------------------------------------------
 
 
-def latest_discussion_events(**where):
-    """The latest DiscussionEvent of each case among those `where` selects (a queryset: it may join another
-    query)."""
-    later = DiscussionEvent.objects.filter(case_id=OuterRef("case_id"), pk__gt=OuterRef("pk"))
-    return DiscussionEvent.objects.filter(**where).filter(~Exists(later))
+def closed_by_latest_event(events) -> set[int]:
+    """The cases whose latest closing or reopening (rows of case id, event id, whether it closed) closed
+    their discussion: the latest event of a case decides."""
+    latest: dict[int, tuple[int, bool]] = {}
+    for case_id, event_id, closed in events:
+        if event_id > latest.get(case_id, (0, False))[0]:
+            latest[case_id] = (event_id, closed)
+    return {case_id for case_id, (_event_id, closed) in latest.items() if closed}
 
 
 def open_discussions(case_ids) -> set[int]:
@@ -162,13 +165,9 @@ def open_discussions(case_ids) -> set[int]:
         "review__assignment__case_id", *no_event
     )
     events = DiscussionEvent.objects.filter(case_id__in=case_ids).values_list("case_id", "pk", "closed")
-    opened, latest_event = set(flagged), {}
-    for case_id, event_id, closed in commented.order_by().union(revised.order_by(), events.order_by()):
-        if not event_id:
-            opened.add(case_id)
-        elif event_id > latest_event.get(case_id, (0, False))[0]:
-            latest_event[case_id] = (event_id, closed)
-    return {case_id for case_id in opened if not latest_event.get(case_id, (0, False))[1]}
+    rows = list(commented.order_by().union(revised.order_by(), events.order_by()))
+    opened = flagged | {case_id for case_id, event_id, _closed in rows if not event_id}
+    return opened - closed_by_latest_event(row for row in rows if row[1])
 
 
 def discussion_open(case: Case) -> bool:
@@ -177,7 +176,7 @@ def discussion_open(case: Case) -> bool:
 
 def discussion_closing(case: Case) -> DiscussionEvent | None:
     """The organisers' closing of the case's discussion (who, when, why), while it is closed (one query)."""
-    event = latest_discussion_events(case_id=case.pk).select_related("by").first()
+    event = DiscussionEvent.objects.filter(case=case).select_related("by").order_by("-pk").first()
     return event if event is not None and event.closed else None
 
 
@@ -193,8 +192,8 @@ def discussion_history(case: Case) -> list[DiscussionEvent]:
 
 def closed_discussions(*, round_id: int) -> set[int]:
     """The cases of a round whose discussion the organisers closed, for the boards (one query)."""
-    return set(
-        latest_discussion_events(case__round_id=round_id, closed=True).values_list("case_id", flat=True)
+    return closed_by_latest_event(
+        DiscussionEvent.objects.filter(case__round_id=round_id).values_list("case_id", "pk", "closed")
     )
 
 
